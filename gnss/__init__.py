@@ -1,0 +1,61 @@
+"""gnss-coverage: where, and how much, combined GNSS receivers beat single systems.
+
+The public API is this namespace; everything else may change.
+
+Examples
+--------
+>>> import gnss
+>>> con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
+>>> span = gnss.epoch_span(con.median_epoch(), duration_s=2 * 3600, step_s=600)
+>>> ds = gnss.compute_coverage(con, "R,C,R+C", span, gnss.Grid(10.0))
+>>> summary = gnss.summarize(ds)
+>>> sorted(summary)
+['C', 'R', 'R+C']
+"""
+
+__version__ = "0.1.0"
+
+from .classify import SYSTEM_NAMES, SYSTEMS, Identity, classify  # noqa: E402
+from .coverage import CoverageConfig, SetSpec, compute_coverage, parse_sets  # noqa: E402
+from .elements import Constellation, Satellite, Skipped, read_elements  # noqa: E402
+from .errors import (  # noqa: E402
+    ElementError,
+    GnssError,
+    OutputError,
+    ParameterError,
+    TimeInputError,
+)
+from .grid import Grid, ellipsoid_area_m2, geodetic_points  # noqa: E402
+from .nominal_files import nominal_element_files  # noqa: E402
+from .propagate import propagate_itrs_m  # noqa: E402
+from .summary import summarize  # noqa: E402
+from .timeutil import EpochSpan, epoch_span, to_utc  # noqa: E402
+
+__all__ = [
+    "SYSTEMS",
+    "SYSTEM_NAMES",
+    "Constellation",
+    "CoverageConfig",
+    "ElementError",
+    "EpochSpan",
+    "GnssError",
+    "Grid",
+    "Identity",
+    "OutputError",
+    "ParameterError",
+    "Satellite",
+    "SetSpec",
+    "Skipped",
+    "TimeInputError",
+    "classify",
+    "compute_coverage",
+    "ellipsoid_area_m2",
+    "epoch_span",
+    "geodetic_points",
+    "nominal_element_files",
+    "parse_sets",
+    "propagate_itrs_m",
+    "read_elements",
+    "summarize",
+    "to_utc",
+]

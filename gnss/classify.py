@@ -1,0 +1,270 @@
+"""Classify one satellite of a CelesTrak-style GNSS element set.
+
+The system comes from the name line, the orbit class from two elements (mean motion and
+inclination). Name conventions changed over the years (see ``shared/data/PROVENANCE.md``,
+section 1c), so every rule below was checked against all snapshots in ``shared/data/tle``:
+
+* GPS ``GPS BIII-7  (PRN 01)`` or SATCAT ``NAVSTAR 82 (USA 343)`` (the USA number is no PRN);
+* GLONASS ``COSMOS 2569 (703K)`` or ``COSMOS 2564`` (names never carry the slot);
+* Galileo ``GSAT0227 (PRN E06)`` or ``GSAT0226 (GALILEO 31)`` (the Galileo number is no PRN);
+* BeiDou ``BEIDOU-3 M27 (C49)``, ``BEIDOU 17 (C31)`` (2021), ``BEIDOU IGSO 1`` (2019);
+* QZSS ``QZS-2 (QZSS/PRN 194)``, ``QZS-1 (PRN 193/183)``, ``QZS-1 (MICHIBIKI-1)``;
+* NavIC ``IRNSS-1B``, ``IRNSS-1A (I01)``, ``NVS-01 (IRNSS-1J)``;
+* SBAS ``SES-5 (EGNOS/PRN 136)``, ``CRE (WAAS/PRN 138)``, untagged ``INMARSAT 4-F2 (SOUTHPA*)``.
+
+QZSS PRNs are returned as J numbers: navigation PRN 193-202 is J01-J10 (``prn = n - 192``);
+the L1S (SAIF/SLAS) PRN 183-191 printed in older names is the navigation PRN minus 10
+(IS-QZSS-L1S), so ``prn = n - 182``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+SYSTEMS = ("G", "R", "E", "C", "J", "I", "S")
+SYSTEM_NAMES = {
+    "G": "GPS",
+    "R": "GLONASS",
+    "E": "Galileo",
+    "C": "BeiDou",
+    "J": "QZSS",
+    "I": "NavIC/IRNSS",
+    "S": "SBAS",
+}
+
+# Orbit-class thresholds. GEO/IGSO: about 1 rev/day (geosynchronous); MEO GNSS: 1.7-2.2 rev/day.
+_SYNC_MAX_REV_PER_DAY = 1.5
+_GEO_MAX_INCLINATION_DEG = 15.0
+_MEO_MAX_REV_PER_DAY = 6.0
+_LEO_MIN_REV_PER_DAY = 11.0
+
+# System rules, tried in order on the normalised (upper-case) name; the first match wins.
+_SYSTEM_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    # GPS: CelesTrak "GPS BIIRM-3 (PRN 12)", SATCAT "NAVSTAR 82 (USA 343)", "GPS NOMINAL A1"
+    ("G", re.compile(r"^(?:GPS|NAVSTAR)\b"), "'GPS ...'/'NAVSTAR ...'"),
+    # GLONASS: "COSMOS 2569 (703K)", "COSMOS 2564"
+    ("R", re.compile(r"^[CK]OSMOS\b"), "'COSMOS ...'"),
+    # Galileo: "GSAT0101 (GALILEO-PFM)", "GSAT0227 (PRN E06)"; a zero, unlike ISRO's "GSAT-8"
+    ("E", re.compile(r"^GSAT0\d"), "'GSAT0...'"),
+    # BeiDou: "BEIDOU-3 M27 (C49)", "BEIDOU-3S M1S", "BEIDOU 17 (C31)", "BEIDOU G1"
+    ("C", re.compile(r"^BEIDOU"), "'BEIDOU...'"),
+    # QZSS: "QZS-1R (QZSS/PRN 196)", "QZS-1 (MICHIBIKI-1)"
+    ("J", re.compile(r"^QZS"), "'QZS...'"),
+    # NavIC: "IRNSS-1B", "IRNSS-1J (NVS-01)", "NVS-02 (IRNSS-1K)"
+    ("I", re.compile(r"^(?:IRNSS|NVS-)"), "'IRNSS...'/'NVS-...'"),
+    # SBAS service tag: "(WAAS/PRN 138)", "(EGNOS/PRN 136)", "(GAGAN/...", "(SDCM/..."
+    ("S", re.compile(r"\((?:WAAS|EGNOS|GAGAN|SDCM|MSAS|BDSBAS|KASS|SOUTHPAN|SPAN)\b"), "SBAS tag"),
+    # SBAS PRN 120-158 after a slash: "(XYZ/PRN 1nn)"
+    ("S", re.compile(r"/PRN\s*1(?:[2-4]\d|5[0-8])\)"), "'/PRN 120-158)'"),
+    # Hosts of SBAS payloads named without a tag (2023-07-12 SATCAT names, truncated tags):
+    # "LUCH-5A", "INMARSAT 4-F2", "EUTELSAT 5 WEST B", "ANIK F1R", "ASTRA 5B", "GALAXY 30",
+    # "SES-15", ISRO "GSAT-8"/"GSAT-10"/"GSAT-15" (hyphen, no zero)
+    (
+        "S",
+        re.compile(
+            r"^(?:LUCH|INMARSAT|EUTELSAT|ANIK|ASTRA|GALAXY|INTELSAT|YAMAL|MTSAT|HIMAWARI)\b"
+            r"|^(?:SES|GSAT)-\d"
+        ),
+        "SBAS host satellite name",
+    ),
+    # CelesTrak's short SBAS names: "IOR-W", "AOR-E", "CRE", "CRW", "E 117 W B"
+    ("S", re.compile(r"^(?:[AIP]OR-[EW]|CR[EW]|E \d+ W [A-Z])\b"), "SBAS short name"),
+    # Generic system words anywhere: the project's nominal sets and hand-written names
+    ("R", re.compile(r"\bGLONASS\b"), "'GLONASS'"),
+    ("E", re.compile(r"\bGALILEO\b"), "'GALILEO'"),
+    ("C", re.compile(r"\b(?:BEIDOU|COMPASS)\b"), "'BEIDOU'/'COMPASS'"),
+    ("G", re.compile(r"\b(?:NAVSTAR|GPS)\b"), "'NAVSTAR'/'GPS'"),
+    ("J", re.compile(r"\b(?:QZSS|MICHIBIKI)\b"), "'QZSS'/'MICHIBIKI'"),
+    ("I", re.compile(r"\b(?:NAVIC|IRNSS)\b"), "'NAVIC'/'IRNSS'"),
+)
+
+# PRN (GLONASS: slot) printed in the name, per system; group 1 is the number.
+_PRN_RULES: dict[str, re.Pattern[str]] = {
+    "G": re.compile(r"\(PRN\s*G?(\d{1,2})\)"),  # "(PRN 01)"
+    "R": re.compile(r"\bSLOT\s*(\d{1,2})\b"),  # nominal "GLONASS NOMINAL SLOT 01"
+    "E": re.compile(r"\((?:PRN\s*)?E(\d{1,2})\)"),  # "(PRN E06)"; not "(GALILEO 31)"
+    "C": re.compile(r"\((?:PRN\s*)?C(\d{1,2})\)"),  # "(C49)"
+    "J": re.compile(r"PRN\s*(\d{3})\b"),  # "(QZSS/PRN 196)", "(PRN 193/183)"
+    "I": re.compile(r"\((?:PRN\s*)?I(\d{1,2})\)"),  # "(I01)"
+    "S": re.compile(r"/PRN\s*(\d{3})\)"),  # "(EGNOS/PRN 136)"
+}
+# Valid PRN (slot) range per system, after the QZSS J-number conversion.
+_PRN_RANGE = {"G": (1, 63), "R": (1, 24), "E": (1, 50), "C": (1, 63), "J": (1, 10), "I": (1, 14)}
+_PRN_RANGE["S"] = (120, 158)
+
+# Generation tokens, per system: (pattern, generation), first match wins.
+_GENERATION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "G": tuple(  # "GPS BIIRM-3": block token B + IIA/IIR/IIRM/IIF/III/IIIF
+        (re.compile(rf"\bB{tok}(?=[-\s\d]|$)"), gen)
+        for tok, gen in (
+            ("IIIF", "GPS IIIF"),
+            ("III", "GPS III"),
+            ("IIR-?M", "GPS IIR-M"),
+            ("IIR", "GPS IIR"),
+            ("IIF", "GPS IIF"),
+            ("IIA", "GPS IIA"),
+        )
+    ),
+    "R": (  # serial in parentheses: "(7xxK)" GLONASS-K (K1 or K2: the name does not say), "(7xx)" M
+        (re.compile(r"\(7\d\dK\)"), "GLONASS-K"),
+        (re.compile(r"\(7\d\d\)"), "GLONASS-M"),
+    ),
+    "E": (  # GSAT01xx in-orbit validation, GSAT02xx full operational capability
+        (re.compile(r"^GSAT01\d\d"), "Galileo IOV"),
+        (re.compile(r"^GSAT02\d\d"), "Galileo FOC"),
+    ),
+    "C": (
+        (re.compile(r"^BEIDOU-3S\b|\b[GIM]\d-S\b"), "BDS-3S"),  # "BEIDOU-3S M1S", "BEIDOU I1-S"
+        (re.compile(r"^BEIDOU-3\b"), "BDS-3"),  # "BEIDOU-3 M27 (C49)", "BEIDOU-3 NOMINAL GEO1"
+        (re.compile(r"^BEIDOU-2\b"), "BDS-2"),  # "BEIDOU-2 IGSO-1 (C06)"
+        (re.compile(r"^BEIDOU (?:G|IGSO|M)[ -]?\d"), "BDS-2"),  # 2019 "BEIDOU G1", "BEIDOU IGSO 6"
+    ),
+    "J": (
+        (re.compile(r"^QZS-1\b"), "QZSS Block I"),  # QZS-1 (MICHIBIKI-1), 2010
+        (re.compile(r"^QZS-(?:1R|2|3|4)\b"), "QZSS Block II"),  # 2017-2021
+    ),
+    "I": (
+        (re.compile(r"\bNVS-\d"), "NVS"),  # "NVS-01 (IRNSS-1J)", "IRNSS-1J (NVS-01)"
+        (re.compile(r"^IRNSS-1"), "IRNSS-1"),
+    ),
+}
+# BDS-3 test satellites by NORAD id: the 2019 set calls 40748/40749 "BEIDOU-3 M1/M2" and the
+# 2021 set "BEIDOU 18/19", so the name alone gives the wrong generation (I1-S, M1-S, M2-S,
+# I2-S, M3-S).
+_BDS3S_NORAD_IDS = frozenset({40549, 40748, 40749, 40938, 41315})
+# BeiDou generation from a "(Cnn)" PRN when the name has no generation token ("BEIDOU 10 (C10)").
+_BDS3S_PRNS = frozenset({18, 31, 56, 57, 58})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a name line and a few elements tell about one satellite.
+
+    Attributes
+    ----------
+    system : str or None
+        One of :data:`SYSTEMS`, or None when the name matches no known system.
+    prn : int or None
+        PRN (G, E, C, J as J number, I, S) or GLONASS slot, only when the name carries it.
+    orbit_class : str
+        "GEO", "IGSO" or "MEO" (see :func:`orbit_class`); "LEO" or "OTHER" outside those.
+    generation : str or None
+        Satellite generation when the name (or the NORAD id) tells it, e.g. "GPS IIR-M".
+    reason : str
+        Short text: how the satellite was classified, or why ``system`` is None.
+    """
+
+    system: str | None
+    prn: int | None
+    orbit_class: str
+    generation: str | None
+    reason: str
+
+
+def orbit_class(mean_motion_rev_per_day: float, inclination_deg: float) -> str:
+    """Return the orbit class from the mean motion and the inclination.
+
+    Parameters
+    ----------
+    mean_motion_rev_per_day : float
+        Mean motion (revolutions per day).
+    inclination_deg : float
+        Inclination (degrees).
+
+    Returns
+    -------
+    str
+        "GEO" if n < 1.5 rev/day and i < 15 deg, "IGSO" if n < 1.5 rev/day and i >= 15 deg,
+        "MEO" if 1.5 <= n < 6, "LEO" if n >= 11, "OTHER" otherwise (6 <= n < 11, n <= 0 or
+        a value that is not a finite number).
+    """
+    try:
+        n, i = float(mean_motion_rev_per_day), float(inclination_deg)
+    except (TypeError, ValueError):
+        return "OTHER"
+    if not (math.isfinite(n) and math.isfinite(i)) or n <= 0.0:
+        return "OTHER"
+    if n < _SYNC_MAX_REV_PER_DAY:
+        return "GEO" if i < _GEO_MAX_INCLINATION_DEG else "IGSO"
+    if n < _MEO_MAX_REV_PER_DAY:
+        return "MEO"
+    return "LEO" if n >= _LEO_MIN_REV_PER_DAY else "OTHER"
+
+
+def _normalise(name: str) -> str:
+    """Strip a 3LE "0 " prefix, CR, padding and truncation stars; upper-case; one space."""
+    text = " ".join(str(name).upper().split())
+    text = re.sub(r"^0 ", "", text)
+    return text.rstrip("*").strip()
+
+
+def _prn(system: str, text: str) -> tuple[int | None, str]:
+    """Return the PRN (or slot) printed in the name and a note on where it came from."""
+    match = _PRN_RULES[system].search(text)
+    if match is None:
+        return None, "no PRN in the name" if system != "R" else "no slot in the name"
+    number = int(match.group(1))
+    if system == "J":  # navigation PRN 193-202 -> J01-J10; L1S PRN 183-191 -> same satellite
+        number -= 192 if number >= 193 else 182
+    low, high = _PRN_RANGE[system]
+    if not low <= number <= high:
+        return None, f"number '{match.group(0)}' outside PRN range {low}-{high}, ignored"
+    return number, f"{'slot' if system == 'R' else 'PRN'} {number} from '{match.group(0)}'"
+
+
+def _generation(system: str, text: str, norad_id: int, prn: int | None) -> str | None:
+    """Return the generation that the name, NORAD id or BeiDou PRN tells, else None."""
+    if system == "C" and norad_id in _BDS3S_NORAD_IDS:
+        return "BDS-3S"
+    for pattern, generation in _GENERATION_RULES.get(system, ()):
+        if pattern.search(text):
+            return generation
+    if system == "C" and text.startswith("BEIDOU ") and prn is not None:
+        if prn in _BDS3S_PRNS:
+            return "BDS-3S"
+        return "BDS-2" if prn <= 16 else "BDS-3" if 19 <= prn <= 63 else None
+    return None
+
+
+def classify(
+    name: str, norad_id: int, mean_motion_rev_per_day: float, inclination_deg: float
+) -> Identity:
+    """Classify one satellite from its name line and a few elements.
+
+    Parameters
+    ----------
+    name : str
+        Name line (line 0) of the element set; padding, a 3LE "0 " prefix, a truncation
+        star and any letter case are accepted.
+    norad_id : int
+        NORAD catalogue number (used only for the BDS-3 test satellites).
+    mean_motion_rev_per_day : float
+        Mean motion (revolutions per day).
+    inclination_deg : float
+        Inclination (degrees).
+
+    Returns
+    -------
+    Identity
+        System, PRN, orbit class, generation and a reason. An unknown name gives
+        ``system=None`` with the reason; this function never raises on a name.
+    """
+    orbit = orbit_class(mean_motion_rev_per_day, inclination_deg)
+    text = _normalise(name)
+    matched = next(((s, r) for s, pat, r in _SYSTEM_RULES if pat.search(text)), None)
+    if matched is None:
+        reason = f"name {text!r} matches no known GNSS naming pattern (orbit {orbit})"
+        return Identity(None, None, orbit, None, reason)
+    system, rule = matched
+    prn, prn_note = _prn(system, text)
+    try:
+        norad = int(norad_id)
+    except (TypeError, ValueError):
+        norad = -1
+    generation = _generation(system, text, norad, prn)
+    reason = f"{SYSTEM_NAMES[system]}: name {text!r} matches {rule}; {prn_note}; " + (
+        f"generation {generation}" if generation else "generation unknown"
+    )
+    return Identity(system, prn, orbit, generation, f"{reason}; orbit {orbit}")

@@ -1,0 +1,189 @@
+"""Command line: ``gnss compare`` and friends (click).
+
+Logs go to stderr (``-v`` for more, ``-q`` for errors only); the summary table
+goes to stdout. Long work shows a progress bar when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import click
+
+from .compare import planned_files, table, write_comparison
+from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, parse_sets
+from .elements import read_elements
+from .errors import GnssError, ParameterError, TimeInputError
+from .grid import Grid
+from .io import OutputDir
+from .nominal_files import nominal_element_files
+from .timeutil import epoch_span, to_utc
+
+log = logging.getLogger("gnss")
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+class _Progress:
+    """A tqdm bar per stage on a terminal; stage timings either way."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.stage = None
+        self.t_stage = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.t_stage = stage, time.perf_counter()
+            if self.enabled:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=f"{stage:>9}", file=sys.stderr, leave=False, unit="")
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.stage is not None:
+            self.timings[self.stage] = time.perf_counter() - self.t_stage
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        self.stage = None
+
+
+def _positive(name: str, allow_zero: bool = False):
+    def check(ctx, param, value):
+        if value is None:
+            return value
+        if value != value or value < 0 or (value == 0 and not allow_zero):
+            raise click.BadParameter(f"{value!r} is not allowed; {name} must be {'>= 0' if allow_zero else '> 0'}")
+        return value
+
+    return check
+
+
+def _sets(ctx, param, value):
+    try:
+        return parse_sets(value)
+    except ParameterError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}") from exc
+
+
+def _start(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return to_utc(value, what="--start")
+    except TimeInputError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gnss-coverage")
+def main():
+    """Compare the coverage of GNSS constellations (GLONASS, BeiDou, GPS, Galileo ...)."""
+
+
+@main.command()
+@click.option("--sets", "sets", default="R,C,R+C", show_default=True, callback=_sets,
+              help="Receiver configurations to compare: comma-separated, systems joined by '+' "
+                   "(G GPS, R GLONASS, E Galileo, C BeiDou, J QZSS, I NavIC).")
+@click.option("-e", "--elements", "elements", multiple=True, type=click.Path(dir_okay=False),
+              help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. "
+                   "Default: the shipped nominal constellations (no network).")
+@click.option("--start", callback=_start,
+              help="First epoch, ISO 8601 with a zone, e.g. 2026-10-05T00:00Z. "
+                   "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets).")
+@click.option("--hours", default=24.0, show_default=True, type=float, callback=_positive("--hours"),
+              help="Length of the span in hours.")
+@click.option("--step-s", default=300.0, show_default=True, type=float, callback=_positive("--step-s"),
+              help="Time step in seconds.")
+@click.option("--resolution-deg", default=1.0, show_default=True, type=float,
+              callback=_positive("--resolution-deg"), help="Grid cell size in degrees (must divide 180).")
+@click.option("--mask-deg", default=5.0, show_default=True, type=click.FloatRange(-10, 90, max_open=True),
+              help="Elevation mask in degrees above the geodetic horizon.")
+@click.option("--height-m", default=0.0, show_default=True, type=float,
+              help="Receiver height above the WGS84 ellipsoid in metres.")
+@click.option("--clock", type=click.Choice(CLOCK_MODELS), default="per-system", show_default=True,
+              help="One receiver clock per system in view, or one common clock.")
+@click.option("--pdop-max", default=6.0, show_default=True, type=float, callback=_positive("--pdop-max"),
+              help="Availability threshold: an epoch counts when there is a fix with PDOP <= this.")
+@click.option("--maps", type=click.Choice(["default", "all", "none"]), default="default", show_default=True,
+              help="Which per-statistic PNG maps to draw.")
+@click.option("-o", "--output", "output", default="gnss-output", show_default=True,
+              type=click.Path(file_okay=False), help="Folder that receives the results.")
+@click.option("--overwrite", is_flag=True, help="Replace existing result files in the output folder.")
+@click.option("-v", "--verbose", count=True, help="More log messages on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bar.")
+def compare(sets, elements, start, hours, step_s, resolution_deg, mask_deg, height_m, clock, pdop_max,
+            maps, output, overwrite, verbose, quiet):  # fmt: skip
+    """Map visibility, DOP and availability of each set; compare combined with single systems.
+
+    Writes into the output folder: coverage.nc (every statistic of every set,
+    CF conventions, provenance), summary.csv and summary.json, a PNG map per
+    statistic and set, and difference maps (combined minus best single
+    system). Nothing is written if anything fails.
+    """
+    _setup_logging(verbose, quiet)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        grid = Grid(resolution_deg, height_m)
+        config = CoverageConfig(mask_deg, clock, pdop_max)
+    except ParameterError as exc:
+        raise click.UsageError(str(exc)) from exc
+    used = sorted({s for spec in sets for s in spec.systems})
+    try:
+        paths = list(elements) if elements else nominal_element_files(used)
+        con = read_elements(paths)
+    except GnssError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for sk in con.skipped:
+        log.warning("skipped %s (%s): %s", sk.name, sk.source, sk.reason)
+    log.info("read %d satellites %s from %s", len(con), con.counts(), ", ".join(map(str, paths)))
+    if start is None:
+        start = con.median_epoch()
+        log.info("start = median element epoch %s", start.isoformat())
+    try:
+        span = epoch_span(start, hours * 3600.0, step_s)
+    except GnssError as exc:
+        raise click.UsageError(str(exc)) from exc
+    combos = [s.name for s in sets if len(s.systems) > 1 and all(any(x.systems == (y,) for x in sets) for y in s.systems)]
+    names = planned_files([s.name for s in sets], combos, maps)
+    try:
+        OutputDir(output, overwrite=overwrite).check_free(names)  # refuse before any work
+    except GnssError as exc:
+        raise click.ClickException(str(exc)) from exc
+    timings["load"] = time.perf_counter() - t0
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        ds = compute_coverage(con, sets, span, grid, config, progress=progress)
+        progress.close()
+        summary, files = write_comparison(ds, output, maps=maps, overwrite=overwrite, progress=progress)
+        progress.close()
+    except GnssError as exc:
+        progress.close()
+        raise click.ClickException(str(exc)) from exc
+    timings |= {("kernels+statistics" if k == "grid" else k): v for k, v in progress.timings.items()}
+    click.echo(table(summary, ds))
+    log.info("wrote %d files into %s", len(files), output)
+    log.info("time split: %s", ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
+    if ds.attrs["propagation_failures"] != "none":
+        log.warning("propagation failures (NaN positions): %s", ds.attrs["propagation_failures"])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

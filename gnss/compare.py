@@ -1,0 +1,195 @@
+"""Combined versus single systems: difference fields and the files of a comparison run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import xarray as xr
+
+from .io import OutputDir, write_netcdf, write_summary_csv, write_summary_json
+from .summary import format_table, summarize
+
+log = logging.getLogger(__name__)
+
+#: Statistic -> True when larger is better (decides what "best single system" means).
+DIFFERENCE_STATS = {"availability": True, "pdop_p95": False, "visible_mean": True}
+
+#: Maps drawn by default, and with ``maps="all"``.
+DEFAULT_MAP_STATS = (
+    "visible_mean", "visible_min", "pdop_mean", "pdop_median", "pdop_p95", "pdop_max",
+    "hdop_p95", "vdop_p95", "gdop_p95", "availability",
+)  # fmt: skip
+ALL_MAP_STATS = DEFAULT_MAP_STATS + (
+    "visible_max", "fix_fraction", "hdop_mean", "hdop_median", "hdop_max", "vdop_mean",
+    "vdop_median", "vdop_max", "gdop_mean", "gdop_median", "gdop_max",
+)  # fmt: skip
+
+
+def add_differences(ds: xr.Dataset) -> xr.Dataset:
+    """Add ``diff_<stat>(combined, lat, lon)``: each combined set minus its best single system.
+
+    A combined set (two or more systems) gets a difference only when every one
+    of its systems is also analysed alone in ``ds``. "Best" is chosen per cell:
+    the largest availability or visible count, the smallest PDOP p95. So a
+    positive availability difference and a negative PDOP difference are gains.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`gnss.compute_coverage`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` with the difference variables (no copy of the other variables).
+    """
+    names = ds["set"].values.tolist()
+    systems = dict(zip(names, [s.split(",") for s in ds["set_systems"].values.tolist()], strict=True))
+    singles = {sy[0]: n for n, sy in systems.items() if len(sy) == 1}
+    combos = [n for n, sy in systems.items() if len(sy) > 1 and all(s in singles for s in sy)]
+    skipped = [n for n, sy in systems.items() if len(sy) > 1 and n not in combos]
+    for n in skipped:
+        log.info("no difference maps for %s: not all of its systems are analysed alone", n)
+    if not combos:
+        return ds
+    ds = ds.assign_coords(combined=("combined", combos))
+    for stat, larger_better in DIFFERENCE_STATS.items():
+        rows = []
+        for c in combos:
+            single = ds[stat].sel(set=[singles[s] for s in systems[c]])
+            best = single.max("set") if larger_better else single.min("set")
+            rows.append((ds[stat].sel(set=c) - best).drop_vars("set"))
+        da = xr.concat(rows, dim="combined").assign_coords(combined=combos)
+        da.attrs = {
+            "long_name": f"{stat} of the combined set minus that of its best single system (per cell)",
+            "units": ds[stat].attrs.get("units", "1"),
+            "comment": "positive is a gain" if larger_better else "negative is a gain",
+        }
+        ds[f"diff_{stat}"] = da
+    return ds
+
+
+def _slug(name: str) -> str:
+    return name.replace("+", "_")
+
+
+_PRETTY = {"availability": "availability", "fix_fraction": "fix fraction"}
+
+
+def _map_style(stat: str) -> dict:
+    if stat in ("availability", "fix_fraction"):
+        # Availability is near 1 almost everywhere; a 0.9..1 range shows the structure.
+        return {"cmap": "viridis", "vmin": 0.9, "vmax": 1.0, "units": "fraction of epochs"}
+    if stat.startswith("visible"):
+        return {"cmap": "viridis", "units": "satellites", "vmin": 0.0}
+    return {"cmap": "magma_r", "vmin": 0.0, "units": "DOP"}
+
+
+def planned_files(ds_sets: list[str], combos: list[str], maps: str) -> list[str]:
+    """Names of the files a comparison run writes (to check the folder before any work)."""
+    names = ["coverage.nc", "summary.csv", "summary.json"]
+    stats = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}[maps]
+    names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in stats]
+    if maps != "none":
+        names += [f"diff_{stat}_{_slug(c)}.png" for c in combos for stat in DIFFERENCE_STATS]
+    return names
+
+
+def write_comparison(
+    ds: xr.Dataset,
+    output_dir: str | Path,
+    *,
+    maps: str = "default",
+    overwrite: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[dict, list[Path]]:
+    """Write the NetCDF, the summary (CSV + JSON) and the maps of a comparison, all or nothing.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`gnss.compute_coverage` (differences are added here).
+    output_dir : path
+        Folder that receives the files.
+    maps : {"default", "all", "none"}
+        Which per-statistic maps to draw (difference maps come with any but "none").
+    overwrite : bool
+        Replace existing files of the same names.
+    progress : callable, optional
+        ``progress("write", done, total)``.
+
+    Returns
+    -------
+    summary : dict
+        As :func:`gnss.summarize`.
+    files : list of pathlib.Path
+        Files written, in the output folder.
+    """
+    from .maps import plot_field
+
+    ds = add_differences(ds)
+    sets = ds["set"].values.tolist()
+    combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
+    summary = summarize(ds)
+    names = planned_files(sets, combos, maps)
+    stats = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}[maps]
+    note = (
+        f"{ds.attrs['time_coverage_start'][:16]}Z + {ds.attrs['n_epochs']} epochs x {ds.attrs['time_step_s']:g} s; "
+        f"mask {ds.attrs['elevation_mask_deg']:g} deg; clock {ds.attrs['clock_model']}; "
+        f"elements: {', '.join(Path(p.split(' sha256=')[0]).name for p in ds.attrs['element_files'].split('; '))}"
+    )
+    total = len(names)
+    done = 0
+    out = OutputDir(output_dir, overwrite=overwrite)
+    out.check_free(names)
+
+    def tick():
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("write", done, total)
+
+    with out:
+        write_netcdf(ds, out.path("coverage.nc"))
+        tick()
+        meta = {k: ds.attrs[k] for k in (
+            "time_coverage_start", "time_coverage_end", "time_step_s", "n_epochs", "elevation_mask_deg",
+            "receiver_height_m", "grid_resolution_deg", "clock_model", "pdop_max", "element_files",
+            "element_epoch_range", "satellites_per_system", "skipped_records", "propagation_failures",
+            "gdop_convention", "percentile_method", "library_versions")}  # fmt: skip
+        meta["key_meaning"] = (
+            "<dop>.mean/.pNN/.max: over all epochs with a fix and the whole surface, area-weighted; "
+            "<dop>_p95.area_mean/worst_cell: the per-cell 95th percentile, area mean and worst cell; "
+            "availability.area_mean: share of time x area with a fix and PDOP <= pdop_max"
+        )
+        write_summary_json(summary, meta, out.path("summary.json"))
+        tick()
+        write_summary_csv(summary, out.path("summary.csv"))
+        tick()
+        for s in sets:
+            for stat in stats:
+                style = _map_style(stat)
+                da = ds[stat].sel(set=s)
+                title = f"{s}: {ds[stat].attrs.get('long_name', stat)}"
+                plot_field(da, out.path(f"map_{stat}_{_slug(s)}.png"), title=title, note=note, **style)
+                tick()
+        if maps != "none":
+            for c in combos:
+                for stat in DIFFERENCE_STATS:
+                    da = ds[f"diff_{stat}"].sel(combined=c)
+                    units = _map_style(stat)["units"]
+                    gain = ds[f"diff_{stat}"].attrs["comment"]
+                    title = f"{c} minus best single system: {stat} ({gain})"
+                    plot_field(da, out.path(f"diff_{stat}_{_slug(c)}.png"), title=title, units=units,
+                               diverging=True, cmap="RdBu" if DIFFERENCE_STATS[stat] else "RdBu_r", note=note)  # fmt: skip
+                    tick()
+    files = [Path(output_dir) / n for n in names]
+    return summary, files
+
+
+def table(summary: dict, ds: xr.Dataset) -> str:
+    """The printed summary table of a run."""
+    return format_table(summary, float(ds.attrs["pdop_max"]))
+
