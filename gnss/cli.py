@@ -25,7 +25,9 @@ log = logging.getLogger("gnss")
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
@@ -50,7 +52,9 @@ class _Progress:
             if self.enabled:
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=total, desc=f"{stage:>9}", file=sys.stderr, leave=False, unit="")
+                self.bar = tqdm(
+                    total=total, desc=f"{stage:>9}", file=sys.stderr, leave=False, unit=""
+                )
         if self.bar is not None:
             self.bar.n = done
             self.bar.refresh()
@@ -69,7 +73,9 @@ def _positive(name: str, allow_zero: bool = False):
         if value is None:
             return value
         if value != value or value < 0 or (value == 0 and not allow_zero):
-            raise click.BadParameter(f"{value!r} is not allowed; {name} must be {'>= 0' if allow_zero else '> 0'}")
+            raise click.BadParameter(
+                f"{value!r} is not allowed; {name} must be {'>= 0' if allow_zero else '> 0'}"
+            )
         return value
 
     return check
@@ -98,38 +104,121 @@ def main():
 
 
 @main.command()
-@click.option("--sets", "sets", default="R,C,R+C", show_default=True, callback=_sets,
-              help="Receiver configurations to compare: comma-separated, systems joined by '+' "
-                   "(G GPS, R GLONASS, E Galileo, C BeiDou, J QZSS, I NavIC).")
-@click.option("-e", "--elements", "elements", multiple=True, type=click.Path(dir_okay=False),
-              help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. "
-                   "Default: the shipped nominal constellations (no network).")
-@click.option("--start", callback=_start,
-              help="First epoch, ISO 8601 with a zone, e.g. 2026-10-05T00:00Z. "
-                   "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets).")
-@click.option("--hours", default=24.0, show_default=True, type=float, callback=_positive("--hours"),
-              help="Length of the span in hours.")
-@click.option("--step-s", default=300.0, show_default=True, type=float, callback=_positive("--step-s"),
-              help="Time step in seconds.")
-@click.option("--resolution-deg", default=1.0, show_default=True, type=float,
-              callback=_positive("--resolution-deg"), help="Grid cell size in degrees (must divide 180).")
-@click.option("--mask-deg", default=5.0, show_default=True, type=click.FloatRange(-10, 90, max_open=True),
-              help="Elevation mask in degrees above the geodetic horizon.")
-@click.option("--height-m", default=0.0, show_default=True, type=float,
-              help="Receiver height above the WGS84 ellipsoid in metres.")
-@click.option("--clock", type=click.Choice(CLOCK_MODELS), default="per-system", show_default=True,
-              help="One receiver clock per system in view, or one common clock.")
-@click.option("--pdop-max", default=6.0, show_default=True, type=float, callback=_positive("--pdop-max"),
-              help="Availability threshold: an epoch counts when there is a fix with PDOP <= this.")
-@click.option("--maps", type=click.Choice(["default", "all", "none"]), default="default", show_default=True,
-              help="Which per-statistic PNG maps to draw.")
-@click.option("-o", "--output", "output", default="gnss-output", show_default=True,
-              type=click.Path(file_okay=False), help="Folder that receives the results.")
-@click.option("--overwrite", is_flag=True, help="Replace existing result files in the output folder.")
+@click.option(
+    "--sets",
+    "sets",
+    default="R,C,R+C",
+    show_default=True,
+    callback=_sets,
+    help="Receiver configurations to compare: comma-separated, systems joined by '+' "
+    "(G GPS, R GLONASS, E Galileo, C BeiDou, J QZSS, I NavIC).",
+)
+@click.option(
+    "-e",
+    "--elements",
+    "elements",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. "
+    "Default: the shipped nominal constellations (no network).",
+)
+@click.option(
+    "--start",
+    callback=_start,
+    help="First epoch, ISO 8601 with a zone, e.g. 2026-10-05T00:00Z. "
+    "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets).",
+)
+@click.option(
+    "--hours",
+    default=24.0,
+    show_default=True,
+    type=float,
+    callback=_positive("--hours"),
+    help="Length of the span in hours.",
+)
+@click.option(
+    "--step-s",
+    default=300.0,
+    show_default=True,
+    type=float,
+    callback=_positive("--step-s"),
+    help="Time step in seconds.",
+)
+@click.option(
+    "--resolution-deg",
+    default=1.0,
+    show_default=True,
+    type=float,
+    callback=_positive("--resolution-deg"),
+    help="Grid cell size in degrees (must divide 180).",
+)
+@click.option(
+    "--mask-deg",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(-10, 90, max_open=True),
+    help="Elevation mask in degrees above the geodetic horizon.",
+)
+@click.option(
+    "--height-m",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="Receiver height above the WGS84 ellipsoid in metres.",
+)
+@click.option(
+    "--clock",
+    type=click.Choice(CLOCK_MODELS),
+    default="per-system",
+    show_default=True,
+    help="One receiver clock per system in view, or one common clock.",
+)
+@click.option(
+    "--pdop-max",
+    default=6.0,
+    show_default=True,
+    type=float,
+    callback=_positive("--pdop-max"),
+    help="Availability threshold: an epoch counts when there is a fix with PDOP <= this.",
+)
+@click.option(
+    "--maps",
+    type=click.Choice(["default", "all", "none"]),
+    default="default",
+    show_default=True,
+    help="Which per-statistic PNG maps to draw.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="gnss-output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder that receives the results.",
+)
+@click.option(
+    "--overwrite", is_flag=True, help="Replace existing result files in the output folder."
+)
 @click.option("-v", "--verbose", count=True, help="More log messages on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bar.")
-def compare(sets, elements, start, hours, step_s, resolution_deg, mask_deg, height_m, clock, pdop_max,
-            maps, output, overwrite, verbose, quiet):  # fmt: skip
+def compare(
+    sets,
+    elements,
+    start,
+    hours,
+    step_s,
+    resolution_deg,
+    mask_deg,
+    height_m,
+    clock,
+    pdop_max,
+    maps,
+    output,
+    overwrite,
+    verbose,
+    quiet,
+):
     """Map visibility, DOP and availability of each set; compare combined with single systems.
 
     Writes into the output folder: coverage.nc (every statistic of every set,
@@ -161,7 +250,11 @@ def compare(sets, elements, start, hours, step_s, resolution_deg, mask_deg, heig
         span = epoch_span(start, hours * 3600.0, step_s)
     except GnssError as exc:
         raise click.UsageError(str(exc)) from exc
-    combos = [s.name for s in sets if len(s.systems) > 1 and all(any(x.systems == (y,) for x in sets) for y in s.systems)]
+    combos = [
+        s.name
+        for s in sets
+        if len(s.systems) > 1 and all(any(x.systems == (y,) for x in sets) for y in s.systems)
+    ]
     names = planned_files([s.name for s in sets], combos, maps)
     try:
         OutputDir(output, overwrite=overwrite).check_free(names)  # refuse before any work
@@ -172,12 +265,16 @@ def compare(sets, elements, start, hours, step_s, resolution_deg, mask_deg, heig
     try:
         ds = compute_coverage(con, sets, span, grid, config, progress=progress)
         progress.close()
-        summary, files = write_comparison(ds, output, maps=maps, overwrite=overwrite, progress=progress)
+        summary, files = write_comparison(
+            ds, output, maps=maps, overwrite=overwrite, progress=progress
+        )
         progress.close()
     except GnssError as exc:
         progress.close()
         raise click.ClickException(str(exc)) from exc
-    timings |= {("kernels+statistics" if k == "grid" else k): v for k, v in progress.timings.items()}
+    timings |= {
+        ("kernels+statistics" if k == "grid" else k): v for k, v in progress.timings.items()
+    }
     click.echo(table(summary, ds))
     log.info("wrote %d files into %s", len(files), output)
     log.info("time split: %s", ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))

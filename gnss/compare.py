@@ -46,7 +46,9 @@ def add_differences(ds: xr.Dataset) -> xr.Dataset:
         ``ds`` with the difference variables (no copy of the other variables).
     """
     names = ds["set"].values.tolist()
-    systems = dict(zip(names, [s.split(",") for s in ds["set_systems"].values.tolist()], strict=True))
+    systems = dict(
+        zip(names, [s.split(",") for s in ds["set_systems"].values.tolist()], strict=True)
+    )
     singles = {sy[0]: n for n, sy in systems.items() if len(sy) == 1}
     combos = [n for n, sy in systems.items() if len(sy) > 1 and all(s in singles for s in sy)]
     skipped = [n for n, sy in systems.items() if len(sy) > 1 and n not in combos]
@@ -63,12 +65,15 @@ def add_differences(ds: xr.Dataset) -> xr.Dataset:
             rows.append((ds[stat].sel(set=c) - best).drop_vars("set"))
         da = xr.concat(rows, dim="combined").assign_coords(combined=combos)
         da.attrs = {
-            "long_name": f"{stat} of the combined set minus that of its best single system (per cell)",
+            "long_name": f"{stat} of the combined set minus its best single system, per cell",
             "units": ds[stat].attrs.get("units", "1"),
             "comment": "positive is a gain" if larger_better else "negative is a gain",
         }
         ds[f"diff_{stat}"] = da
     return ds
+
+
+_MAP_STATS = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}
 
 
 def _slug(name: str) -> str:
@@ -89,12 +94,34 @@ def _map_style(stat: str) -> dict:
 
 def planned_files(ds_sets: list[str], combos: list[str], maps: str) -> list[str]:
     """Names of the files a comparison run writes (to check the folder before any work)."""
-    names = ["coverage.nc", "summary.csv", "summary.json"]
-    stats = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}[maps]
-    names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in stats]
+    names = ["coverage.nc", "summary.json", "summary.csv"]
+    names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in _MAP_STATS[maps]]
     if maps != "none":
         names += [f"diff_{stat}_{_slug(c)}.png" for c in combos for stat in DIFFERENCE_STATS]
     return names
+
+
+_META_KEYS = (
+    "time_coverage_start", "time_coverage_end", "time_step_s", "n_epochs", "elevation_mask_deg",
+    "receiver_height_m", "grid_resolution_deg", "clock_model", "pdop_max", "element_files",
+    "element_epoch_range", "satellites_per_system", "skipped_records", "propagation_failures",
+    "gdop_convention", "percentile_method", "library_versions",
+)  # fmt: skip
+_KEY_MEANING = (
+    "<dop>.mean/.pNN/.max: over all epochs with a fix and the whole surface, area-weighted; "
+    "<dop>_p95.area_mean/.worst_cell: the per-cell 95th percentile, its area mean and worst "
+    "cell; availability.area_mean: share of time x area with a fix and PDOP <= pdop_max"
+)
+
+
+def _note(ds: xr.Dataset) -> str:
+    """One line of provenance under each map."""
+    files = [Path(p.split(" sha256=")[0]).name for p in ds.attrs["element_files"].split("; ")]
+    return (
+        f"{ds.attrs['time_coverage_start'][:16]}Z + {ds.attrs['n_epochs']} epochs x "
+        f"{ds.attrs['time_step_s']:g} s; mask {ds.attrs['elevation_mask_deg']:g} deg; "
+        f"clock {ds.attrs['clock_model']}; elements: {', '.join(files)}"
+    )
 
 
 def write_comparison(
@@ -134,62 +161,47 @@ def write_comparison(
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
     names = planned_files(sets, combos, maps)
-    stats = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}[maps]
-    note = (
-        f"{ds.attrs['time_coverage_start'][:16]}Z + {ds.attrs['n_epochs']} epochs x {ds.attrs['time_step_s']:g} s; "
-        f"mask {ds.attrs['elevation_mask_deg']:g} deg; clock {ds.attrs['clock_model']}; "
-        f"elements: {', '.join(Path(p.split(' sha256=')[0]).name for p in ds.attrs['element_files'].split('; '))}"
-    )
-    total = len(names)
-    done = 0
     out = OutputDir(output_dir, overwrite=overwrite)
     out.check_free(names)
+    note = _note(ds)
+    jobs = []  # (file name, field, keyword arguments of plot_field)
+    for s in sets:
+        for stat in _MAP_STATS[maps]:
+            title = f"{s}: {ds[stat].attrs.get('long_name', stat)}"
+            jobs.append(
+                (
+                    f"map_{stat}_{_slug(s)}.png",
+                    ds[stat].sel(set=s),
+                    {"title": title} | _map_style(stat),
+                )
+            )
+    for c in combos if maps != "none" else []:
+        for stat, larger_better in DIFFERENCE_STATS.items():
+            da = ds[f"diff_{stat}"].sel(combined=c)
+            kw = {
+                "title": f"{c} minus best single system: {stat} ({da.attrs['comment']})",
+                "units": _map_style(stat)["units"],
+                "diverging": True,
+                "cmap": "RdBu" if larger_better else "RdBu_r",
+            }
+            jobs.append((f"diff_{stat}_{_slug(c)}.png", da, kw))
 
-    def tick():
-        nonlocal done
-        done += 1
+    def tick(done):
         if progress is not None:
-            progress("write", done, total)
+            progress("write", done, len(names))
 
     with out:
         write_netcdf(ds, out.path("coverage.nc"))
-        tick()
-        meta = {k: ds.attrs[k] for k in (
-            "time_coverage_start", "time_coverage_end", "time_step_s", "n_epochs", "elevation_mask_deg",
-            "receiver_height_m", "grid_resolution_deg", "clock_model", "pdop_max", "element_files",
-            "element_epoch_range", "satellites_per_system", "skipped_records", "propagation_failures",
-            "gdop_convention", "percentile_method", "library_versions")}  # fmt: skip
-        meta["key_meaning"] = (
-            "<dop>.mean/.pNN/.max: over all epochs with a fix and the whole surface, area-weighted; "
-            "<dop>_p95.area_mean/worst_cell: the per-cell 95th percentile, area mean and worst cell; "
-            "availability.area_mean: share of time x area with a fix and PDOP <= pdop_max"
-        )
+        meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}
         write_summary_json(summary, meta, out.path("summary.json"))
-        tick()
         write_summary_csv(summary, out.path("summary.csv"))
-        tick()
-        for s in sets:
-            for stat in stats:
-                style = _map_style(stat)
-                da = ds[stat].sel(set=s)
-                title = f"{s}: {ds[stat].attrs.get('long_name', stat)}"
-                plot_field(da, out.path(f"map_{stat}_{_slug(s)}.png"), title=title, note=note, **style)
-                tick()
-        if maps != "none":
-            for c in combos:
-                for stat in DIFFERENCE_STATS:
-                    da = ds[f"diff_{stat}"].sel(combined=c)
-                    units = _map_style(stat)["units"]
-                    gain = ds[f"diff_{stat}"].attrs["comment"]
-                    title = f"{c} minus best single system: {stat} ({gain})"
-                    plot_field(da, out.path(f"diff_{stat}_{_slug(c)}.png"), title=title, units=units,
-                               diverging=True, cmap="RdBu" if DIFFERENCE_STATS[stat] else "RdBu_r", note=note)  # fmt: skip
-                    tick()
-    files = [Path(output_dir) / n for n in names]
-    return summary, files
+        tick(3)
+        for i, (name, field, kw) in enumerate(jobs):
+            plot_field(field, out.path(name), note=note, **kw)
+            tick(4 + i)
+    return summary, [Path(output_dir) / n for n in names]
 
 
 def table(summary: dict, ds: xr.Dataset) -> str:
-    """The printed summary table of a run."""
+    """Return the printed summary table of a run."""
     return format_table(summary, float(ds.attrs["pdop_max"]))
-

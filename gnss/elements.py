@@ -117,7 +117,7 @@ class Constellation:
         return [s for s in SYSTEMS if s in present]
 
     def counts(self) -> dict[str, int]:
-        """Number of satellites per system letter."""
+        """Return the number of satellites per system letter."""
         out = {s: 0 for s in self.systems()}
         for sat in self.satellites:
             out[sat.system] += 1
@@ -210,7 +210,9 @@ def _read_tle(path: str, text: str) -> list[tuple[str, int, Satrec]]:
             try:
                 sat = Satrec.twoline2rv(l1, l2, WGS72)
             except Exception as exc:  # sgp4 raises ValueError with its own text
-                raise _err(path, lineno, f"sgp4 cannot read this element set ({exc})", "Fix or remove it.") from exc
+                raise _err(
+                    path, lineno, f"sgp4 cannot read this element set ({exc})", "Fix or remove it."
+                ) from exc
             if name_info := pending_name:
                 name, first = name_info
             else:
@@ -259,7 +261,9 @@ def _omm_satrec(path: str, where: int, fields: dict) -> Satrec:
             "Use CelesTrak's OMM CSV/JSON (FORMAT=csv or FORMAT=json) with all mean elements.",
         ) from exc
     except (ValueError, TypeError) as exc:
-        raise _err(path, where, f"OMM record has an invalid value ({exc})", "Fix the record.") from exc
+        raise _err(
+            path, where, f"OMM record has an invalid value ({exc})", "Fix the record."
+        ) from exc
     return sat
 
 
@@ -273,10 +277,15 @@ def _read_omm_csv(path: str, text: str) -> list[tuple[str, int, Satrec]]:
             f"expected an OMM CSV header with MEAN_MOTION, found {reader.fieldnames!r}",
             "Give a CelesTrak OMM CSV file, or a TLE/3LE or OMM JSON file.",
         )
-    for k, row in enumerate(reader):
-        lineno = k + 2
+    for row in reader:
+        lineno = reader.line_num  # physical line: DictReader skips blank lines
         if None in row or any(v is None for v in row.values()):
-            raise _err(path, lineno, "the row has a different number of columns than the header", "The file may be truncated.")
+            raise _err(
+                path,
+                lineno,
+                "the row has a different number of columns than the header",
+                "The file may be truncated.",
+            )
         out.append((row.get("OBJECT_NAME", "").strip(), lineno, _omm_satrec(path, lineno, row)))
     return out
 
@@ -285,11 +294,18 @@ def _read_omm_json(path: str, text: str) -> list[tuple[str, int, Satrec]]:
     try:
         records = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _err(path, exc.lineno, f"invalid JSON ({exc.msg})", "The file may be truncated; download it again.") from exc
+        raise _err(
+            path,
+            exc.lineno,
+            f"invalid JSON ({exc.msg})",
+            "The file may be truncated; download it again.",
+        ) from exc
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise _err(path, None, "expected a JSON list of OMM objects", "Use CelesTrak's FORMAT=json output.")
+        raise _err(
+            path, None, "expected a JSON list of OMM objects", "Use CelesTrak's FORMAT=json output."
+        )
     out = []
     for k, rec in enumerate(records):
         fields = {key: str(value) for key, value in rec.items()}
@@ -348,23 +364,42 @@ def read_elements(paths: str | os.PathLike | list[str | os.PathLike]) -> Constel
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise ElementError(f"{path}: cannot read the element file ({exc.strerror}). Check the path.") from exc
+            raise ElementError(
+                f"{path}: cannot read the element file ({exc.strerror}). Check the path."
+            ) from exc
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise _err(path, None, f"not a text file (byte {exc.start} is not UTF-8)", "Give a TLE/3LE or OMM file.") from exc
+            raise _err(
+                path,
+                None,
+                f"not a text file (byte {exc.start} is not UTF-8)",
+                "Give a TLE/3LE or OMM file.",
+            ) from exc
         if not text.strip():
-            raise _err(path, None, "the file is empty", "Download the element set again or give another file.")
+            raise _err(
+                path,
+                None,
+                "the file is empty",
+                "Download the element set again or give another file.",
+            )
         kind = _sniff(text)
         reader = {"tle": _read_tle, "csv": _read_omm_csv, "json": _read_omm_json}[kind]
         records = reader(path, text)
         if not records:
-            raise _err(path, None, f"no element sets found (read as {kind.upper()})", "Check the file format.")
+            raise _err(
+                path,
+                None,
+                f"no element sets found (read as {kind.upper()})",
+                "Check the file format.",
+            )
         sources.append(ElementSource(path, hashlib.sha256(data).hexdigest(), len(records)))
         for name, lineno, satrec in records:
             where = f"{path}:{lineno}"
             if satrec.error:
-                skipped.append(Skipped(name, where, f"sgp4 initialisation error code {satrec.error}"))
+                skipped.append(
+                    Skipped(name, where, f"sgp4 initialisation error code {satrec.error}")
+                )
                 continue
             rev_per_day = satrec.no_kozai * 1440.0 / (2.0 * math.pi)
             ident = classify(name, satrec.satnum, rev_per_day, math.degrees(satrec.inclo))
@@ -401,6 +436,10 @@ def _drop_duplicates(sats: list[Satellite]) -> tuple[list[Satellite], list[Skipp
         else:
             kept = newest[s.norad_id]
             dropped.append(
-                Skipped(s.name, s.source, f"duplicate NORAD {s.norad_id}: kept the newer epoch at {kept.source}")
+                Skipped(
+                    s.name,
+                    s.source,
+                    f"duplicate NORAD {s.norad_id}: kept the newer epoch at {kept.source}",
+                )
             )
     return keep, dropped

@@ -63,7 +63,9 @@ class Grid:
                 f"resolution_deg must divide 180 exactly (e.g. 5, 2, 1, 0.5, 0.25), got {r!r}"
             )
         if not np.isfinite(self.height_m) or not -1.0e4 < self.height_m < 1.0e6:
-            raise ParameterError(f"height_m must be between -10 km and 1000 km, got {self.height_m!r}")
+            raise ParameterError(
+                f"height_m must be between -10 km and 1000 km, got {self.height_m!r}"
+            )
 
     @property
     def n_lat(self) -> int:

@@ -47,14 +47,18 @@ class OutputDir:
         self.overwrite = overwrite
         self._staging: Path | None = None
         if self.final.exists() and not self.final.is_dir():
-            raise OutputError(f"output {self.final} exists and is not a folder; give a folder path with -o")
+            raise OutputError(
+                f"output {self.final} exists and is not a folder; give a folder path with -o"
+            )
 
     def __enter__(self) -> OutputDir:
         try:
             self.final.mkdir(parents=True, exist_ok=True)
             self._staging = Path(tempfile.mkdtemp(prefix=".gnss-partial-", dir=self.final))
         except OSError as exc:
-            raise OutputError(f"cannot create the output folder {self.final}: {exc.strerror}") from exc
+            raise OutputError(
+                f"cannot create the output folder {self.final}: {exc.strerror}"
+            ) from exc
         return self
 
     def path(self, name: str) -> Path:
@@ -70,7 +74,8 @@ class OutputDir:
         if taken:
             raise OutputError(
                 f"{self.final} already holds {', '.join(taken[:5])}"
-                f"{' ...' if len(taken) > 5 else ''}; pass --overwrite or choose another folder with -o"
+                f"{' ...' if len(taken) > 5 else ''}; "
+                "pass --overwrite or choose another folder with -o"
             )
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -151,6 +156,12 @@ def write_summary_csv(summary: dict, path: str | os.PathLike) -> Path:
             w = csv.writer(f)
             w.writerow(["set", *keys])
             for name, r in summary.items():
-                w.writerow([name] + [("" if r.get(k) is None or not math.isfinite(r[k]) else repr(float(r[k]))) for k in keys])
+                w.writerow(
+                    [name]
+                    + [
+                        ("" if r.get(k) is None or not math.isfinite(r[k]) else repr(float(r[k])))
+                        for k in keys
+                    ]
+                )
 
     return _atomic(Path(path), write)

@@ -43,6 +43,7 @@ def accumulate(
     sin_mask,
     set_clock,
     set_nclock,
+    set_slot,
     pdop_max,
     hist_lo_log2,
     hist_bins_per_log2,
@@ -52,10 +53,11 @@ def accumulate(
     vis_min,
     vis_max,
     vis_hist,
-    clk_sum,
-    clk_min,
-    clk_max,
+    sys_sum,
+    sys_min,
+    sys_max,
     tdop_sum,
+    tdop_n,
     dop_sum,
     dop_min,
     dop_max,
@@ -77,6 +79,9 @@ def accumulate(
         Clock index of each group in each set, -1 when the group is not in it.
     set_nclock : int64[n_sets]
         Number of clocks of each set.
+    set_slot : int64[n_sets, n_groups]
+        Index of the group's system within each set (for the per-system
+        counts, whatever the clock model), -1 when not in the set.
     pdop_max : float
         Availability threshold.
     hist_lo_log2, hist_bins_per_log2 : float
@@ -89,10 +94,12 @@ def accumulate(
         Visible satellites of the set (sum over epochs, min, max).
     vis_hist : int32[n_p, n_sets, n_s + 1]
         Histogram of the visible count of the set.
-    clk_sum, clk_min, clk_max : [n_p, n_sets, n_clock_max]
-        Visible satellites per clock (system) of each set.
+    sys_sum, sys_min, sys_max : [n_p, n_sets, n_slot_max]
+        Visible satellites per system of each set.
     tdop_sum : float64[n_p, n_sets, n_clock_max]
         Sum of TDOP of each clock over the epochs with a fix and that clock in view.
+    tdop_n : int64[n_p, n_sets, n_clock_max]
+        Number of those epochs.
     dop_sum, dop_min, dop_max : float64[n_p, n_sets, 4]
         PDOP, HDOP, VDOP, GDOP over epochs with a fix.
     dop_hist : int32[n_p, n_sets, 4, n_bins]
@@ -103,13 +110,15 @@ def accumulate(
     n_p = points.shape[0]
     n_sets = set_clock.shape[0]
     n_groups = set_clock.shape[1]
-    n_clock_max = clk_sum.shape[2]
+    n_clock_max = tdop_sum.shape[2]
+    n_slot_max = sys_sum.shape[2]
     n_bins = dop_hist.shape[3]
     for p in prange(n_p):
         px, py, pz = points[p, 0], points[p, 1], points[p, 2]
         ux, uy, uz = up[p, 0], up[p, 1], up[p, 2]
         grp = np.zeros((n_groups, 10))
         clk = np.zeros((n_clock_max, 4))
+        slot_n = np.zeros(n_slot_max, np.int64)
         dops = np.zeros(N_METRICS)
         for t in range(n_t):
             grp[:, :] = 0.0
@@ -135,6 +144,7 @@ def accumulate(
                     grp[g, 9] += ez * ez
             for k in range(n_sets):
                 clk[:, :] = 0.0
+                slot_n[:] = 0
                 sxx = sxy = sxz = syy = syz = szz = 0.0
                 for g in range(n_groups):
                     c = set_clock[k, g]
@@ -142,6 +152,7 @@ def accumulate(
                         continue
                     for j in range(4):
                         clk[c, j] += grp[g, j]
+                    slot_n[set_slot[k, g]] += int(grp[g, 0])
                     sxx += grp[g, 4]
                     sxy += grp[g, 5]
                     sxz += grp[g, 6]
@@ -153,11 +164,6 @@ def accumulate(
                 for c in range(set_nclock[k]):
                     nc = int(clk[c, 0])
                     n_tot += nc
-                    clk_sum[p, k, c] += nc
-                    if nc < clk_min[p, k, c]:
-                        clk_min[p, k, c] = nc
-                    if nc > clk_max[p, k, c]:
-                        clk_max[p, k, c] = nc
                     if nc > 0:
                         k_in_view += 1
                         w = 1.0 / nc
@@ -168,6 +174,13 @@ def accumulate(
                         syy -= w * my * my
                         syz -= w * my * mz
                         szz -= w * mz * mz
+                # Slots beyond the set's own systems stay 0 and are never read.
+                for j in range(n_slot_max):
+                    sys_sum[p, k, j] += slot_n[j]
+                    if slot_n[j] < sys_min[p, k, j]:
+                        sys_min[p, k, j] = slot_n[j]
+                    if slot_n[j] > sys_max[p, k, j]:
+                        sys_max[p, k, j] = slot_n[j]
                 vis_sum[p, k] += n_tot
                 if n_tot < vis_min[p, k]:
                     vis_min[p, k] = n_tot
@@ -208,6 +221,7 @@ def accumulate(
                         )
                         gdop2 += tdop2
                         tdop_sum[p, k, c] += math.sqrt(tdop2)
+                        tdop_n[p, k, c] += 1
                 dops[PDOP] = math.sqrt(trace)
                 dops[HDOP] = math.sqrt(max(trace - vdop2, 0.0))
                 dops[VDOP] = math.sqrt(max(vdop2, 0.0))
@@ -276,4 +290,3 @@ def hist_quantiles(hist, lo_log2, bins_per_log2, vmin, vmax, q, out):  # pragma:
                     break
                 cum += c
             out[i, j] = min(max(val, vmin[i]), vmax[i])
-

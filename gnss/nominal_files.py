@@ -1,4 +1,4 @@
-"""Where the shipped nominal element sets are (``tle/`` in the source tree, ``gnss._tle`` installed)."""
+"""The shipped nominal element sets: ``tle/`` in the source tree, ``gnss._tle`` installed."""
 
 from __future__ import annotations
 
@@ -41,5 +41,13 @@ def nominal_element_files(systems=("G", "R", "E", "C")) -> list[Path]:
                 f"no nominal constellation for system {s!r}; nominal sets exist for "
                 f"{', '.join(NOMINAL_FILES)}. Give --elements files for the others"
             )
-        out.append(Path(str(resources.files("gnss._tle").joinpath(NOMINAL_FILES[s]))))
+        out.append(_tle_dir() / NOMINAL_FILES[s])
     return out
+
+
+def _tle_dir() -> Path:
+    """``gnss._tle`` when installed; the checkout's ``tle/`` when imported from the source tree."""
+    try:
+        return Path(str(resources.files("gnss._tle")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "tle"

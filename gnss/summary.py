@@ -44,7 +44,11 @@ def _discrete_quantile(hist: np.ndarray, q: float) -> float:
 def _worst(field: xr.DataArray, area: xr.DataArray, worst: str) -> dict[str, float]:
     values = field.values
     if np.all(np.isnan(values)):
-        return {"worst_cell": float("nan"), "worst_cell_lat_deg": float("nan"), "worst_cell_lon_deg": float("nan")}
+        return {
+            "worst_cell": float("nan"),
+            "worst_cell_lat_deg": float("nan"),
+            "worst_cell_lon_deg": float("nan"),
+        }
     flat = np.nanargmin(values) if worst == "min" else np.nanargmax(values)
     i, j = np.unravel_index(flat, values.shape)
     return {
@@ -98,7 +102,9 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
         for m, dop in enumerate(DOP_NAMES):
             h = d["dop_hist_area"].values[m]
             vmin, vmax = float(d["dop_min_global"][m]), float(d["dop_max_global"][m])
-            r[f"{dop}.mean"] = float(d["dop_sum_area"][m] / h.sum()) if h.sum() > 0 else float("nan")
+            r[f"{dop}.mean"] = (
+                float(d["dop_sum_area"][m] / h.sum()) if h.sum() > 0 else float("nan")
+            )
             for p in SUMMARY_PERCENTILES:
                 r[f"{dop}.p{p}"] = weighted_hist_quantile_log2(h, p / 100.0, vmin, vmax)
             r[f"{dop}.max"] = vmax if np.isfinite(vmax) else float("nan")
@@ -135,9 +141,13 @@ def format_table(summary: dict[str, dict[str, float]], pdop_max: float = 6.0) ->
     headers = ["set"] + [h for _, h, _ in TABLE_COLUMNS]
     rows = [headers]
     for name, r in summary.items():
-        rows.append([name] + [("nan" if np.isnan(r[k]) else f.format(r[k])) for k, _, f in TABLE_COLUMNS])
+        rows.append(
+            [name] + [("nan" if np.isnan(r[k]) else f.format(r[k])) for k, _, f in TABLE_COLUMNS]
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(f"(availability: fix with PDOP <= {pdop_max:g}; DOP over epochs with a fix, area-weighted)")
+    lines.append(
+        f"(availability: fix with PDOP <= {pdop_max:g}; DOP over epochs with a fix, area-weighted)"
+    )
     return "\n".join(lines)

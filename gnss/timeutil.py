@@ -54,12 +54,19 @@ def to_utc(value: datetime | str, *, what: str = "time") -> datetime:
                 f"{what}: expected an ISO 8601 UTC time such as 2026-10-05T12:00:00Z, got {value!r}"
             ) from exc
         if parsed.tzinfo is None:
+            example = f"{text}Z"
+            try:
+                datetime.fromisoformat(example)
+            except ValueError:  # a date alone: "2026-10-05Z" is no valid ISO 8601 time
+                example = f"{parsed.isoformat()}Z"
             raise TimeInputError(
-                f"{what}: {value!r} has no time zone. Add 'Z' for UTC, e.g. {text}Z"
+                f"{what}: {value!r} has no time zone. Add 'Z' for UTC, e.g. {example}"
             )
         value = parsed
     if not isinstance(value, datetime):
-        raise TimeInputError(f"{what}: expected a timezone-aware datetime, got {type(value).__name__}")
+        raise TimeInputError(
+            f"{what}: expected a timezone-aware datetime, got {type(value).__name__}"
+        )
     if value.tzinfo is None or value.utcoffset() is None:
         raise TimeInputError(
             f"{what}: got the naive datetime {value.isoformat()}; times must carry a time zone. "
@@ -107,8 +114,13 @@ class EpochSpan:
     def times(self, first: int = 0, stop: int | None = None):
         """Skyfield ``Time`` array of epochs ``first`` up to ``stop``."""
         s = self.start
-        secs = s.second + s.microsecond * 1e-6 + self.offsets_s(first, stop)
-        return timescale().utc(s.year, s.month, s.day, s.hour, s.minute, secs)
+        secs = s.hour * 3600 + s.minute * 60 + s.second + s.microsecond * 1e-6
+        secs = secs + self.offsets_s(first, stop)
+        # Whole days go into ``day`` so that skyfield looks up the leap seconds for each
+        # epoch's own UTC date (as datetime and sgp4_jd do), not just for the start's date.
+        days = np.floor(secs / 86400.0)
+        day = s.day + days.astype(np.int64)
+        return timescale().utc(s.year, s.month, day, 0, 0, secs - days * 86400.0)
 
 
 def epoch_span(start: datetime | str, duration_s: float, step_s: float) -> EpochSpan:
@@ -134,5 +146,6 @@ def epoch_span(start: datetime | str, duration_s: float, step_s: float) -> Epoch
         raise ParameterError(f"step_s must be a positive number of seconds, got {step_s!r}")
     if not np.isfinite(duration_s) or duration_s < 0:
         raise ParameterError(f"duration must be zero or more seconds, got {duration_s!r}")
-    n = int(np.floor(duration_s / step_s + 1e-9)) + 1
+    # Relative tolerance too: the ratio's rounding error grows with it (1e7 epochs and up).
+    n = int(np.floor(duration_s / step_s * (1.0 + 1e-12) + 1e-9)) + 1
     return EpochSpan(start, float(step_s), n)

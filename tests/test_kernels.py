@@ -34,19 +34,33 @@ def los_from_azel(az_deg, el_deg, basis) -> np.ndarray:
     return enu @ basis
 
 
-def run_kernel(e, groups, up, set_clock, sin_mask=-2.0, pdop_max=6.0):
-    """One point at the origin, one epoch, satellites at 2.5e7 m along e."""
+def run_kernel(e, groups, up, set_clock, sin_mask=-2.0, pdop_max=6.0, set_slot=None, point=None):
+    """One epoch: satellites at 2.5e7 m along ``e`` from a point at the origin.
+
+    With ``point`` given, ``e`` holds satellite positions (m) and ``point`` the receiver.
+    ``set_slot`` (per-system count slots) defaults to one slot per group.
+    """
     e = np.asarray(e, float)
-    pos = (e * 2.5e7)[None]
-    n_sets, _ = set_clock.shape
-    n_clock = int(set_clock.max()) + 1
-    acc = _Accumulators(1, n_sets, n_clock, e.shape[0])
-    arrays = acc.reset(1)
+    pos = (e if point is not None else e * 2.5e7)[None]
+    point = np.zeros((1, 3)) if point is None else np.asarray(point, float).reshape(1, 3)
+    n_sets, n_groups = set_clock.shape
+    if set_slot is None:
+        set_slot = np.where(set_clock >= 0, np.arange(n_groups)[None], -1)
+    acc = _Accumulators(1, n_sets, int(set_clock.max()) + 1, int(set_slot.max()) + 1, e.shape[0])
     kernels.accumulate(
-        pos, np.asarray(groups, np.int64), np.zeros((1, 3)), np.asarray(up, float)[None], sin_mask,
-        set_clock.astype(np.int64), (set_clock.max(axis=1) + 1).astype(np.int64), pdop_max,
-        HIST_LO_LOG2, HIST_BINS_PER_LOG2, *arrays,
-    )  # fmt: skip
+        pos,
+        np.asarray(groups, np.int64),
+        point,
+        np.asarray(up, float).reshape(1, 3),
+        sin_mask,
+        set_clock.astype(np.int64),
+        (set_clock.max(axis=1) + 1).astype(np.int64),
+        set_slot.astype(np.int64),
+        pdop_max,
+        HIST_LO_LOG2,
+        HIST_BINS_PER_LOG2,
+        *acc.reset(1),
+    )
     return acc
 
 
@@ -161,7 +175,9 @@ def test_dop_matches_numpy_reference(geom, clock):
         assert got[key] == pytest.approx(ref[key], rel=rel), key
     if clock == "per-system":
         np.testing.assert_allclose(got["tdop"][: ref["tdop"].size], ref["tdop"], rtol=rel)
-    assert got["pdop"] ** 2 == pytest.approx(got["hdop"] ** 2 + got["vdop"] ** 2, rel=max(rel, 1e-12))
+    assert got["pdop"] ** 2 == pytest.approx(
+        got["hdop"] ** 2 + got["vdop"] ** 2, rel=max(rel, 1e-12)
+    )
     assert got["gdop"] >= got["pdop"] >= max(got["hdop"], got["vdop"]) > 0
 
 
@@ -179,7 +195,7 @@ def test_sets_share_groups_and_availability_threshold():
     set_clock = np.array([[0, -1], [0, 1]])
     acc = run_kernel(e, groups, UP, set_clock, pdop_max=100.0)
     assert list(acc.vis_sum[0]) == [4, 7]
-    assert list(acc.clk_sum[0, 1]) == [4, 3]
+    assert list(acc.sys_sum[0, 1]) == [4, 3]
     assert acc.n_fix[0].tolist() == [1, 1]
     pdop0, pdop1 = acc.dop_sum[0, :, 0]
     assert pdop0 == pytest.approx(8 / 3, rel=1e-12)
@@ -225,7 +241,7 @@ def test_hist_quantiles_within_stated_bound(seed):
 
 
 def test_elevation_test_agrees_with_skyfield_at_mask_edge():
-    """Positions from gnss.propagate + points from gnss.grid, mask set at skyfield's elevation +- 1e-6 deg."""
+    """gnss.propagate positions, gnss.grid points; mask at skyfield's elevation +- 1e-6 deg."""
     from skyfield.api import EarthSatellite, wgs84
 
     import gnss
@@ -242,7 +258,7 @@ def test_elevation_test_agrees_with_skyfield_at_mask_edge():
     for lat, lon, h in sites:
         point, up = geodetic_points([lat], [lon], h)
         topos = wgs84.latlon(lat, lon, elevation_m=h)
-        for k, sat in enumerate(con.satellites[::7]):
+        for sat in con.satellites[::7]:
             es = EarthSatellite.from_satrec(sat.satrec, gnss.timeutil.timescale())
             alt, _, _ = (es - topos).at(times).altaz()
             s_index = con.satellites.index(sat)
@@ -252,12 +268,14 @@ def test_elevation_test_agrees_with_skyfield_at_mask_edge():
                     continue
                 for delta, expect in ((-1e-6, 1), (1e-6, 0)):
                     sin_mask = math.sin(math.radians(el + delta))
-                    acc = _Accumulators(1, 1, 1, 1)
-                    kernels.accumulate(
-                        pos[t : t + 1, s_index : s_index + 1], np.zeros(1, np.int64), point, up, sin_mask,
-                        np.zeros((1, 1), np.int64), np.ones(1, np.int64), 6.0,
-                        HIST_LO_LOG2, HIST_BINS_PER_LOG2, *acc.reset(1),
-                    )  # fmt: skip
+                    acc = run_kernel(
+                        pos[t, s_index : s_index + 1],
+                        [0],
+                        up[0],
+                        np.zeros((1, 1), np.int64),
+                        sin_mask=sin_mask,
+                        point=point,
+                    )
                     assert acc.vis_sum[0, 0] == expect, (sat.name, lat, lon, t, el, delta)
                     checked += 1
     assert checked > 100

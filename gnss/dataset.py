@@ -1,0 +1,188 @@
+"""Turn the statistics of a coverage run into a CF-conventions ``xarray.Dataset``."""
+
+from __future__ import annotations
+
+import platform
+from datetime import UTC, datetime
+
+import numpy as np
+import xarray as xr
+
+from .classify import SYSTEM_NAMES
+from .coverage import (
+    DOP_NAMES,
+    HIST_BINS_PER_LOG2,
+    HIST_LO_LOG2,
+    HIST_N_BINS,
+    SUMMARY_PERCENTILES,
+)
+
+_FIX = "epochs with a fix"
+#: Per-cell variables of dims (set, lat, lon): name -> (long name, cell_methods).
+_CELL_VARS = {
+    "fix_fraction": ("fraction of epochs with a fix (>= 3 + clocks in view)", "time: mean"),
+    "availability": ("fraction of epochs with a fix and PDOP <= pdop_max", "time: mean"),
+    "visible_mean": ("mean number of satellites in view", "time: mean"),
+    "visible_min": ("minimum number of satellites in view", "time: minimum"),
+    "visible_max": ("maximum number of satellites in view", "time: maximum"),
+}
+_DOP_STATS = (
+    ("mean", f"time: mean ({_FIX})"),
+    ("median", f"time: median ({_FIX})"),
+    ("p95", f"time: percentile (95 %, {_FIX})"),
+    ("max", "time: maximum"),
+)
+_SYSTEM_VARS = (
+    ("visible_system_mean", "mean number of satellites of the system in view", "time: mean"),
+    ("visible_system_min", "minimum number of satellites of the system in view", "time: minimum"),
+    ("visible_system_max", "maximum number of satellites of the system in view", "time: maximum"),
+)
+
+
+def _versions() -> str:
+    import netCDF4
+    import numba
+    import sgp4
+    import skyfield
+
+    from . import __version__
+
+    mods = {
+        "gnss-coverage": __version__,
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "sgp4": sgp4.__version__,
+        "skyfield": skyfield.__version__,
+        "xarray": xr.__version__,
+        "netCDF4": netCDF4.__version__,
+        "python": platform.python_version(),
+    }
+    return ", ".join(f"{k} {v}" for k, v in mods.items())
+
+
+def _coords(specs, used, grid, n_visible) -> dict:
+    lat_attrs = {"units": "degrees_north", "standard_name": "latitude", "axis": "Y"}
+    lon_attrs = {"units": "degrees_east", "standard_name": "longitude", "axis": "X"}
+    bin_lower = 2.0 ** (HIST_LO_LOG2 + np.arange(HIST_N_BINS) / HIST_BINS_PER_LOG2)
+    return {
+        "set": ("set", [s.name for s in specs], {"long_name": "receiver configuration"}),
+        "lat": ("lat", grid.lat_deg, lat_attrs | {"long_name": "latitude of the cell centre"}),
+        "lon": ("lon", grid.lon_deg, lon_attrs | {"long_name": "longitude of the cell centre"}),
+        "system": (
+            "system",
+            used,
+            {
+                "long_name": "GNSS system letter (RINEX convention)",
+                "system_names": ", ".join(f"{s}={SYSTEM_NAMES[s]}" for s in used),
+            },
+        ),
+        "dop": ("dop", list(DOP_NAMES)),
+        "percentile": ("percentile", np.array(SUMMARY_PERCENTILES, float), {"units": "percent"}),
+        "dop_bin_lower": ("dop_bin", bin_lower, {"long_name": "lower edge of the DOP bin"}),
+        "visible_count": ("visible_count", np.arange(n_visible), {"units": "1"}),
+    }
+
+
+def build_dataset(
+    out, specs, used, constellation, sats, span, grid, config, failures
+) -> xr.Dataset:
+    """Assemble the dataset of :func:`gnss.compute_coverage` from its folded statistics."""
+    n_sets, n_lat, n_lon = len(specs), grid.n_lat, grid.n_lon
+
+    def cells(a):  # (n_p, n_sets) -> (set, lat, lon)
+        return a.T.reshape(n_sets, n_lat, n_lon)
+
+    ds = xr.Dataset(coords=_coords(specs, used, grid, out.vis_hist_area.shape[1]))
+    values = {
+        "fix_fraction": out.fix_fraction,
+        "availability": out.availability,
+        "visible_mean": out.vis[0],
+        "visible_min": out.vis[1],
+        "visible_max": out.vis[2],
+    }
+    for name, (long_name, method) in _CELL_VARS.items():
+        attrs = {"long_name": long_name, "units": "1", "cell_methods": method}
+        ds[name] = (("set", "lat", "lon"), cells(values[name]), attrs)
+    ds["availability"].attrs["pdop_max"] = config.pdop_max
+    for m, dop in enumerate(DOP_NAMES):
+        for i, (stat, method) in enumerate(_DOP_STATS):
+            attrs = {"long_name": f"{stat} {dop.upper()}", "units": "1", "cell_methods": method}
+            ds[f"{dop}_{stat}"] = (("set", "lat", "lon"), cells(out.dop[i][..., m]), attrs)
+
+    # Per-system fields (set, system, lat, lon); NaN where the system is not in the set.
+    def per_system(src, column):
+        arr = np.full((n_sets, len(used), n_lat, n_lon), np.nan)
+        for k, spec in enumerate(specs):
+            for j, sys in enumerate(spec.systems):
+                arr[k, used.index(sys)] = src[:, k, column(j)].reshape(n_lat, n_lon)
+        return arr
+
+    dims4 = ("set", "system", "lat", "lon")
+    for i, (name, long_name, method) in enumerate(_SYSTEM_VARS):
+        attrs = {"long_name": long_name, "units": "1", "cell_methods": method}
+        ds[name] = (dims4, per_system(out.sys[i], lambda j: j), attrs)
+    common = config.clock == "common"
+    tdop_attrs = {
+        "long_name": "mean TDOP of the receiver clock of the system",
+        "units": "1",
+        "cell_methods": "time: mean (epochs with a fix and the system in view)",
+    }
+    if common:
+        tdop_attrs["comment"] = "common clock model: one clock, the same value for every system"
+    ds["tdop_mean"] = (dims4, per_system(out.tdop_mean, lambda j: 0 if common else j), tdop_attrs)
+
+    area_attrs = {"units": "m2", "standard_name": "cell_area"}
+    ds["cell_area"] = (("lat", "lon"), grid.cell_area_m2, area_attrs | {"long_name": "cell area"})
+    ds["dop_hist_area"] = (
+        ("set", "dop", "dop_bin"),
+        out.dop_hist_area,
+        {"units": "m2", "long_name": f"epochs x cell area per DOP bin ({_FIX})"},
+    )
+    ds["dop_sum_area"] = (
+        ("set", "dop"),
+        out.dop_sum_area,
+        {"units": "m2", "long_name": f"sum of DOP x cell area ({_FIX})"},
+    )
+    ds["dop_min_global"] = (("set", "dop"), out.dop_min_global, {"units": "1"})
+    ds["dop_max_global"] = (("set", "dop"), out.dop_max_global, {"units": "1"})
+    ds["visible_hist_area"] = (
+        ("set", "visible_count"),
+        out.vis_hist_area,
+        {"units": "m2", "long_name": "epochs x cell area per number of satellites in view"},
+    )
+    ds["set_systems"] = ("set", [",".join(s.systems) for s in specs])
+    ds.attrs.update(_provenance(constellation, sats, used, span, grid, config, failures))
+    return ds
+
+
+def _provenance(constellation, sats, used, span, grid, config, failures) -> dict:
+    epochs = sorted(s.epoch for s in sats)
+    skipped = [f"{s.name} ({s.source}): {s.reason}" for s in constellation.skipped]
+    failed = [f"{f.satellite}: {f.n_epochs_failed} epochs ({f.reason})" for f in failures.values()]
+    return {
+        "Conventions": "CF-1.10",
+        "title": "GNSS coverage: visibility and dilution of precision per receiver configuration",
+        "source": "gnss-coverage (SGP4 element sets, numba kernels)",
+        "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} created by gnss-coverage",
+        "element_files": "; ".join(f"{s.path} sha256={s.sha256}" for s in constellation.sources),
+        "element_epoch_range": f"{epochs[0].isoformat()} .. {epochs[-1].isoformat()}",
+        "satellites_per_system": ", ".join(f"{s}={sum(x.system == s for x in sats)}" for s in used),
+        "skipped_records": "; ".join(skipped) or "none",
+        "propagation_failures": "; ".join(failed) or "none",
+        "time_coverage_start": span.start.isoformat(),
+        "time_coverage_end": span.end.isoformat(),
+        "time_step_s": span.step_s,
+        "n_epochs": span.n_epochs,
+        "elevation_mask_deg": config.elevation_mask_deg,
+        "visibility_rule": "elevation above the WGS84 geodetic horizon > mask (strict)",
+        "receiver_height_m": grid.height_m,
+        "grid_resolution_deg": grid.resolution_deg,
+        "clock_model": config.clock,
+        "gdop_convention": "GDOP^2 = PDOP^2 + sum of TDOP^2 over every receiver clock in view",
+        "pdop_max": config.pdop_max,
+        "percentile_method": (
+            "per-cell median/p95 from 1024-bin log2 histograms of DOP 0.25..256: within 1.4 % "
+            "of numpy.percentile; time-and-area percentiles within 0.7 %"
+        ),
+        "library_versions": _versions(),
+    }
