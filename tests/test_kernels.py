@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pymap3d
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -261,6 +262,9 @@ def test_elevation_test_agrees_with_skyfield_at_mask_edge():
         for sat in con.satellites[::7]:
             es = EarthSatellite.from_satrec(sat.satrec, gnss.timeutil.timescale())
             alt, _, _ = (es - topos).at(times).altaz()
+            # pymap3d, an independent implementation, on the same ITRS positions.
+            _, el_pm, _ = pymap3d.ecef2aer(*pos[:, con.satellites.index(sat)].T, lat, lon, h)
+            np.testing.assert_allclose(el_pm, alt.degrees, rtol=0, atol=1e-6)
             s_index = con.satellites.index(sat)
             for t in range(span.n_epochs):
                 el = alt.degrees[t]
