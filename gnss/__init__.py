@@ -15,8 +15,9 @@ Examples
 
 __version__ = "0.1.0"
 
+from .celestrak import FetchError, FetchResult, fetch_group  # noqa: E402
 from .classify import SYSTEM_NAMES, SYSTEMS, Identity, classify  # noqa: E402
-from .coverage import CoverageConfig, SetSpec, compute_coverage, parse_sets  # noqa: E402
+from .coverage import CoverageConfig, compute_coverage  # noqa: E402
 from .elements import Constellation, Satellite, Skipped, read_elements  # noqa: E402
 from .errors import (  # noqa: E402
     ElementError,
@@ -26,8 +27,10 @@ from .errors import (  # noqa: E402
     TimeInputError,
 )
 from .grid import Grid, ellipsoid_area_m2, geodetic_points  # noqa: E402
-from .nominal_files import nominal_element_files  # noqa: E402
+from .nominal_files import nominal_constellation, nominal_element_files  # noqa: E402
 from .propagate import propagate_itrs_m  # noqa: E402
+from .select import Selector, filter_constellation  # noqa: E402
+from .sets import SetSpec, parse_sets  # noqa: E402
 from .summary import summarize  # noqa: E402
 from .timeutil import EpochSpan, epoch_span, to_utc  # noqa: E402
 
@@ -38,12 +41,15 @@ __all__ = [
     "CoverageConfig",
     "ElementError",
     "EpochSpan",
+    "FetchError",
+    "FetchResult",
     "GnssError",
     "Grid",
     "Identity",
     "OutputError",
     "ParameterError",
     "Satellite",
+    "Selector",
     "SetSpec",
     "Skipped",
     "TimeInputError",
@@ -51,7 +57,10 @@ __all__ = [
     "compute_coverage",
     "ellipsoid_area_m2",
     "epoch_span",
+    "fetch_group",
+    "filter_constellation",
     "geodetic_points",
+    "nominal_constellation",
     "nominal_element_files",
     "parse_sets",
     "propagate_itrs_m",

@@ -7,18 +7,28 @@ goes to stdout. Long work shows a progress bar when stderr is a terminal.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
+from pathlib import Path
 
 import click
 
-from .compare import planned_files, table, write_comparison
-from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, parse_sets
+from .compare import difference_pairs, planned_files, table, write_comparison
+from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage
 from .elements import read_elements
 from .errors import GnssError, ParameterError, TimeInputError
 from .grid import Grid
 from .io import OutputDir
+from .nominal import NOMINAL_EPOCH
 from .nominal_files import nominal_element_files
+from .select import (
+    check_span_near_elements,
+    filter_constellation,
+    stale_satellites,
+    summarize_skipped,
+)
+from .sets import NOMINAL_LABEL, parse_sets
 from .timeutil import epoch_span, to_utc
 
 log = logging.getLogger("gnss")
@@ -103,6 +113,35 @@ def main():
     """Compare the coverage of GNSS constellations (GLONASS, BeiDou, GPS, Galileo ...)."""
 
 
+def _split_label(item: str) -> tuple[str | None, str]:
+    """``LABEL=PATH`` -> (label, path); a plain path (or an existing file) -> (None, path)."""
+    head, sep, tail = item.partition("=")
+    if sep and re.fullmatch(r"[A-Za-z0-9_.-]+", head) and not Path(item).exists():
+        return head, tail
+    return None, item
+
+
+def _load_elements(sets, elements, select, exclude) -> dict:
+    """Element files by label, filtered; unlabelled sets default to the nominal files."""
+    files: dict[str | None, list] = {}
+    for item in elements:
+        label, path = _split_label(item)
+        files.setdefault(label, []).append(path)
+    wanted = {s.label for s in sets} - {NOMINAL_LABEL}
+    if None in wanted and None not in files:
+        systems = sorted({x for s in sets if s.label is None for x in s.systems})
+        files[None] = nominal_element_files(systems)
+    cons = {}
+    for label, paths in files.items():
+        con = filter_constellation(read_elements(paths), select, exclude)
+        for line in summarize_skipped(con):
+            log.warning("skipped %s", line)
+        where = ", ".join(map(str, paths))
+        log.info("%s: %d satellites %s from %s", label or "elements", len(con), con.counts(), where)
+        cons[label] = con
+    return cons
+
+
 @main.command()
 @click.option(
     "--sets",
@@ -118,9 +157,30 @@ def main():
     "--elements",
     "elements",
     multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. "
-    "Default: the shipped nominal constellations (no network).",
+    help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. LABEL=FILE labels it "
+    "for sets such as R+C@LABEL. Default: the shipped nominal constellations (no network).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    help="Keep only satellites matching these selectors (e.g. C:BDS-3, R:plane=1, norad=43001).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="Leave out satellites matching these selectors (e.g. C:GEO, name='BEIDOU-3S*').",
+)
+@click.option(
+    "--max-age-days",
+    default=14.0,
+    show_default=True,
+    type=float,
+    help="Warn about element epochs further than this from the analysis span.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Run even when the span is more than 60 days from the element epochs.",
 )
 @click.option(
     "--start",
@@ -205,6 +265,10 @@ def main():
 def compare(
     sets,
     elements,
+    select,
+    exclude,
+    max_age_days,
+    force,
     start,
     hours,
     step_s,
@@ -225,6 +289,10 @@ def compare(
     CF conventions, provenance), summary.csv and summary.json, a PNG map per
     statistic and set, and difference maps (combined minus best single
     system). Nothing is written if anything fails.
+
+    Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
+    R+C[-R:plane=2], R[+nominal:R:plane=1], old=R+C@2019 (with -e 2019=FILE:
+    a snapshot of another date, run from its own median epoch).
     """
     _setup_logging(verbose, quiet)
     timings: dict[str, float] = {}
@@ -234,28 +302,38 @@ def compare(
         config = CoverageConfig(mask_deg, clock, pdop_max)
     except ParameterError as exc:
         raise click.UsageError(str(exc)) from exc
-    used = sorted({s for spec in sets for s in spec.systems})
     try:
-        paths = list(elements) if elements else nominal_element_files(used)
-        con = read_elements(paths)
+        cons = _load_elements(sets, elements, select, exclude)
+        default = cons.get(None)
+        if start is None:
+            first = default if default is not None else next(iter(cons.values()), None)
+            start = first.median_epoch() if first is not None else NOMINAL_EPOCH
+            log.info("start = median element epoch %s", start.isoformat())
+        span = epoch_span(start, hours * 3600.0, step_s)
+        for label, con in cons.items():
+            # Labelled snapshots run from their own median epoch (see gnss.sets).
+            lo = span.start if label is None else con.median_epoch()
+            hi = lo + (span.end - span.start)
+            check_span_near_elements(con, lo, hi, force=force)
+            stale = stale_satellites(con, lo, hi, max_age_days)
+            if stale:
+                worst = ", ".join(f"{s.name} ({d:.0f} d)" for s, d in stale[:5])
+                log.warning(
+                    "%d satellites%s have element epochs more than %g days from the span: %s%s",
+                    len(stale), "" if label is None else f" of {label!r}", max_age_days,
+                    worst, " ..." if len(stale) > 5 else "",
+                )  # fmt: skip
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
-    for sk in con.skipped:
-        log.warning("skipped %s (%s): %s", sk.name, sk.source, sk.reason)
-    log.info("read %d satellites %s from %s", len(con), con.counts(), ", ".join(map(str, paths)))
-    if start is None:
-        start = con.median_epoch()
-        log.info("start = median element epoch %s", start.isoformat())
-    try:
-        span = epoch_span(start, hours * 3600.0, step_s)
-    except GnssError as exc:
-        raise click.UsageError(str(exc)) from exc
-    combos = [
-        s.name
-        for s in sets
-        if len(s.systems) > 1 and all(any(x.systems == (y,) for x in sets) for y in s.systems)
-    ]
-    names = planned_files([s.name for s in sets], combos, maps)
+    names = planned_files(
+        [s.name for s in sets],
+        list(
+            difference_pairs(
+                [s.name for s in sets], [s.systems for s in sets], [s.is_plain for s in sets]
+            )
+        ),
+        maps,
+    )
     try:
         OutputDir(output, overwrite=overwrite).check_free(names)  # refuse before any work
     except GnssError as exc:
@@ -263,7 +341,7 @@ def compare(
     timings["load"] = time.perf_counter() - t0
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        ds = compute_coverage(con, sets, span, grid, config, progress=progress)
+        ds = compute_coverage(cons, sets, span, grid, config, progress=progress)
         progress.close()
         summary, files = write_comparison(
             ds, output, maps=maps, overwrite=overwrite, progress=progress
@@ -281,6 +359,16 @@ def compare(
     if ds.attrs["propagation_failures"] != "none":
         log.warning("propagation failures (NaN positions): %s", ds.attrs["propagation_failures"])
 
+
+def _register_subcommands() -> None:
+    from .cli_elements import elements
+    from .cli_fetch import fetch
+
+    elements.add_command(fetch)
+    main.add_command(elements)
+
+
+_register_subcommands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

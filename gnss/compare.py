@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,12 +28,30 @@ ALL_MAP_STATS = DEFAULT_MAP_STATS + (
 )  # fmt: skip
 
 
+def difference_pairs(
+    names: list[str], systems: list[tuple[str, ...]], plain: list[bool]
+) -> dict[str, list[str]]:
+    """Map each combined set to the plain single-system sets it is compared with.
+
+    A combined set (two or more systems, plain or what-if) is compared with the plain
+    single-system sets of its systems, when all of them are in the run.
+    """
+    singles = {
+        sy[0]: n for n, sy, pl in zip(names, systems, plain, strict=True) if pl and len(sy) == 1
+    }
+    return {
+        n: [singles[x] for x in sy]
+        for n, sy in zip(names, systems, strict=True)
+        if len(sy) > 1 and all(x in singles for x in sy)
+    }
+
+
 def add_differences(ds: xr.Dataset) -> xr.Dataset:
     """Add ``diff_<stat>(combined, lat, lon)``: each combined set minus its best single system.
 
-    A combined set (two or more systems) gets a difference only when every one
-    of its systems is also analysed alone in ``ds``. "Best" is chosen per cell:
-    the largest availability or visible count, the smallest PDOP p95. So a
+    A combined set (two or more systems) gets a difference only when every one of its
+    systems is also analysed alone (plain, without modifiers) in ``ds``. "Best" is chosen
+    per cell: the largest availability or visible count, the smallest PDOP p95. So a
     positive availability difference and a negative PDOP difference are gains.
 
     Parameters
@@ -46,21 +65,19 @@ def add_differences(ds: xr.Dataset) -> xr.Dataset:
         ``ds`` with the difference variables (no copy of the other variables).
     """
     names = ds["set"].values.tolist()
-    systems = dict(
-        zip(names, [s.split(",") for s in ds["set_systems"].values.tolist()], strict=True)
-    )
-    singles = {sy[0]: n for n, sy in systems.items() if len(sy) == 1}
-    combos = [n for n, sy in systems.items() if len(sy) > 1 and all(s in singles for s in sy)]
-    skipped = [n for n, sy in systems.items() if len(sy) > 1 and n not in combos]
-    for n in skipped:
-        log.info("no difference maps for %s: not all of its systems are analysed alone", n)
-    if not combos:
+    systems = [tuple(x.split(",")) for x in ds["set_systems"].values.tolist()]
+    pairs = difference_pairs(names, systems, [bool(x) for x in ds["set_plain"].values])
+    for n, sy in zip(names, systems, strict=True):
+        if len(sy) > 1 and n not in pairs:
+            log.info("no difference maps for %s: not all of its systems are analysed alone", n)
+    if not pairs:
         return ds
+    combos = list(pairs)
     ds = ds.assign_coords(combined=("combined", combos))
     for stat, larger_better in DIFFERENCE_STATS.items():
         rows = []
-        for c in combos:
-            single = ds[stat].sel(set=[singles[s] for s in systems[c]])
+        for c, singles in pairs.items():
+            single = ds[stat].sel(set=singles)
             best = single.max("set") if larger_better else single.min("set")
             rows.append((ds[stat].sel(set=c) - best).drop_vars("set"))
         da = xr.concat(rows, dim="combined").assign_coords(combined=combos)
@@ -77,7 +94,8 @@ _MAP_STATS = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}
 
 
 def _slug(name: str) -> str:
-    return name.replace("+", "_")
+    """File-name form of a set name: R+C -> R_C, R+C[-C:GEO] -> R_C-C_GEO."""
+    return re.sub(r"[^A-Za-z0-9.@-]+", "_", name).strip("_")
 
 
 _PRETTY = {"availability": "availability", "fix_fraction": "fix fraction"}

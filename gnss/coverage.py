@@ -9,8 +9,9 @@ do not grow with the grid or with the number of epochs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import xarray as xr
@@ -21,7 +22,10 @@ from .elements import Constellation
 from .errors import ParameterError
 from .grid import Grid
 from .propagate import PropagationFailure, propagate_itrs_m
+from .sets import NOMINAL_LABEL, ResolvedSet, SetSpec, parse_sets, resolve_sets
 from .timeutil import EpochSpan
+
+__all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets"]
 
 #: DOP histogram layout: 1024 bins over log2(DOP) in [-2, 8), i.e. DOP 0.25 to 256,
 #: each bin 0.68 % wide. Per-cell percentiles are within two bins (1.4 %) of
@@ -33,57 +37,6 @@ DOP_NAMES = ("pdop", "hdop", "vdop", "gdop")
 #: Time-and-area percentiles reported in the summary (as in the performance standards).
 SUMMARY_PERCENTILES = (50, 90, 95, 98, 99)
 CLOCK_MODELS = ("per-system", "common")
-
-
-@dataclass(frozen=True)
-class SetSpec:
-    """A receiver configuration to analyse: the systems it tracks.
-
-    Attributes
-    ----------
-    name : str
-        Label such as ``"R+C"``.
-    systems : tuple of str
-        System letters, e.g. ``("R", "C")``.
-    """
-
-    name: str
-    systems: tuple[str, ...]
-
-
-_SET_LETTERS = ("G", "R", "E", "C", "J", "I")
-
-
-def parse_sets(text: str | Sequence[str]) -> list[SetSpec]:
-    """Parse ``"R,C,R+C"`` (or a list of such items) into set specifications.
-
-    Examples
-    --------
-    >>> [s.name for s in parse_sets("R,C,R+C")]
-    ['R', 'C', 'R+C']
-    """
-    items = text.split(",") if isinstance(text, str) else list(text)
-    out: list[SetSpec] = []
-    for raw in items:
-        item = raw.strip().upper()
-        if not item:
-            raise ParameterError(f"empty set in {text!r}; write sets like R,C,R+C")
-        letters = [x.strip() for x in item.split("+")]
-        for x in letters:
-            if x not in _SET_LETTERS:
-                raise ParameterError(
-                    f"unknown system letter {x!r} in set {raw.strip()!r}; use G (GPS), "
-                    "R (GLONASS), "
-                    f"E (Galileo), C (BeiDou), J (QZSS) or I (NavIC), joined with '+', e.g. R+C"
-                )
-        if len(set(letters)) != len(letters):
-            raise ParameterError(f"set {raw.strip()!r} names a system twice")
-        systems = tuple(s for s in _SET_LETTERS if s in letters)
-        name = "+".join(systems)
-        if any(s.name == name for s in out):
-            raise ParameterError(f"set {name!r} is given twice in {text!r}")
-        out.append(SetSpec(name, systems))
-    return out
 
 
 @dataclass(frozen=True)
@@ -114,7 +67,7 @@ def _block_points(n_points: int, n_sets: int, n_sats: int, budget_bytes: int) ->
 
 
 def compute_coverage(
-    constellation: Constellation,
+    constellation: Constellation | Mapping[str | None, Constellation],
     sets: Sequence[SetSpec] | str,
     span: EpochSpan,
     grid: Grid,
@@ -122,17 +75,19 @@ def compute_coverage(
     *,
     progress: ProgressCallback | None = None,
     memory_budget_bytes: int = 256 * 2**20,
+    label_starts: Mapping[str, datetime] | None = None,
 ) -> xr.Dataset:
     """Visibility and DOP statistics of each set over a grid and a span of epochs.
 
     Parameters
     ----------
-    constellation : Constellation
-        Satellites (all systems named by the sets must be present).
+    constellation : Constellation or mapping
+        Satellites; or a mapping label -> constellation for sets such as ``R+C@2019``
+        (``None`` is the unlabelled one).
     sets : sequence of SetSpec or str
-        Receiver configurations, e.g. ``"R,C,R+C"``.
+        Receiver configurations, e.g. ``"R,C,R+C"`` or what-if sets (:mod:`gnss.sets`).
     span : EpochSpan
-        Analysis epochs.
+        Analysis epochs of the unlabelled elements and of ``@nominal``.
     grid : Grid
         Receiver points (cell centres) and cell areas.
     config : CoverageConfig, optional
@@ -141,6 +96,9 @@ def compute_coverage(
         Called as ``progress(stage, done, total)``; the library never prints.
     memory_budget_bytes : int
         Approximate memory for the per-block accumulators.
+    label_starts : mapping, optional
+        Start epoch per label; by default a labelled element set starts at its own median
+        epoch (same duration and step as ``span``), so snapshots of different dates compare.
 
     Returns
     -------
@@ -162,35 +120,35 @@ def compute_coverage(
     specs = parse_sets(sets) if isinstance(sets, str) else list(sets)
     if not specs:
         raise ParameterError("no sets to analyse; give e.g. R,C,R+C")
-    used = [s for s in SYSTEMS if any(s in spec.systems for spec in specs)]
-    present = constellation.counts()
-    missing = [s for s in used if present.get(s, 0) == 0]
-    if missing:
-        raise ParameterError(
-            f"the element sets have no satellites of system(s) {', '.join(missing)} "
-            f"(they have {present}); add element files for them or drop those sets"
-        )
-    sats = [s for s in constellation.satellites if s.system in used]
-    layout = _SetLayout.build(specs, used, config.clock)
+    cons = dict(constellation) if isinstance(constellation, Mapping) else {None: constellation}
+    starts = {None: span.start, NOMINAL_LABEL: span.start}
+    starts |= {k: c.median_epoch() for k, c in cons.items() if k is not None and c.satellites}
+    starts |= dict(label_starts or {})
+    resolved = resolve_sets(specs, cons, starts)
+    layout = _SetLayout.build(resolved, config.clock)
+    sats = layout.satellites
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
-    # Propagation, chunked in time to bound SGP4's temporaries.
+    # Propagation per start epoch (labelled snapshots have their own), chunked in time.
     n_t, n_s = span.n_epochs, len(sats)
     pos = np.empty((n_t, n_s, 3))
     failures: dict[str, PropagationFailure] = {}
-    for first in range(0, n_t, _PROPAGATION_CHUNK):
-        stop = min(n_t, first + _PROPAGATION_CHUNK)
-        pos[first:stop], fails = propagate_itrs_m(sats, span, first, stop)
-        for f in fails:
-            old = failures.get(f.satellite)
-            n = f.n_epochs_failed + (old.n_epochs_failed if old else 0)
-            failures[f.satellite] = PropagationFailure(f.satellite, n, f.reason)
-        report("propagate", stop, n_t)
+    for start in sorted(set(layout.starts)):
+        cols = [i for i, st in enumerate(layout.starts) if st == start]
+        group = [sats[i] for i in cols]
+        sub = EpochSpan(start, span.step_s, n_t)
+        for first in range(0, n_t, _PROPAGATION_CHUNK):
+            stop = min(n_t, first + _PROPAGATION_CHUNK)
+            pos[first:stop, cols], fails = propagate_itrs_m(group, sub, first, stop)
+            for f in fails:
+                old = failures.get(f.satellite)
+                n = f.n_epochs_failed + (old.n_epochs_failed if old else 0)
+                failures[f.satellite] = PropagationFailure(f.satellite, n, f.reason)
+            report("propagate", stop, n_t)
 
-    sat_group = np.array([used.index(s.system) for s in sats], dtype=np.int64)
     points, up = grid.points()
     area = grid.cell_area_m2.ravel()
     n_p = points.shape[0]
@@ -203,7 +161,7 @@ def compute_coverage(
         stop = min(n_p, start + block)
         kernels.accumulate(
             pos,
-            sat_group,
+            layout.sat_group,
             points[start:stop],
             up[start:stop],
             sin_mask,
@@ -220,7 +178,7 @@ def compute_coverage(
 
     from .dataset import build_dataset
 
-    return build_dataset(out, specs, used, constellation, sats, span, grid, config, failures)
+    return build_dataset(out, resolved, layout.systems, cons, sats, span, grid, config, failures)
 
 
 _PROPAGATION_CHUNK = 2048  # epochs per SGP4 call
@@ -228,8 +186,17 @@ _PROPAGATION_CHUNK = 2048  # epochs per SGP4 call
 
 @dataclass(frozen=True)
 class _SetLayout:
-    """How the kernel maps system groups to each set's clocks and per-system slots."""
+    """Satellites of all sets, their kernel groups, and each set's clocks and system slots.
 
+    A group is the satellites that share a system and the same membership in the sets, so
+    every satellite is propagated and its line of sight computed once, whatever the number
+    of sets it belongs to.
+    """
+
+    satellites: list  # distinct satellite instances (a satellite used with two starts twice)
+    starts: list  # start epoch of each instance
+    systems: list[str]  # systems of the sets, canonical order
+    sat_group: np.ndarray  # int64[n_sats]
     set_clock: np.ndarray  # int64[n_sets, n_groups], -1 = group not in the set
     set_nclock: np.ndarray  # int64[n_sets]
     set_slot: np.ndarray  # int64[n_sets, n_groups]
@@ -237,16 +204,35 @@ class _SetLayout:
     n_slot_max: int
 
     @classmethod
-    def build(cls, specs: Sequence[SetSpec], used: list[str], clock: str) -> _SetLayout:
-        set_clock = np.full((len(specs), len(used)), -1, dtype=np.int64)
-        set_slot = np.full((len(specs), len(used)), -1, dtype=np.int64)
-        for k, spec in enumerate(specs):
-            for j, sys in enumerate(spec.systems):
-                set_slot[k, used.index(sys)] = j
-                set_clock[k, used.index(sys)] = j if clock == "per-system" else 0
+    def build(cls, resolved: Sequence[ResolvedSet], clock: str) -> _SetLayout:
+        systems = [s for s in SYSTEMS if any(s in r.spec.systems for r in resolved)]
+        index: dict[tuple[int, datetime], int] = {}
+        sats, starts, member = [], [], []
+        for k, r in enumerate(resolved):
+            for sat in r.satellites:
+                key = (id(sat), r.start)
+                if key not in index:
+                    index[key] = len(sats)
+                    sats.append(sat)
+                    starts.append(r.start)
+                    member.append(set())
+                member[index[key]].add(k)
+        signatures = [(sat.system, tuple(sorted(m))) for sat, m in zip(sats, member, strict=True)]
+        groups = sorted(set(signatures), key=lambda g: (systems.index(g[0]), g[1]))
+        sat_group = np.array([groups.index(sig) for sig in signatures], dtype=np.int64)
+        set_clock = np.full((len(resolved), len(groups)), -1, dtype=np.int64)
+        set_slot = np.full((len(resolved), len(groups)), -1, dtype=np.int64)
+        for g, (sys, sets_of_group) in enumerate(groups):
+            for k in sets_of_group:
+                j = resolved[k].spec.systems.index(sys)
+                set_slot[k, g] = j
+                set_clock[k, g] = j if clock == "per-system" else 0
         set_nclock = (set_clock.max(axis=1) + 1).astype(np.int64)
-        n_slot_max = max(len(s.systems) for s in specs)
-        return cls(set_clock, set_nclock, set_slot, int(set_nclock.max()), n_slot_max)
+        n_slot_max = max(len(r.spec.systems) for r in resolved)
+        return cls(
+            sats, starts, systems, sat_group, set_clock, set_nclock, set_slot,
+            int(set_nclock.max()), n_slot_max,
+        )  # fmt: skip
 
 
 class _Accumulators:

@@ -83,10 +83,9 @@ def _coords(specs, used, grid, n_visible) -> dict:
     }
 
 
-def build_dataset(
-    out, specs, used, constellation, sats, span, grid, config, failures
-) -> xr.Dataset:
+def build_dataset(out, resolved, used, cons, sats, span, grid, config, failures) -> xr.Dataset:
     """Assemble the dataset of :func:`gnss.compute_coverage` from its folded statistics."""
+    specs = [r.spec for r in resolved]
     n_sets, n_lat, n_lon = len(specs), grid.n_lat, grid.n_lon
 
     def cells(a):  # (n_p, n_sets) -> (set, lat, lon)
@@ -151,20 +150,35 @@ def build_dataset(
         {"units": "m2", "long_name": "epochs x cell area per number of satellites in view"},
     )
     ds["set_systems"] = ("set", [",".join(s.systems) for s in specs])
-    ds.attrs.update(_provenance(constellation, sats, used, span, grid, config, failures))
+    ds["set_elements"] = ("set", [s.label or "default" for s in specs])
+    ds["set_start"] = ("set", [r.start.isoformat() for r in resolved])
+    ds["set_n_satellites"] = ("set", [len(r.satellites) for r in resolved])
+    ds["set_plain"] = ("set", [int(s.is_plain) for s in specs])
+    ds.attrs.update(_provenance(cons, resolved, sats, used, span, grid, config, failures))
     return ds
 
 
-def _provenance(constellation, sats, used, span, grid, config, failures) -> dict:
+def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dict:
     epochs = sorted(s.epoch for s in sats)
-    skipped = [f"{s.name} ({s.source}): {s.reason}" for s in constellation.skipped]
+    skipped = [f"{s.name} ({s.source}): {s.reason}" for c in cons.values() for s in c.skipped]
+    sources = {s.path: s.sha256 for c in cons.values() for s in c.sources}
+    sources |= {s.source.rsplit(":", 1)[0]: "" for s in sats if s.source.startswith("nominal@")}
+    medians = {
+        k or "default": c.median_epoch().isoformat() for k, c in cons.items() if c.satellites
+    }
+    defs = [
+        f"{r.spec.name}: {len(r.satellites)} satellites from {r.start.isoformat()}"
+        for r in resolved
+    ]
     failed = [f"{f.satellite}: {f.n_epochs_failed} epochs ({f.reason})" for f in failures.values()]
     return {
         "Conventions": "CF-1.10",
         "title": "GNSS coverage: visibility and dilution of precision per receiver configuration",
         "source": "gnss-coverage (SGP4 element sets, numba kernels)",
         "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} created by gnss-coverage",
-        "element_files": "; ".join(f"{s.path} sha256={s.sha256}" for s in constellation.sources),
+        "element_files": "; ".join(f"{p} sha256={h}" if h else p for p, h in sources.items()),
+        "element_labels_median_epoch": "; ".join(f"{k}: {v}" for k, v in medians.items()),
+        "set_definitions": "; ".join(defs),
         "element_epoch_range": f"{epochs[0].isoformat()} .. {epochs[-1].isoformat()}",
         "satellites_per_system": ", ".join(f"{s}={sum(x.system == s for x in sats)}" for s in used),
         "skipped_records": "; ".join(skipped) or "none",

@@ -157,7 +157,7 @@ def test_netcdf_round_trip_with_cf_attributes(tmp_path):
 def test_missing_system_is_a_clear_error():
     con = gnss.read_elements(gnss.nominal_element_files(["R"]))
     span = gnss.epoch_span(con.median_epoch(), duration_s=0, step_s=60)
-    with pytest.raises(gnss.ParameterError, match="no satellites of system"):
+    with pytest.raises(gnss.ParameterError, match="has no satellite of system C"):
         gnss.compute_coverage(con, "R,C", span, gnss.Grid(30.0))
 
 

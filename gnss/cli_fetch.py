@@ -1,0 +1,154 @@
+"""Command line: ``gnss elements fetch`` (CelesTrak download with a cache).
+
+One line per group on stdout; fallback warnings (``warning: ...``) and errors
+(``error: ...``) on stderr. Exit status 1 when a group could be neither
+downloaded nor taken from the cache, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import click
+
+from .celestrak import FORMATS, GP_URL, KNOWN_GROUPS, FetchError, fetch_group, validate_group
+from .errors import GnssError, ParameterError
+from .io import _atomic
+
+
+def _groups(ctx, param, value):
+    groups = list(dict.fromkeys(value)) or ["gnss"]
+    for g in groups:
+        try:
+            validate_group(g)
+        except ParameterError as exc:
+            raise click.BadParameter(f"{g!r}: {exc}") from exc
+    return groups
+
+
+def _timeout(ctx, param, value):
+    if not (value > 0):
+        raise click.BadParameter(f"{value!r} is not allowed; --timeout-s must be > 0")
+    return value
+
+
+def _destinations(output: str, groups: list[str], fmt: str) -> dict[str, Path]:
+    """Where ``-o`` copies each group: a folder (several groups, or a folder path) or a file."""
+    out = Path(output).expanduser()
+    as_folder = len(groups) > 1 or out.is_dir() or output.endswith(("/", os.sep))
+    if as_folder:
+        if out.exists() and not out.is_dir():
+            raise click.BadParameter(
+                f"{output!r} is a file; with several groups -o must be a folder",
+                param_hint="'-o' / '--output'",
+            )
+        return {g: out / f"{g}.{fmt}" for g in groups}
+    return {groups[0]: out}
+
+
+def _copy(src: Path, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return _atomic(dest, lambda tmp: shutil.copyfile(src, tmp))
+
+
+@click.command("fetch", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("groups", nargs=-1, callback=_groups)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="csv",
+    show_default=True,
+    help="OMM CSV, TLE/3LE or OMM JSON.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Ask CelesTrak even if the cached copy is younger than 2 hours "
+    "(it may answer 403; the cached copy then stands in).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Cache folder. Default: $GNSS_CACHE_DIR/celestrak, else the user cache folder "
+    "(gnss-coverage/celestrak).",
+)
+@click.option("--base-url", default=GP_URL, hidden=True, help="GP endpoint (tests, mirrors).")
+@click.option(
+    "--timeout-s",
+    default=30.0,
+    show_default=True,
+    type=float,
+    callback=_timeout,
+    help="Network timeout of the single request per group, in seconds.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default=None,
+    type=click.Path(),
+    help="Also copy the element file there: a file name (one group) or a folder "
+    "(an existing one, a path ending in '/', or always with several groups).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace existing files at -o.")
+def fetch(groups, fmt, force, cache_dir, base_url, timeout_s, output, overwrite):
+    """Download CelesTrak GP element sets of GROUPS (default: gnss) into the cache.
+
+    GNSS groups: gps-ops, glo-ops, galileo, beidou, gnss; any CelesTrak group
+    name works. A cached copy younger than 2 hours is used without asking
+    CelesTrak (its data change at most every 2 hours). One request per group,
+    never a retry; when it fails the cached copy stands in, with a warning.
+    """
+    dests = _destinations(output, groups, fmt) if output else {}
+    if not overwrite:
+        taken = [str(p) for p in dests.values() if p.exists()]
+        if taken:
+            raise click.ClickException(
+                f"{', '.join(taken)} already exists; pass --overwrite or choose another -o"
+            )
+    failed = []
+    for group in groups:
+        try:
+            res = fetch_group(
+                group,
+                fmt=fmt,
+                cache_dir=cache_dir,
+                force=force,
+                timeout_s=timeout_s,
+                base_url=base_url,
+            )
+        except FetchError as exc:
+            click.echo(f"error: {group}: {exc}", err=True)
+            failed.append(group)
+            continue
+        except GnssError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if res.warning:
+            click.echo(f"warning: {group}: {res.warning}", err=True)
+        if not res.from_cache:
+            state = "downloaded"
+        else:
+            state = (
+                f"cached (age {res.age_s / 3600:.1f} h{', refresh failed' if res.warning else ''})"
+            )
+        line = f"{group}  {fmt}  {res.path}  {res.n_satellites} satellites  {state}"
+        if group in dests:
+            try:
+                line += f"  copied to {_copy(res.path, dests[group])}"
+            except OSError as exc:
+                raise click.ClickException(
+                    f"cannot copy {res.path} to {dests[group]}: {exc.strerror or exc}"
+                ) from exc
+        click.echo(line)
+    if failed:
+        known = ", ".join(KNOWN_GROUPS)
+        click.echo(
+            f"error: {len(failed)} of {len(groups)} group(s) failed without a cached copy: "
+            f"{', '.join(failed)} (GNSS groups: {known})",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
