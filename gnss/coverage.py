@@ -27,12 +27,10 @@ from .timeutil import EpochSpan
 
 __all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets"]
 
-#: DOP histogram layout: 1024 bins over log2(DOP) in [-2, 8), i.e. DOP 0.25 to 256,
-#: each bin 0.68 % wide. Per-cell percentiles are within two bins (1.4 %) of
-#: numpy.percentile on the same values (tested), time-and-area ones within one.
-HIST_LO_LOG2 = -2.0
-HIST_BINS_PER_LOG2 = 102.4
-HIST_N_BINS = 1024
+#: DOP histograms (see :mod:`gnss.kernels`): DOP 0.25 to 256, 128 log-linear bins per
+#: octave, each at most 0.78 % wide. Per-cell percentiles are within two bins (1.6 %) of
+#: numpy.percentile on the same values (tested), time-and-area ones within one (0.8 %).
+HIST_N_BINS = kernels.HIST_N_BINS
 DOP_NAMES = ("pdop", "hdop", "vdop", "gdop")
 #: Time-and-area percentiles reported in the summary (as in the performance standards).
 SUMMARY_PERCENTILES = (50, 90, 95, 98, 99)
@@ -61,9 +59,10 @@ class CoverageConfig:
 ProgressCallback = Callable[[str, int, int], None]
 
 
-def _block_points(n_points: int, n_sets: int, n_sats: int, budget_bytes: int) -> int:
-    per_point = n_sets * (kernels.N_METRICS * HIST_N_BINS * 4 + (n_sats + 1) * 4 + 400)
-    return int(max(64, min(n_points, budget_bytes // per_point)))
+def _block_points(n_points: int, n_sets: int, n_clock: int, budget_bytes: int) -> int:
+    """Points per kernel call: the block's outputs (~ 8 B x 60 per set) within the budget."""
+    per_point = 8 * n_sets * (30 + 4 * n_clock)
+    return int(max(1024, min(n_points, budget_bytes // per_point)))
 
 
 def compute_coverage(
@@ -76,6 +75,7 @@ def compute_coverage(
     progress: ProgressCallback | None = None,
     memory_budget_bytes: int = 256 * 2**20,
     label_starts: Mapping[str, datetime] | None = None,
+    regions: Sequence | None = None,
 ) -> xr.Dataset:
     """Visibility and DOP statistics of each set over a grid and a span of epochs.
 
@@ -99,6 +99,9 @@ def compute_coverage(
     label_starts : mapping, optional
         Start epoch per label; by default a labelled element set starts at its own median
         epoch (same duration and step as ``span``), so snapshots of different dates compare.
+    regions : sequence of gnss.regions.Region, optional
+        Regions whose time-and-area histograms are folded during the run (their area
+        weights come from :func:`gnss.regions.cell_weights_m2`), for region statistics.
 
     Returns
     -------
@@ -150,35 +153,30 @@ def compute_coverage(
             report("propagate", stop, n_t)
 
     points, up = grid.points()
-    area = grid.cell_area_m2.ravel()
+    zone_w = grid.cell_area_m2.ravel()[None, :]  # zone 0: the globe, weighted by true cell area
+    region_list = list(regions or ())
+    if region_list:
+        from .regions import cell_weights_m2
+
+        rows = [cell_weights_m2(r, grid).ravel()[None, :] for r in region_list]
+        zone_w = np.vstack([zone_w, *rows])
     n_p = points.shape[0]
-    block = _block_points(n_p, len(specs), n_s, memory_budget_bytes)
-    sin_mask = float(np.sin(np.radians(config.elevation_mask_deg)))
-    shape = (len(specs), layout.n_clock_max, layout.n_slot_max, n_s)
-    out = _Outputs(n_p, *shape)
-    acc = _Accumulators(block, *shape)
+    block = _block_points(n_p, len(specs), layout.n_clock_max, memory_budget_bytes)
+    kern = _KernelRun(pos, layout, config, n_zones=zone_w.shape[0])
+    out = _Outputs(n_p, len(specs), layout.n_clock_max, layout.n_slot_max)
+    acc = _Accumulators(block, len(specs), layout.n_clock_max, layout.n_slot_max)
     for start in range(0, n_p, block):
         stop = min(n_p, start + block)
-        kernels.accumulate(
-            pos,
-            layout.sat_group,
-            points[start:stop],
-            up[start:stop],
-            sin_mask,
-            layout.set_clock,
-            layout.set_nclock,
-            layout.set_slot,
-            float(config.pdop_max),
-            HIST_LO_LOG2,
-            HIST_BINS_PER_LOG2,
-            *acc.reset(stop - start),
-        )
-        out.fold(slice(start, stop), acc, stop - start, n_t, area[start:stop])
+        kern(points[start:stop], up[start:stop], zone_w[:, start:stop], acc.view(stop - start))
+        out.fold(slice(start, stop), acc, stop - start, n_t)
         report("grid", stop, n_p)
+    zones = kern.zone_totals()
 
     from .dataset import build_dataset
 
-    return build_dataset(out, resolved, layout.systems, cons, sats, span, grid, config, failures)
+    return build_dataset(
+        out, zones, region_list, resolved, layout.systems, cons, sats, span, grid, config, failures
+    )
 
 
 _PROPAGATION_CHUNK = 2048  # epochs per SGP4 call
@@ -196,7 +194,8 @@ class _SetLayout:
     satellites: list  # distinct satellite instances (a satellite used with two starts twice)
     starts: list  # start epoch of each instance
     systems: list[str]  # systems of the sets, canonical order
-    sat_group: np.ndarray  # int64[n_sats]
+    sat_group: np.ndarray  # int64[n_sats], non-decreasing
+    group_start: np.ndarray  # int64[n_groups + 1]
     set_clock: np.ndarray  # int64[n_sets, n_groups], -1 = group not in the set
     set_nclock: np.ndarray  # int64[n_sets]
     set_slot: np.ndarray  # int64[n_sets, n_groups]
@@ -220,6 +219,11 @@ class _SetLayout:
         signatures = [(sat.system, tuple(sorted(m))) for sat, m in zip(sats, member, strict=True)]
         groups = sorted(set(signatures), key=lambda g: (systems.index(g[0]), g[1]))
         sat_group = np.array([groups.index(sig) for sig in signatures], dtype=np.int64)
+        # Satellites stored group by group, so each group is a contiguous range for the kernel.
+        order = np.argsort(sat_group, kind="stable")
+        sats, starts = [sats[i] for i in order], [starts[i] for i in order]
+        sat_group = sat_group[order]
+        group_start = np.searchsorted(sat_group, np.arange(len(groups) + 1)).astype(np.int64)
         set_clock = np.full((len(resolved), len(groups)), -1, dtype=np.int64)
         set_slot = np.full((len(resolved), len(groups)), -1, dtype=np.int64)
         for g, (sys, sets_of_group) in enumerate(groups):
@@ -230,51 +234,80 @@ class _SetLayout:
         set_nclock = (set_clock.max(axis=1) + 1).astype(np.int64)
         n_slot_max = max(len(r.spec.systems) for r in resolved)
         return cls(
-            sats, starts, systems, sat_group, set_clock, set_nclock, set_slot,
+            sats, starts, systems, sat_group, group_start, set_clock, set_nclock, set_slot,
             int(set_nclock.max()), n_slot_max,
         )  # fmt: skip
 
 
-class _Accumulators:
-    """Per-block accumulator arrays (argument order of :func:`kernels.accumulate`)."""
+class _KernelRun:
+    """Kernel inputs shared by all blocks, and the per-thread scratch and zone sums."""
 
-    def __init__(self, block, n_sets, n_clock, n_slot, n_sats):
-        i64, m = np.int64, kernels.N_METRICS
-        spec = {
-            "n_fix": ((n_sets,), i64, 0),
-            "n_avail": ((n_sets,), i64, 0),
-            "vis_sum": ((n_sets,), i64, 0),
-            "vis_min": ((n_sets,), i64, np.iinfo(i64).max),
-            "vis_max": ((n_sets,), i64, 0),
-            "vis_hist": ((n_sets, n_sats + 1), np.int32, 0),
-            "sys_sum": ((n_sets, n_slot), i64, 0),
-            "sys_min": ((n_sets, n_slot), i64, np.iinfo(i64).max),
-            "sys_max": ((n_sets, n_slot), i64, 0),
-            "tdop_sum": ((n_sets, n_clock), np.float64, 0.0),
-            "tdop_n": ((n_sets, n_clock), i64, 0),
-            "dop_sum": ((n_sets, m), np.float64, 0.0),
-            "dop_min": ((n_sets, m), np.float64, np.inf),
-            "dop_max": ((n_sets, m), np.float64, -np.inf),
-            "dop_hist": ((n_sets, m, HIST_N_BINS), np.int32, 0),
+    def __init__(self, pos: np.ndarray, layout: _SetLayout, config: CoverageConfig, n_zones: int):
+        # Failed epochs (NaN) go to the Earth's centre: below every horizon, never visible.
+        # Satellite-major (n_sats, n_times): the kernel vectorises over epochs.
+        self.xyz = [np.ascontiguousarray(np.nan_to_num(pos[..., i].T, nan=0.0)) for i in range(3)]
+        self.layout = layout
+        self.sin_mask = float(np.sin(np.radians(config.elevation_mask_deg)))
+        self.pdop_max = float(config.pdop_max)
+        n_th, n_sets, n_s = kernels.n_threads(), layout.set_clock.shape[0], pos.shape[1]
+        self.scratch_hist = np.zeros((n_th, n_sets, kernels.N_METRICS, HIST_N_BINS), np.int32)
+        self.scratch_vis = np.zeros((n_th, n_sets, n_s + 1), np.int32)
+        self.zone_dop_hist = np.zeros((n_th, n_zones, n_sets, kernels.N_METRICS, HIST_N_BINS))
+        self.zone_dop_sum = np.zeros((n_th, n_zones, n_sets, kernels.N_METRICS))
+        self.zone_vis_hist = np.zeros((n_th, n_zones, n_sets, n_s + 1))
+
+    def __call__(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> None:
+        lay = self.layout
+        # Contiguous inputs keep one compiled signature (a copy only for epoch sub-ranges).
+        xyz = [np.ascontiguousarray(a[:, epochs]) for a in self.xyz]
+        kernels.accumulate(
+            *xyz, lay.group_start, points, up, np.ascontiguousarray(zone_w), self.sin_mask,
+            lay.set_clock, lay.set_nclock, lay.set_slot, self.pdop_max,
+            self.scratch_hist, self.scratch_vis, *outputs,
+            self.zone_dop_hist, self.zone_dop_sum, self.zone_vis_hist,
+        )  # fmt: skip
+
+    def zone_totals(self) -> dict[str, np.ndarray]:
+        """Zone sums over threads: dop_hist[zone, set, dop, bin], dop_sum, vis_hist."""
+        return {
+            "dop_hist": self.zone_dop_hist.sum(axis=0),
+            "dop_sum": self.zone_dop_sum.sum(axis=0),
+            "vis_hist": self.zone_vis_hist.sum(axis=0),
         }
-        self._init = {name: init for name, (_, _, init) in spec.items()}
-        for name, (shape, dtype, _) in spec.items():
-            setattr(self, name, np.zeros((block, *shape), dtype))
 
-    def reset(self, n: int) -> list[np.ndarray]:
-        """Reset the first ``n`` rows and return views of them, in kernel order."""
-        views = []
-        for name, init in self._init.items():
-            view = getattr(self, name)[:n]
-            view[...] = init
-            views.append(view)
-        return views
+
+class _Accumulators:
+    """Per-block kernel outputs (argument order of :func:`kernels.accumulate`)."""
+
+    NAMES = (
+        "n_fix", "n_avail", "vis_sum", "vis_min", "vis_max", "sys_sum", "sys_min", "sys_max",
+        "tdop_sum", "tdop_n", "dop_sum", "dop_min", "dop_max", "dop_q",
+    )  # fmt: skip
+
+    def __init__(self, block, n_sets, n_clock, n_slot):
+        i64, f64, m = np.int64, np.float64, kernels.N_METRICS
+        shapes = {
+            "n_fix": ((n_sets,), i64), "n_avail": ((n_sets,), i64), "vis_sum": ((n_sets,), i64),
+            "vis_min": ((n_sets,), i64), "vis_max": ((n_sets,), i64),
+            "sys_sum": ((n_sets, n_slot), i64), "sys_min": ((n_sets, n_slot), i64),
+            "sys_max": ((n_sets, n_slot), i64), "tdop_sum": ((n_sets, n_clock), f64),
+            "tdop_n": ((n_sets, n_clock), i64), "dop_sum": ((n_sets, m), f64),
+            "dop_min": ((n_sets, m), f64), "dop_max": ((n_sets, m), f64),
+            "dop_q": ((n_sets, m, 2), f64),
+        }  # fmt: skip
+        for name in self.NAMES:
+            shape, dtype = shapes[name]
+            setattr(self, name, np.empty((block, *shape), dtype))
+
+    def view(self, n: int) -> list[np.ndarray]:
+        """Return the first ``n`` rows of each output, in kernel order (the kernel fills them)."""
+        return [getattr(self, name)[:n] for name in self.NAMES]
 
 
 class _Outputs:
-    """Final per-point statistics and area-weighted global histograms."""
+    """Final per-point statistics."""
 
-    def __init__(self, n_p, n_sets, n_clock, n_slot, n_sats):
+    def __init__(self, n_p, n_sets, n_clock, n_slot):
         m = kernels.N_METRICS
         self.fix_fraction = np.full((n_p, n_sets), np.nan)
         self.availability = np.full((n_p, n_sets), np.nan)
@@ -284,12 +317,9 @@ class _Outputs:
         self.dop = np.full((4, n_p, n_sets, m), np.nan)  # mean, median, p95, max
         self.dop_min_global = np.full((n_sets, m), np.inf)
         self.dop_max_global = np.full((n_sets, m), -np.inf)
-        self.dop_hist_area = np.zeros((n_sets, m, HIST_N_BINS))
-        self.dop_sum_area = np.zeros((n_sets, m))
-        self.vis_hist_area = np.zeros((n_sets, n_sats + 1))
 
-    def fold(self, sl: slice, acc: _Accumulators, n: int, n_t: int, area: np.ndarray) -> None:
-        """Turn one block's accumulators into statistics (rows ``sl``)."""
+    def fold(self, sl: slice, acc: _Accumulators, n: int, n_t: int) -> None:
+        """Turn one block's kernel outputs into statistics (rows ``sl``)."""
         n_fix = acc.n_fix[:n, :, None]
         with np.errstate(invalid="ignore", divide="ignore"):
             self.fix_fraction[sl] = acc.n_fix[:n] / n_t
@@ -299,24 +329,102 @@ class _Outputs:
             # TDOP of a clock: mean over the epochs with a fix and that clock in view.
             self.tdop_mean[sl] = acc.tdop_sum[:n] / acc.tdop_n[:n]
             self.dop[0, sl] = np.where(n_fix > 0, acc.dop_sum[:n] / n_fix, np.nan)
-        hist = acc.dop_hist[:n]
-        vmin = np.where(np.isfinite(acc.dop_min[:n]), acc.dop_min[:n], np.nan)
         vmax = np.where(np.isfinite(acc.dop_max[:n]), acc.dop_max[:n], np.nan)
-        qs = np.empty((vmin.size, 2))
-        kernels.hist_quantiles(
-            hist.reshape(-1, HIST_N_BINS),
-            HIST_LO_LOG2,
-            HIST_BINS_PER_LOG2,
-            vmin.ravel(),
-            vmax.ravel(),
-            np.array([0.5, 0.95]),
-            qs,
-        )
-        qs = qs.reshape(*vmin.shape, 2)
-        self.dop[1, sl], self.dop[2, sl], self.dop[3, sl] = qs[..., 0], qs[..., 1], vmax
+        self.dop[1, sl] = acc.dop_q[:n, ..., 0]
+        self.dop[2, sl] = acc.dop_q[:n, ..., 1]
+        self.dop[3, sl] = vmax
         # Empty cells hold +inf / -inf, which leave these untouched.
         self.dop_min_global = np.minimum(self.dop_min_global, acc.dop_min[:n].min(axis=0))
         self.dop_max_global = np.maximum(self.dop_max_global, acc.dop_max[:n].max(axis=0))
-        self.dop_hist_area += np.einsum("p,pkmb->kmb", area, hist, dtype=np.float64)
-        self.dop_sum_area += np.einsum("p,pkm->km", area, acc.dop_sum[:n])
-        self.vis_hist_area += np.einsum("p,pkc->kc", area, acc.vis_hist[:n], dtype=np.float64)
+
+
+def epoch_dops(
+    positions_itrs_m: np.ndarray,
+    systems: Sequence[str],
+    point_itrs_m: np.ndarray,
+    up: np.ndarray,
+    sets: Sequence[Sequence[str]],
+    *,
+    clock: str = "per-system",
+    elevation_mask_deg: float = 5.0,
+) -> dict[str, np.ndarray]:
+    """DOPs epoch by epoch at one point, from the same kernel as :func:`compute_coverage`.
+
+    Parameters
+    ----------
+    positions_itrs_m : ndarray, shape (n_times, n_sats, 3)
+        Satellite ITRS positions in metres (NaN: not available).
+    systems : sequence of str, length n_sats
+        System letter of each satellite.
+    point_itrs_m, up : ndarray, shape (3,)
+        Receiver position and its geodetic up unit vector.
+    sets : sequence of sequences of str
+        Systems of each receiver configuration, e.g. ``[("R",), ("C",), ("R", "C")]``.
+    clock : {"per-system", "common"}
+    elevation_mask_deg : float
+
+    Returns
+    -------
+    dict of ndarray
+        ``pdop``, ``hdop``, ``vdop``, ``gdop``: shape (n_sets, n_times), NaN without a fix;
+        ``visible``: shape (n_sets, n_times).
+
+    Examples
+    --------
+    >>> import gnss
+    >>> con = gnss.read_elements(gnss.nominal_element_files(["R"]))
+    >>> span = gnss.epoch_span(con.median_epoch(), duration_s=3600, step_s=1800)
+    >>> pos, _ = gnss.propagate_itrs_m(con.satellites, span)
+    >>> p, u = gnss.geodetic_points([55.75], [37.62])
+    >>> d = epoch_dops(pos, [s.system for s in con.satellites], p[0], u[0], [("R",)])
+    >>> d["pdop"].shape, bool((d["visible"] >= 4).all())
+    ((1, 3), True)
+    """
+    CoverageConfig(elevation_mask_deg, clock)  # validates
+    order, layout = _layout_for_systems(systems, sets, clock)
+    pos = np.asarray(positions_itrs_m, dtype=np.float64)[:, order]
+    config = CoverageConfig(elevation_mask_deg, clock, pdop_max=1e300)  # availability unused
+    acc = _Accumulators(1, len(sets), layout.n_clock_max, layout.n_slot_max)
+    point = np.asarray(point_itrs_m, np.float64).reshape(1, 3)
+    up = np.asarray(up, np.float64).reshape(1, 3)
+    out = {k: np.full((len(sets), pos.shape[0]), np.nan) for k in DOP_NAMES}
+    out["visible"] = np.zeros((len(sets), pos.shape[0]), np.int64)
+    out["tdop"] = np.full((len(sets), layout.n_clock_max, pos.shape[0]), np.nan)
+    run = _KernelRun(pos, layout, config, n_zones=1)
+    for t in range(pos.shape[0]):
+        run(point, up, np.zeros((1, 1)), acc.view(1), epochs=slice(t, t + 1))
+        out["visible"][:, t] = acc.vis_sum[0]
+        fix = acc.n_fix[0] > 0
+        for m, name in enumerate(DOP_NAMES):
+            out[name][fix, t] = acc.dop_sum[0, fix, m]
+        seen = acc.tdop_n[0] > 0
+        out["tdop"][seen, t] = acc.tdop_sum[0][seen]
+    return out
+
+
+def _layout_for_systems(
+    systems: Sequence[str], sets: Sequence[Sequence[str]], clock: str
+) -> tuple[np.ndarray, _SetLayout]:
+    """Kernel layout for satellites given by system letter (one group per system).
+
+    Returns the order that sorts the satellites by group, and the layout.
+    """
+    systems = list(systems)
+    groups = [s for s in SYSTEMS if s in systems]
+    order = np.argsort([groups.index(s) for s in systems], kind="stable")
+    group_of = np.array([groups.index(systems[i]) for i in order], dtype=np.int64)
+    set_clock = np.full((len(sets), len(groups)), -1, np.int64)
+    set_slot = np.full((len(sets), len(groups)), -1, np.int64)
+    for k, set_systems in enumerate(sets):
+        for j, sys in enumerate(set_systems):
+            if sys in groups:
+                set_slot[k, groups.index(sys)] = j
+                set_clock[k, groups.index(sys)] = j if clock == "per-system" else 0
+    set_nclock = (set_clock.max(axis=1) + 1).astype(np.int64)
+    layout = _SetLayout(
+        satellites=[], starts=[], systems=groups, sat_group=group_of,
+        group_start=np.searchsorted(group_of, np.arange(len(groups) + 1)).astype(np.int64),
+        set_clock=set_clock, set_nclock=set_nclock, set_slot=set_slot,
+        n_clock_max=int(max(1, set_nclock.max())), n_slot_max=max(len(s) for s in sets),
+    )  # fmt: skip
+    return order, layout

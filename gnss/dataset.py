@@ -9,13 +9,8 @@ import numpy as np
 import xarray as xr
 
 from .classify import SYSTEM_NAMES
-from .coverage import (
-    DOP_NAMES,
-    HIST_BINS_PER_LOG2,
-    HIST_LO_LOG2,
-    HIST_N_BINS,
-    SUMMARY_PERCENTILES,
-)
+from .coverage import DOP_NAMES, HIST_N_BINS, SUMMARY_PERCENTILES
+from .kernels import hist_bin_lower
 
 _FIX = "epochs with a fix"
 #: Per-cell variables of dims (set, lat, lon): name -> (long name, cell_methods).
@@ -63,7 +58,7 @@ def _versions() -> str:
 def _coords(specs, used, grid, n_visible) -> dict:
     lat_attrs = {"units": "degrees_north", "standard_name": "latitude", "axis": "Y"}
     lon_attrs = {"units": "degrees_east", "standard_name": "longitude", "axis": "X"}
-    bin_lower = 2.0 ** (HIST_LO_LOG2 + np.arange(HIST_N_BINS) / HIST_BINS_PER_LOG2)
+    bin_lower = np.array([hist_bin_lower(b) for b in range(HIST_N_BINS)])
     return {
         "set": ("set", [s.name for s in specs], {"long_name": "receiver configuration"}),
         "lat": ("lat", grid.lat_deg, lat_attrs | {"long_name": "latitude of the cell centre"}),
@@ -83,7 +78,9 @@ def _coords(specs, used, grid, n_visible) -> dict:
     }
 
 
-def build_dataset(out, resolved, used, cons, sats, span, grid, config, failures) -> xr.Dataset:
+def build_dataset(
+    out, zones, regions, resolved, used, cons, sats, span, grid, config, failures
+) -> xr.Dataset:
     """Assemble the dataset of :func:`gnss.compute_coverage` from its folded statistics."""
     specs = [r.spec for r in resolved]
     n_sets, n_lat, n_lon = len(specs), grid.n_lat, grid.n_lon
@@ -91,7 +88,7 @@ def build_dataset(out, resolved, used, cons, sats, span, grid, config, failures)
     def cells(a):  # (n_p, n_sets) -> (set, lat, lon)
         return a.T.reshape(n_sets, n_lat, n_lon)
 
-    ds = xr.Dataset(coords=_coords(specs, used, grid, out.vis_hist_area.shape[1]))
+    ds = xr.Dataset(coords=_coords(specs, used, grid, zones["vis_hist"].shape[-1]))
     values = {
         "fix_fraction": out.fix_fraction,
         "availability": out.availability,
@@ -134,21 +131,23 @@ def build_dataset(out, resolved, used, cons, sats, span, grid, config, failures)
     ds["cell_area"] = (("lat", "lon"), grid.cell_area_m2, area_attrs | {"long_name": "cell area"})
     ds["dop_hist_area"] = (
         ("set", "dop", "dop_bin"),
-        out.dop_hist_area,
+        zones["dop_hist"][0],
         {"units": "m2", "long_name": f"epochs x cell area per DOP bin ({_FIX})"},
     )
     ds["dop_sum_area"] = (
         ("set", "dop"),
-        out.dop_sum_area,
+        zones["dop_sum"][0],
         {"units": "m2", "long_name": f"sum of DOP x cell area ({_FIX})"},
     )
     ds["dop_min_global"] = (("set", "dop"), out.dop_min_global, {"units": "1"})
     ds["dop_max_global"] = (("set", "dop"), out.dop_max_global, {"units": "1"})
     ds["visible_hist_area"] = (
         ("set", "visible_count"),
-        out.vis_hist_area,
+        zones["vis_hist"][0],
         {"units": "m2", "long_name": "epochs x cell area per number of satellites in view"},
     )
+    if regions:
+        _add_regions(ds, zones, regions, span.n_epochs)
     ds["set_systems"] = ("set", [",".join(s.systems) for s in specs])
     ds["set_elements"] = ("set", [s.label or "default" for s in specs])
     ds["set_start"] = ("set", [r.start.isoformat() for r in resolved])
@@ -156,6 +155,30 @@ def build_dataset(out, resolved, used, cons, sats, span, grid, config, failures)
     ds["set_plain"] = ("set", [int(s.is_plain) for s in specs])
     ds.attrs.update(_provenance(cons, resolved, sats, used, span, grid, config, failures))
     return ds
+
+
+def _add_regions(ds: xr.Dataset, zones: dict, regions, n_epochs: int) -> None:
+    """Time-and-area histograms of each region (zones 1.. of the kernel run)."""
+    ds.coords["region"] = ("region", [r.code for r in regions], {"long_name": "region code"})
+    ds["region_name"] = ("region", [r.name for r in regions])
+    # Every epoch of every weighted cell lands once in the visible-count histogram.
+    ds["region_area"] = (
+        ("region",),
+        zones["vis_hist"][1:, 0].sum(axis=-1) / n_epochs,
+        {"units": "m2", "long_name": "area of the region on the WGS84 ellipsoid (grid cells)"},
+    )
+    weight = {"units": "m2", "long_name": "epochs x area inside the region"}
+    ds["region_dop_hist_area"] = (
+        ("region", "set", "dop", "dop_bin"),
+        zones["dop_hist"][1:],
+        weight,
+    )
+    ds["region_dop_sum_area"] = (("region", "set", "dop"), zones["dop_sum"][1:], weight)
+    ds["region_visible_hist_area"] = (
+        ("region", "set", "visible_count"),
+        zones["vis_hist"][1:],
+        weight,
+    )
 
 
 def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dict:

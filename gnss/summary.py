@@ -10,16 +10,16 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .coverage import DOP_NAMES, HIST_BINS_PER_LOG2, HIST_LO_LOG2, SUMMARY_PERCENTILES
+from .coverage import DOP_NAMES, SUMMARY_PERCENTILES
+from .kernels import hist_bin_lower
 
 
-def weighted_hist_quantile_log2(hist: np.ndarray, q: float, vmin: float, vmax: float) -> float:
-    """Quantile of a weighted log2-binned DOP histogram (layout of :mod:`gnss.coverage`).
+def weighted_hist_quantile(hist: np.ndarray, q: float, vmin: float, vmax: float) -> float:
+    """Quantile of a weighted DOP histogram (bin layout of :mod:`gnss.kernels`).
 
-    The weighted CDF is inverted at ``q``; the value is placed inside its bin
-    assuming values spread evenly in log2, and clamped to ``[vmin, vmax]``. The
-    exact quantile lies in the same bin, so the error is below one bin
-    width (0.68 %).
+    The weighted CDF is inverted at ``q``; the value is placed linearly inside its bin and
+    clamped to ``[vmin, vmax]``. The exact quantile lies in the same bin, so the error is
+    below one bin width (0.78 %).
     """
     total = hist.sum()
     if not total > 0:
@@ -29,7 +29,8 @@ def weighted_hist_quantile_log2(hist: np.ndarray, q: float, vmin: float, vmax: f
     b = int(min(np.searchsorted(cum, target, side="left"), len(hist) - 1))
     before = cum[b - 1] if b > 0 else 0.0
     frac = (target - before) / hist[b] if hist[b] > 0 else 0.5
-    val = 2.0 ** (HIST_LO_LOG2 + (b + frac) / HIST_BINS_PER_LOG2)
+    low = hist_bin_lower(b)
+    val = low + frac * (hist_bin_lower(b + 1) - low)
     return float(min(max(val, vmin), vmax))
 
 
@@ -106,7 +107,7 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
                 float(d["dop_sum_area"][m] / h.sum()) if h.sum() > 0 else float("nan")
             )
             for p in SUMMARY_PERCENTILES:
-                r[f"{dop}.p{p}"] = weighted_hist_quantile_log2(h, p / 100.0, vmin, vmax)
+                r[f"{dop}.p{p}"] = weighted_hist_quantile(h, p / 100.0, vmin, vmax)
             r[f"{dop}.max"] = vmax if np.isfinite(vmax) else float("nan")
             p95 = d[f"{dop}_p95"]
             r[f"{dop}_p95.area_mean"] = float((p95 * area).sum() / area.where(p95.notnull()).sum())

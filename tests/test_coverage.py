@@ -11,7 +11,7 @@ import xarray as xr
 import gnss
 from gnss.compare import add_differences
 from gnss.io import write_netcdf
-from gnss.summary import weighted_hist_quantile_log2
+from gnss.summary import weighted_hist_quantile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SNAPSHOT = SHARED / "tle" / "gnss_2026-10-06.tle"
@@ -122,18 +122,20 @@ def test_difference_fields(real_run):
 
 
 def test_weighted_quantile_against_exact():
+    from gnss.kernels import HIST_N_BINS, hist_bin
+
     rng = np.random.default_rng(0)
     values = np.exp(rng.normal(0.3, 0.5, 20000))
     weights = rng.uniform(0.1, 3.0, values.size)
-    b = np.clip(np.floor((np.log2(values) + 2.0) * 102.4).astype(int), 0, 1023)
-    hist = np.bincount(b, weights=weights, minlength=1024)
+    b = np.array([hist_bin(v) for v in values.view(np.int64)])
+    hist = np.bincount(b, weights=weights, minlength=HIST_N_BINS)
     order = np.argsort(values)
     cdf = np.cumsum(weights[order]) / weights.sum()
     for q in (0.5, 0.9, 0.95, 0.99):
         exact = values[order][np.searchsorted(cdf, q)]
-        got = weighted_hist_quantile_log2(hist, q, values.min(), values.max())
-        # Stated bound: one bin, 2**(1/102.4) - 1 = 0.68 %.
-        assert abs(got / exact - 1) <= 2 ** (1 / 102.4) - 1
+        got = weighted_hist_quantile(hist, q, values.min(), values.max())
+        # Stated bound: one bin, at most 1/128 = 0.78 % wide.
+        assert abs(got / exact - 1) <= 1 / 128
 
 
 def test_netcdf_round_trip_with_cf_attributes(tmp_path):

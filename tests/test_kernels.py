@@ -17,8 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gnss import kernels
-from gnss.coverage import HIST_BINS_PER_LOG2, HIST_LO_LOG2, _Accumulators
+from gnss.coverage import CoverageConfig, _Accumulators, _KernelRun, _SetLayout
 
 
 def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:
@@ -36,37 +35,40 @@ def los_from_azel(az_deg, el_deg, basis) -> np.ndarray:
 
 
 def run_kernel(e, groups, up, set_clock, sin_mask=-2.0, pdop_max=6.0, set_slot=None, point=None):
-    """One epoch: satellites at 2.5e7 m along ``e`` from a point at the origin.
+    """One epoch through the production kernel; returns its output arrays (point 0).
 
-    With ``point`` given, ``e`` holds satellite positions (m) and ``point`` the receiver.
+    Satellites at 2.5e7 m along ``e`` from a point at the origin, or, with ``point`` given,
+    ``e`` holds satellite positions (m). ``groups`` must be sorted (the kernel's layout).
     ``set_slot`` (per-system count slots) defaults to one slot per group.
     """
     e = np.asarray(e, float)
+    groups = np.asarray(groups, np.int64)
+    assert np.all(np.diff(groups) >= 0)
     pos = (e if point is not None else e * 2.5e7)[None]
     point = np.zeros((1, 3)) if point is None else np.asarray(point, float).reshape(1, 3)
     n_sets, n_groups = set_clock.shape
     if set_slot is None:
         set_slot = np.where(set_clock >= 0, np.arange(n_groups)[None], -1)
-    acc = _Accumulators(1, n_sets, int(set_clock.max()) + 1, int(set_slot.max()) + 1, e.shape[0])
-    kernels.accumulate(
-        pos,
-        np.asarray(groups, np.int64),
-        point,
-        np.asarray(up, float).reshape(1, 3),
-        sin_mask,
-        set_clock.astype(np.int64),
-        (set_clock.max(axis=1) + 1).astype(np.int64),
-        set_slot.astype(np.int64),
-        pdop_max,
-        HIST_LO_LOG2,
-        HIST_BINS_PER_LOG2,
-        *acc.reset(1),
-    )
+    set_nclock = (set_clock.max(axis=1) + 1).astype(np.int64)
+    layout = _SetLayout(
+        satellites=[], starts=[], systems=[], sat_group=groups,
+        group_start=np.searchsorted(groups, np.arange(n_groups + 1)).astype(np.int64),
+        set_clock=set_clock.astype(np.int64), set_nclock=set_nclock,
+        set_slot=set_slot.astype(np.int64), n_clock_max=int(set_nclock.max()),
+        n_slot_max=int(set_slot.max()) + 1,
+    )  # fmt: skip
+    config = CoverageConfig(elevation_mask_deg=0.0, pdop_max=pdop_max)
+    run = _KernelRun(pos, layout, config, n_zones=1)
+    run.sin_mask = sin_mask
+    acc = _Accumulators(1, n_sets, layout.n_clock_max, layout.n_slot_max)
+    run(point, np.asarray(up, float).reshape(1, 3), np.ones((1, 1)), acc.view(1))
     return acc
 
 
 def kernel_dops(e, groups, up, clock="per-system"):
     groups = np.asarray(groups)
+    order = np.argsort(groups, kind="stable")  # the kernel stores satellites group by group
+    e, groups = np.asarray(e)[order], groups[order]
     n_groups = int(groups.max()) + 1
     set_clock = np.arange(n_groups)[None] if clock == "per-system" else np.zeros((1, n_groups), int)
     acc = run_kernel(e, groups, up, set_clock)
@@ -223,22 +225,51 @@ def test_mask_is_strict_and_nan_positions_are_never_visible():
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_hist_quantiles_within_stated_bound(seed):
+def test_cell_percentiles_within_stated_bound(seed):
+    """Per-cell median/p95 from the kernel's histograms against numpy.percentile."""
+    from gnss.coverage import epoch_dops
+
     rng = np.random.default_rng(seed)
-    n_rows, n_vals = 50, 2000
-    values = np.exp(rng.normal(0.5, 0.4, size=(n_rows, n_vals)))  # DOP-like, ~0.5..6
-    hist = np.zeros((n_rows, 1024), np.int32)
-    b = np.floor((np.log2(values) - HIST_LO_LOG2) * HIST_BINS_PER_LOG2).astype(int)
-    for i in range(n_rows):
-        np.add.at(hist[i], np.clip(b[i], 0, 1023), 1)
-    out = np.empty((n_rows, 2))
-    kernels.hist_quantiles(hist, HIST_LO_LOG2, HIST_BINS_PER_LOG2, values.min(1), values.max(1),
-                           np.array([0.5, 0.95]), out)  # fmt: skip
-    exact = np.percentile(values, [50, 95], axis=1).T
-    # Stated bound: two bins of 2**(1/102.4) - 1 = 0.68 % each.
-    bound = 2 * (2 ** (1 / HIST_BINS_PER_LOG2) - 1)
-    assert np.max(np.abs(out / exact - 1)) <= bound
-    assert np.median(np.abs(out / exact - 1)) < 0.25 * bound  # typically far inside the bound
+    # A random but realistic sky: 30 satellites of two systems moving over 300 epochs.
+    n_t, n_s = 300, 30
+    az0, el_rate = rng.uniform(0, 360, n_s), rng.uniform(-0.5, 0.5, n_s)
+    el = np.clip(rng.uniform(-20, 90, n_s)[None] + el_rate[None] * np.arange(n_t)[:, None], -89, 89)
+    az = az0[None] + 0.3 * np.arange(n_t)[:, None]
+    e = los_from_azel(az, el, BASIS)
+    systems = ["R"] * 12 + ["C"] * 18
+    d = epoch_dops(e * 2.5e7, systems, np.zeros(3), UP, [("R", "C")], elevation_mask_deg=5.0)
+    values = d["pdop"][0][np.isfinite(d["pdop"][0])]
+    assert values.size > 200
+    acc = run_kernel_series(e * 2.5e7, systems, UP, [("R", "C")])
+    exact = np.percentile(values, [50, 95])
+    got = acc.dop_q[0, 0, 0]
+    # Stated bound: two bins of at most 1/128 each.
+    assert np.all(np.abs(got / exact - 1) <= 2 / 128), (got, exact)
+    assert acc.dop_max[0, 0, 0] == values.max() and acc.dop_min[0, 0, 0] == values.min()
+    assert acc.dop_sum[0, 0, 0] == pytest.approx(values.sum(), rel=1e-12)
+
+
+def run_kernel_series(pos, systems, up, sets, mask_deg=5.0):
+    from gnss.coverage import _layout_for_systems
+
+    order, layout = _layout_for_systems(systems, sets, "per-system")
+    run = _KernelRun(np.asarray(pos)[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
+    acc = _Accumulators(1, len(sets), layout.n_clock_max, layout.n_slot_max)
+    run(np.zeros((1, 3)), np.asarray(up).reshape(1, 3), np.ones((1, 1)), acc.view(1))
+    return acc
+
+
+def test_rsqrt_is_full_precision():
+    from gnss.coverage import epoch_dops
+
+    # Distances over 12 orders of magnitude around GNSS ranges: unit vectors must be exact
+    # to float64 round-off, so DOPs from positions far away equal those from unit vectors.
+    e = los_from_azel(REF_AZ, REF_EL, BASIS)
+    for scale in (1.0, 1e3, 2.5e7, 4.2e7, 1e12):
+        d = epoch_dops(
+            (e * scale)[None], ["G"] * 4, np.zeros(3), UP, [("G",)], elevation_mask_deg=0
+        )
+        assert d["pdop"][0, 0] == pytest.approx(8 / 3, rel=1e-14), scale
 
 
 def test_elevation_test_agrees_with_skyfield_at_mask_edge():
