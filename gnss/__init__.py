@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 from .celestrak import FetchError, FetchResult, fetch_group  # noqa: E402
 from .classify import SYSTEM_NAMES, SYSTEMS, Identity, classify  # noqa: E402
-from .coverage import CoverageConfig, compute_coverage  # noqa: E402
+from .coverage import CoverageConfig, compute_coverage, epoch_dops  # noqa: E402
 from .elements import Constellation, Satellite, Skipped, read_elements  # noqa: E402
 from .errors import (  # noqa: E402
     ElementError,
@@ -27,8 +27,10 @@ from .errors import (  # noqa: E402
     TimeInputError,
 )
 from .grid import Grid, ellipsoid_area_m2, geodetic_points  # noqa: E402
+from .identify import Match, identify, validate  # noqa: E402
 from .nominal_files import nominal_constellation, nominal_element_files  # noqa: E402
 from .propagate import propagate_itrs_m  # noqa: E402
+from .refs import ReferenceOrbitError, ReferenceOrbits, load_reference  # noqa: E402
 from .select import Selector, filter_constellation  # noqa: E402
 from .sets import SetSpec, parse_sets  # noqa: E402
 from .summary import summarize  # noqa: E402
@@ -46,8 +48,11 @@ __all__ = [
     "GnssError",
     "Grid",
     "Identity",
+    "Match",
     "OutputError",
     "ParameterError",
+    "ReferenceOrbitError",
+    "ReferenceOrbits",
     "Satellite",
     "Selector",
     "SetSpec",
@@ -56,10 +61,13 @@ __all__ = [
     "classify",
     "compute_coverage",
     "ellipsoid_area_m2",
+    "epoch_dops",
     "epoch_span",
     "fetch_group",
     "filter_constellation",
     "geodetic_points",
+    "identify",
+    "load_reference",
     "nominal_constellation",
     "nominal_element_files",
     "parse_sets",
@@ -67,4 +75,5 @@ __all__ = [
     "read_elements",
     "summarize",
     "to_utc",
+    "validate",
 ]

@@ -363,8 +363,10 @@ def compare(
 def _register_subcommands() -> None:
     from .cli_elements import elements
     from .cli_fetch import fetch
+    from .cli_refs import identify_command, validate_command
 
-    elements.add_command(fetch)
+    for command in (fetch, identify_command, validate_command):
+        elements.add_command(command)
     main.add_command(elements)
 
 

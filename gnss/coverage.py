@@ -60,9 +60,13 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 def _block_points(n_points: int, n_sets: int, n_clock: int, budget_bytes: int) -> int:
-    """Points per kernel call: the block's outputs (~ 8 B x 60 per set) within the budget."""
+    """Points per kernel call: outputs (~ 8 B x 60 per set) within the budget, ~50 calls a run.
+
+    About fifty calls give the progress bar something to show; fewer than 1024 points a
+    call would leave the threads' start-up cost visible.
+    """
     per_point = 8 * n_sets * (30 + 4 * n_clock)
-    return int(max(1024, min(n_points, budget_bytes // per_point)))
+    return int(max(1024, min(n_points, budget_bytes // per_point, -(-n_points // 50))))
 
 
 def compute_coverage(
@@ -165,6 +169,7 @@ def compute_coverage(
     kern = _KernelRun(pos, layout, config, n_zones=zone_w.shape[0])
     out = _Outputs(n_p, len(specs), layout.n_clock_max, layout.n_slot_max)
     acc = _Accumulators(block, len(specs), layout.n_clock_max, layout.n_slot_max)
+    report("grid", 0, n_p)
     for start in range(0, n_p, block):
         stop = min(n_p, start + block)
         kern(points[start:stop], up[start:stop], zone_w[:, start:stop], acc.view(stop - start))
