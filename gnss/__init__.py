@@ -31,6 +31,9 @@ from .identify import Match, identify, validate  # noqa: E402
 from .nominal_files import nominal_constellation, nominal_element_files  # noqa: E402
 from .propagate import propagate_itrs_m  # noqa: E402
 from .refs import ReferenceOrbitError, ReferenceOrbits, load_reference  # noqa: E402
+from .regions import Region, box, cell_weights_m2, get_regions, region_from_file  # noqa: E402
+from .regionstats import comparison_table, rank_regions, region_table  # noqa: E402
+from .report import write_region_outputs  # noqa: E402
 from .select import Selector, filter_constellation  # noqa: E402
 from .sets import SetSpec, parse_sets  # noqa: E402
 from .summary import summarize  # noqa: E402
@@ -53,12 +56,16 @@ __all__ = [
     "ParameterError",
     "ReferenceOrbitError",
     "ReferenceOrbits",
+    "Region",
     "Satellite",
     "Selector",
     "SetSpec",
     "Skipped",
     "TimeInputError",
+    "box",
+    "cell_weights_m2",
     "classify",
+    "comparison_table",
     "compute_coverage",
     "ellipsoid_area_m2",
     "epoch_dops",
@@ -66,14 +73,19 @@ __all__ = [
     "fetch_group",
     "filter_constellation",
     "geodetic_points",
+    "get_regions",
     "identify",
     "load_reference",
     "nominal_constellation",
     "nominal_element_files",
     "parse_sets",
     "propagate_itrs_m",
+    "rank_regions",
     "read_elements",
+    "region_from_file",
+    "region_table",
     "summarize",
     "to_utc",
     "validate",
+    "write_region_outputs",
 ]

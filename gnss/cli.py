@@ -242,6 +242,13 @@ def _load_elements(sets, elements, select, exclude) -> dict:
     help="Availability threshold: an epoch counts when there is a fix with PDOP <= this.",
 )
 @click.option(
+    "--regions",
+    "regions_text",
+    help="Regions for a region table, GeoPackage, regional maps and report.md: codes, ISO A3 "
+    "country codes or names, box:LATMIN:LATMAX:LONMIN:LONMAX or a polygon file, comma-separated "
+    "(e.g. RUS,CHN,arctic,asia-pacific). See `gnss regions`.",
+)
+@click.option(
     "--maps",
     type=click.Choice(["default", "all", "none"]),
     default="default",
@@ -277,6 +284,7 @@ def compare(
     height_m,
     clock,
     pdop_max,
+    regions_text,
     maps,
     output,
     overwrite,
@@ -325,15 +333,17 @@ def compare(
                 )  # fmt: skip
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
-    names = planned_files(
-        [s.name for s in sets],
-        list(
-            difference_pairs(
-                [s.name for s in sets], [s.systems for s in sets], [s.is_plain for s in sets]
-            )
-        ),
-        maps,
-    )
+    regions = None
+    if regions_text:
+        from .regions import get_regions
+
+        try:
+            regions = get_regions(regions_text)
+        except GnssError as exc:
+            raise click.BadParameter(f"{regions_text!r}: {exc}", param_hint="--regions") from exc
+    set_names = [s.name for s in sets]
+    pairs = difference_pairs(set_names, [s.systems for s in sets], [s.is_plain for s in sets])
+    names = planned_files(set_names, list(pairs), maps, regions)
     try:
         OutputDir(output, overwrite=overwrite).check_free(names)  # refuse before any work
     except GnssError as exc:
@@ -341,10 +351,10 @@ def compare(
     timings["load"] = time.perf_counter() - t0
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        ds = compute_coverage(cons, sets, span, grid, config, progress=progress)
+        ds = compute_coverage(cons, sets, span, grid, config, progress=progress, regions=regions)
         progress.close()
         summary, files = write_comparison(
-            ds, output, maps=maps, overwrite=overwrite, progress=progress
+            ds, output, maps=maps, overwrite=overwrite, progress=progress, regions=regions
         )
         progress.close()
     except GnssError as exc:
@@ -364,6 +374,9 @@ def _register_subcommands() -> None:
     from .cli_elements import elements
     from .cli_fetch import fetch
     from .cli_refs import identify_command, validate_command
+    from .cli_regions import regions
+
+    main.add_command(regions)
 
     for command in (fetch, identify_command, validate_command):
         elements.add_command(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import xarray as xr
@@ -110,12 +110,18 @@ def _map_style(stat: str) -> dict:
     return {"cmap": "magma_r", "vmin": 0.0, "units": "DOP"}
 
 
-def planned_files(ds_sets: list[str], combos: list[str], maps: str) -> list[str]:
+def planned_files(
+    ds_sets: list[str], combos: list[str], maps: str, regions: Sequence | None = None
+) -> list[str]:
     """Names of the files a comparison run writes (to check the folder before any work)."""
     names = ["coverage.nc", "summary.json", "summary.csv"]
     names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in _MAP_STATS[maps]]
     if maps != "none":
         names += [f"diff_{stat}_{_slug(c)}.png" for c in combos for stat in DIFFERENCE_STATS]
+    if regions:
+        from .report import TABLE_FILES, map_name
+
+        names += list(TABLE_FILES) + [map_name(r, "pdop_p95") for r in regions]
     return names
 
 
@@ -149,6 +155,7 @@ def write_comparison(
     maps: str = "default",
     overwrite: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    regions: Sequence | None = None,
 ) -> tuple[dict, list[Path]]:
     """Write the NetCDF, the summary (CSV + JSON) and the maps of a comparison, all or nothing.
 
@@ -164,6 +171,9 @@ def write_comparison(
         Replace existing files of the same names.
     progress : callable, optional
         ``progress("write", done, total)``.
+    regions : sequence of gnss.regions.Region, optional
+        Also write the region tables, GeoPackage, regional maps and ``report.md``
+        (:func:`gnss.report.write_region_outputs`) into the same folder.
 
     Returns
     -------
@@ -178,7 +188,7 @@ def write_comparison(
     sets = ds["set"].values.tolist()
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
-    names = planned_files(sets, combos, maps)
+    names = planned_files(sets, combos, maps, regions)
     out = OutputDir(output_dir, overwrite=overwrite)
     out.check_free(names)
     note = _note(ds)
@@ -217,6 +227,12 @@ def write_comparison(
         for i, (name, field, kw) in enumerate(jobs):
             plot_field(field, out.path(name), note=note, **kw)
             tick(4 + i)
+        if regions:
+            from .report import write_region_outputs
+
+            # Staged inside this folder's staging area: published with everything else.
+            write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
+            tick(len(names))
     return summary, [Path(output_dir) / n for n in names]
 
 

@@ -188,3 +188,35 @@ def test_subprocess_console_script(tmp_path):
     )
     assert bad.returncode == 2
     assert "unknown system letter 'Q'" in bad.stderr
+
+
+def test_compare_with_regions_writes_report(tmp_path):
+    out = tmp_path / "out"
+    res = run(
+        ["compare", *QUICK, "--maps", "none", "--regions", "global,arctic,RUS", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in out.iterdir()}
+    assert {"report.md", "regions.csv", "regions.gpkg", "regions.json", "coverage.nc"} <= names
+    assert "region_RUS_pdop_p95.png" in names
+    report = (out / "report.md").read_text()
+    assert "Integral availability" in report and "Russia" in report
+    import geopandas
+
+    gdf = geopandas.read_file(out / "regions.gpkg", layer="regions")
+    assert sorted(gdf["region"]) == ["RUS", "arctic", "global"]
+    ds = xr.open_dataset(out / "coverage.nc")
+    assert ds["region"].values.tolist() == ["global", "arctic", "RUS"]
+
+
+def test_compare_unknown_region_is_refused_before_work(tmp_path):
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["compare", *QUICK, "--regions", "RUSS", "-o", str(out)])
+    assert res.exit_code == 2
+    assert "RUSS" in res.output and "RUS" in res.output
+    assert not out.exists()
+
+
+def test_regions_listing():
+    res = run(["regions", "--search", "arctic"])
+    assert res.exit_code == 0 and "arctic" in res.output
