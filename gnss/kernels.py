@@ -99,7 +99,9 @@ _RSQRT_MAGIC = np.int64(0x5FE6EB50C7B537A9)
 
 
 @njit(inline="always", fastmath=_FASTMATH)
-def _add_satellites(px, py, pz, s0, s1, t0, n, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, r2, r2_bits, y, y_bits):  # noqa: E501  # pragma: no cover
+def _add_satellites(
+    px, py, pz, s0, s1, t0, n, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, r2, r2_bits, y, y_bits
+):  # pragma: no cover
     """Add satellites s0..s1-1 over epochs t0..t0+n-1 to ``acc[10, TILE]`` (branch-free).
 
     ``acc`` rows: count, sum of e (3), sum of e e^T (xx, xy, xz, yy, yz, zz). ``r2``/``y``
