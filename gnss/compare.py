@@ -218,6 +218,7 @@ def write_comparison(
         if progress is not None:
             progress("write", done, len(names))
 
+    tick(0)
     with out:
         write_netcdf(ds, out.path("coverage.nc"))
         meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}

@@ -143,6 +143,7 @@ def compute_coverage(
     n_t, n_s = span.n_epochs, len(sats)
     pos = np.empty((n_t, n_s, 3))
     failures: dict[str, PropagationFailure] = {}
+    report("propagate", 0, n_t)
     for start in sorted(set(layout.starts)):
         cols = [i for i, st in enumerate(layout.starts) if st == start]
         group = [sats[i] for i in cols]
