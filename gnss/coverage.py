@@ -478,7 +478,7 @@ def plan_memory_bytes(
     >>> con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
     >>> span = gnss.epoch_span(con.median_epoch(), duration_s=86400, step_s=300)
     >>> round(plan_memory_bytes(con, "R,C,R+C", span, gnss.Grid(1.0)) / 2**30, 1)
-    0.6
+    0.3
     """
     specs = parse_sets(sets) if isinstance(sets, str) else list(sets)
     cons = dict(constellation) if isinstance(constellation, Mapping) else {None: constellation}
