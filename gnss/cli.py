@@ -7,6 +7,7 @@ goes to stdout. Long work shows a progress bar when stderr is a terminal.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from .compare import difference_pairs, planned_files, table, write_comparison
-from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage
+from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, plan_memory_bytes
 from .elements import read_elements
 from .errors import GnssError, ParameterError, TimeInputError
 from .grid import Grid
@@ -111,6 +112,17 @@ def _start(ctx, param, value):
 @click.version_option(package_name="gnss-coverage")
 def main():
     """Compare the coverage of GNSS constellations (GLONASS, BeiDou, GPS, Galileo ...)."""
+
+
+def _available_memory_bytes() -> float:
+    """MemAvailable from /proc/meminfo (Linux), else total physical memory."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
 def _split_label(item: str) -> tuple[str | None, str]:
@@ -249,6 +261,12 @@ def _load_elements(sets, elements, select, exclude) -> dict:
     "(e.g. RUS,CHN,arctic,asia-pacific). See `gnss regions`.",
 )
 @click.option(
+    "--max-memory-gib",
+    type=float,
+    callback=_positive("--max-memory-gib"),
+    help="Refuse runs whose estimated peak memory exceeds this (default: the memory available).",
+)
+@click.option(
     "--maps",
     type=click.Choice(["default", "all", "none"]),
     default="default",
@@ -285,6 +303,7 @@ def compare(
     clock,
     pdop_max,
     regions_text,
+    max_memory_gib,
     maps,
     output,
     overwrite,
@@ -348,6 +367,20 @@ def compare(
         OutputDir(output, overwrite=overwrite).check_free(names)  # refuse before any work
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
+    need = plan_memory_bytes(cons, sets, span, grid, len(regions or ()))
+    limit = max_memory_gib * 2**30 if max_memory_gib else _available_memory_bytes()
+    if not quiet:
+        click.echo(
+            f"estimated peak memory {need / 2**30:.2f} GiB (limit {limit / 2**30:.1f} GiB); "
+            f"{grid.n_points} points x {span.n_epochs} epochs x {len(sets)} sets",
+            err=True,
+        )
+    if need > limit:
+        raise click.ClickException(
+            f"this run needs about {need / 2**30:.1f} GiB but {limit / 2**30:.1f} GiB are "
+            "available; use a coarser --resolution-deg, fewer --sets, or --regions instead of "
+            "a finer global grid (or raise --max-memory-gib if you know better)"
+        )
     timings["load"] = time.perf_counter() - t0
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:

@@ -220,3 +220,16 @@ def test_compare_unknown_region_is_refused_before_work(tmp_path):
 def test_regions_listing():
     res = run(["regions", "--search", "arctic"])
     assert res.exit_code == 0 and "arctic" in res.output
+
+
+def test_memory_estimate_printed_and_refusal(tmp_path):
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["compare", *QUICK, "--maps", "none", "-o", str(out)])
+    assert res.exit_code == 0 and "estimated peak memory" in res.stderr
+    res = CliRunner().invoke(
+        main,
+        ["compare", "--resolution-deg", "0.25", "--max-memory-gib", "0.1", "-o", str(out / "x")],
+    )
+    assert res.exit_code == 1
+    assert "needs about" in res.output and "--resolution-deg" in res.output
+    assert not (out / "x").exists()
