@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import xarray as xr
@@ -182,8 +185,6 @@ def write_comparison(
     files : list of pathlib.Path
         Files written, in the output folder.
     """
-    from .maps import plot_field
-
     ds = add_differences(ds)
     sets = ds["set"].values.tolist()
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
@@ -225,9 +226,8 @@ def write_comparison(
         write_summary_json(summary, meta, out.path("summary.json"))
         write_summary_csv(summary, out.path("summary.csv"))
         tick(3)
-        for i, (name, field, kw) in enumerate(jobs):
-            plot_field(field, out.path(name), note=note, **kw)
-            tick(4 + i)
+        _render_maps([(field, out.path(name), kw | {"note": note}) for name, field, kw in jobs],
+                     lambda i: tick(4 + i))  # fmt: skip
         if regions:
             from .report import write_region_outputs
 
@@ -235,6 +235,33 @@ def write_comparison(
             write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
             tick(len(names))
     return summary, [Path(output_dir) / n for n in names]
+
+
+def _plot_one(job) -> None:
+    from . import maps
+
+    field, path, kw = job
+    maps.plot_field(field, path, **kw)
+
+
+def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
+    """Draw the maps, in worker processes when there are many (each map is ~0.2 s of CPU).
+
+    ``GNSS_MAP_WORKERS`` sets the number of processes (1: draw here, sequentially). Workers
+    are forked on Linux (they only draw; matplotlib is already imported), spawned elsewhere.
+    An error in any map is raised here, so the staged output folder is discarded.
+    """
+    workers = int(os.environ.get("GNSS_MAP_WORKERS", min(4, os.cpu_count() or 1)))
+    if workers <= 1 or len(jobs) < 8:
+        for i, job in enumerate(jobs):
+            _plot_one(job)
+            tick(i)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for i, _ in enumerate(pool.map(_plot_one, jobs, chunksize=2)):
+            tick(i)
 
 
 def table(summary: dict, ds: xr.Dataset) -> str:
