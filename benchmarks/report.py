@@ -7,6 +7,8 @@ import json
 import math
 from pathlib import Path
 
+from matplotlib.ticker import NullFormatter
+
 from .common import Row, atomic_write, fmt_num, machine_line
 
 #: Table columns (header, row -> text).
@@ -129,10 +131,14 @@ def scaling_png(scaling: dict, machine: dict, mode: str) -> bytes:
         if loglog:
             ax.set_xscale("log")
             ax.set_yscale("log")
+            # Label the measured x values and plain numbers on y; minor labels on a log
+            # axis run into each other, so they are left out.
             plain = FuncFormatter(lambda v, _: f"{v:g}")
-            for axis in (ax.xaxis, ax.yaxis):
-                axis.set_major_formatter(plain)
-                axis.set_minor_formatter(plain)
+            ax.set_xticks(xs)
+            ax.xaxis.set_major_formatter(plain)
+            ax.yaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.legend(fontsize=8)
     fig.suptitle(
         f"gnss kernel scaling ({mode} mode) — {machine['cpu']}, {machine['cores']} cores",
