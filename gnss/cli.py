@@ -17,12 +17,12 @@ import click
 
 from .compare import difference_pairs, planned_files, table, write_comparison
 from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, plan_memory_bytes
-from .elements import read_elements
+from .elements import Constellation, read_elements
 from .errors import GnssError, ParameterError, TimeInputError
 from .grid import Grid
 from .io import OutputDir
 from .nominal import NOMINAL_EPOCH
-from .nominal_files import nominal_element_files
+from .nominal_files import nominal_constellation, nominal_element_files
 from .select import (
     check_span_near_elements,
     filter_constellation,
@@ -133,8 +133,12 @@ def _split_label(item: str) -> tuple[str | None, str]:
     return None, item
 
 
-def _load_elements(sets, elements, select, exclude) -> dict:
-    """Element files by label, filtered; unlabelled sets default to the nominal files."""
+def _load_elements(sets, elements, select, exclude, start=None) -> dict:
+    """Element files by label, filtered; unlabelled sets default to the nominal constellations.
+
+    The nominal slots come from the shipped files (epoch 2026-01-01T00:00Z) or, when a
+    start is given, are placed at that start by the builder's rules.
+    """
     files: dict[str | None, list] = {}
     for item in elements:
         label, path = _split_label(item)
@@ -143,9 +147,14 @@ def _load_elements(sets, elements, select, exclude) -> dict:
     if None in wanted and None not in files:
         systems = sorted({x for s in sets if s.label is None for x in s.systems})
         files[None] = nominal_element_files(systems)
+        if start is not None:
+            files[None] = nominal_constellation(systems, start)
     cons = {}
     for label, paths in files.items():
-        con = filter_constellation(read_elements(paths), select, exclude)
+        loaded = paths if isinstance(paths, Constellation) else read_elements(paths)
+        con = filter_constellation(loaded, select, exclude)
+        if isinstance(paths, Constellation):
+            paths = [s.path for s in paths.sources]
         for line in summarize_skipped(con):
             log.warning("skipped %s", line)
         where = ", ".join(map(str, paths))
@@ -330,7 +339,7 @@ def compare(
     except ParameterError as exc:
         raise click.UsageError(str(exc)) from exc
     try:
-        cons = _load_elements(sets, elements, select, exclude)
+        cons = _load_elements(sets, elements, select, exclude, start)
         default = cons.get(None)
         if start is None:
             first = default if default is not None else next(iter(cons.values()), None)

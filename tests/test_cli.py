@@ -233,3 +233,12 @@ def test_memory_estimate_printed_and_refusal(tmp_path):
     assert res.exit_code == 1
     assert "needs about" in res.output and "--resolution-deg" in res.output
     assert not (out / "x").exists()
+
+
+def test_nominal_default_is_placed_at_the_start(tmp_path):
+    out = tmp_path / "out"
+    res = run(["compare", *QUICK, "--maps", "none", "--start", "2027-06-01T00:00Z", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = xr.open_dataset(out / "coverage.nc")
+    assert "nominal@2027-06-01T00:00:00Z" in ds.attrs["element_files"]
+    assert ds.attrs["element_epoch_range"].startswith("2027-06-01T00:00:00")
