@@ -15,10 +15,11 @@ from pathlib import Path
 
 import click
 
+from .cli_options import positive, utc_time
 from .compare import difference_pairs, planned_files, table, write_comparison
 from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, plan_memory_bytes
 from .elements import Constellation, read_elements
-from .errors import GnssError, ParameterError, TimeInputError
+from .errors import GnssError, ParameterError
 from .grid import Grid
 from .io import OutputDir
 from .nominal import NOMINAL_EPOCH
@@ -30,7 +31,7 @@ from .select import (
     summarize_skipped,
 )
 from .sets import NOMINAL_LABEL, parse_sets
-from .timeutil import epoch_span, to_utc
+from .timeutil import epoch_span
 
 log = logging.getLogger("gnss")
 
@@ -79,33 +80,11 @@ class _Progress:
         self.stage = None
 
 
-def _positive(name: str, allow_zero: bool = False):
-    def check(ctx, param, value):
-        if value is None:
-            return value
-        if value != value or value < 0 or (value == 0 and not allow_zero):
-            raise click.BadParameter(
-                f"{value!r} is not allowed; {name} must be {'>= 0' if allow_zero else '> 0'}"
-            )
-        return value
-
-    return check
-
-
 def _sets(ctx, param, value):
     try:
         return parse_sets(value)
     except ParameterError as exc:
         raise click.BadParameter(f"{value!r}: {exc}") from exc
-
-
-def _start(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return to_utc(value, what="--start")
-    except TimeInputError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -205,7 +184,7 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
 )
 @click.option(
     "--start",
-    callback=_start,
+    callback=utc_time("--start"),
     help="First epoch, ISO 8601 with a zone, e.g. 2026-10-05T00:00Z. "
     "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets).",
 )
@@ -214,7 +193,7 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
     default=24.0,
     show_default=True,
     type=float,
-    callback=_positive("--hours"),
+    callback=positive("--hours"),
     help="Length of the span in hours.",
 )
 @click.option(
@@ -222,7 +201,7 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
     default=300.0,
     show_default=True,
     type=float,
-    callback=_positive("--step-s"),
+    callback=positive("--step-s"),
     help="Time step in seconds.",
 )
 @click.option(
@@ -230,7 +209,7 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
     default=1.0,
     show_default=True,
     type=float,
-    callback=_positive("--resolution-deg"),
+    callback=positive("--resolution-deg"),
     help="Grid cell size in degrees (must divide 180).",
 )
 @click.option(
@@ -259,7 +238,7 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
     default=6.0,
     show_default=True,
     type=float,
-    callback=_positive("--pdop-max"),
+    callback=positive("--pdop-max"),
     help="Availability threshold: an epoch counts when there is a fix with PDOP <= this.",
 )
 @click.option(
@@ -272,7 +251,7 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
 @click.option(
     "--max-memory-gib",
     type=float,
-    callback=_positive("--max-memory-gib"),
+    callback=positive("--max-memory-gib"),
     help="Refuse runs whose estimated peak memory exceeds this (default: the memory available).",
 )
 @click.option(

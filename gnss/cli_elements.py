@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import click
 
+from .cli_options import utc_time
 from .elements import Constellation, read_elements
-from .errors import GnssError, TimeInputError
+from .errors import GnssError
 from .select import filter_constellation, orbital_plane, summarize_skipped
-from .timeutil import to_utc
 
 _MU_KM3_S2 = 398600.8  # WGS72 gravitational parameter (km^3/s^2), the constants of TLEs
 _EARTH_RADIUS_KM = 6378.135  # WGS72 equatorial radius
@@ -63,15 +63,6 @@ def _counts_line(con: Constellation) -> str:
     )
 
 
-def _at(ctx, param, value):
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        return to_utc(value, what="--at")
-    except TimeInputError as exc:
-        raise click.BadParameter(str(exc)) from exc
-
-
 def _load(files, select, exclude) -> Constellation:
     try:
         return filter_constellation(read_elements(list(files)), select, exclude)
@@ -85,7 +76,7 @@ _common = [
     click.option("--exclude", multiple=True, help="Leave out satellites matching these."),
     click.option(
         "--at",
-        callback=_at,
+        callback=utc_time("--at", default=lambda: datetime.now(UTC)),
         help="Time for the epoch age (ISO 8601 with a zone); default: now.",
     ),
     click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table."),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from .cli_options import positive
 from .elements import read_elements
 from .errors import GnssError
 from .identify import (
@@ -32,17 +33,6 @@ from .refs import load_reference
 #: Element epochs farther than this from the reference's middle trigger a warning:
 #: SGP4 errors of GNSS element sets grow to tens of km within a few weeks.
 STALE_ELEMENTS_DAYS = 14.0
-
-
-def _positive(name: str, above: float = 0.0):
-    def check(ctx, param, value):
-        if value is None:
-            return value
-        if not math.isfinite(value) or value <= above:
-            raise click.BadParameter(f"'{value:g}' is not allowed; {name} must be > {above:g}")
-        return value
-
-    return check
 
 
 def _site(ctx, param, values):
@@ -162,7 +152,7 @@ def _source_dict(ref) -> dict:
     default=100.0,
     show_default=True,
     type=float,
-    callback=_positive("--max-rms-km"),
+    callback=positive("--max-rms-km"),
     help="Largest RMS distance accepted as a match.",
 )
 @click.option(
@@ -170,7 +160,7 @@ def _source_dict(ref) -> dict:
     default=5.0,
     show_default=True,
     type=float,
-    callback=_positive("--ambiguity-ratio", above=1.0),
+    callback=positive("--ambiguity-ratio", above=1.0),
     help="The runner-up must be this many times farther, for the satellite and for the PRN.",
 )
 @click.option(
@@ -178,7 +168,7 @@ def _source_dict(ref) -> dict:
     default=900.0,
     show_default=True,
     type=float,
-    callback=_positive("--step-s"),
+    callback=positive("--step-s"),
     help="Comparison step over the reference span, seconds.",
 )
 @_json_options
@@ -227,7 +217,7 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
     default=100.0,
     show_default=True,
     type=float,
-    callback=_positive("--max-rms-km"),
+    callback=positive("--max-rms-km"),
     help="Largest RMS distance accepted as a match (identification step).",
 )
 @click.option(
@@ -235,7 +225,7 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
     default=300.0,
     show_default=True,
     type=float,
-    callback=_positive("--step-s"),
+    callback=positive("--step-s"),
     help="Time step of the error and DOP comparison, seconds.",
 )
 @click.option(
