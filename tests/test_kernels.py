@@ -143,7 +143,7 @@ geometry = st.integers(min_value=4, max_value=24).flatmap(
     lambda n: st.tuples(
         st.lists(st.floats(0, 360), min_size=n, max_size=n),
         st.lists(st.floats(5, 90), min_size=n, max_size=n),
-        st.lists(st.integers(0, 3), min_size=n, max_size=n),
+        st.lists(st.integers(0, 6), min_size=n, max_size=n),  # up to 7 clocks
         st.floats(-89, 89),
         st.floats(-180, 180),
     )
@@ -257,6 +257,80 @@ def run_kernel_series(pos, systems, up, sets, mask_deg=5.0):
     acc = _Accumulators(1, len(sets), layout.n_clock_max, layout.n_slot_max)
     run(np.zeros((1, 3)), np.asarray(up).reshape(1, 3), np.ones((1, 1)), acc.view(1))
     return acc
+
+
+@pytest.fixture(scope="module")
+def nominal_day():
+    """Nominal GPS+GLONASS+Galileo+BeiDou over 24 h at 5 min: positions and systems."""
+    import gnss
+
+    con = gnss.read_elements(gnss.nominal_element_files(["G", "R", "E", "C"]))
+    span = gnss.epoch_span(con.median_epoch(), duration_s=86400, step_s=300)
+    pos, failures = gnss.propagate_itrs_m(con.satellites, span)
+    assert not failures
+    return pos, [s.system for s in con.satellites]
+
+
+def brute_force_visible(pos, point, up, mask_deg):
+    """Visible[t, s] straight from the definition (elevation above the mask)."""
+    d = pos - point
+    sin_el = (d @ up) / np.linalg.norm(d, axis=-1)
+    return sin_el > math.sin(math.radians(mask_deg))
+
+
+@pytest.mark.parametrize("mask_deg", [0.0, 5.0, 30.0])
+@pytest.mark.parametrize("height_m", [0.0, 9000.0, 2.0e6])
+def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_m):
+    """block_bounds is sound: wherever it lets the kernel skip, brute force sees nothing."""
+    from gnss import kernels
+    from gnss.grid import geodetic_points
+
+    pos, _ = nominal_day
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(-90, 90, 40), rng.uniform(-180, 180, 40)
+    points, ups = geodetic_points(lat, lon, height_m)
+    xyz = [np.ascontiguousarray(pos[..., i].T) for i in range(3)]
+    n_s, n_t = xyz[0].shape
+    nb = -(-n_t // kernels.BLOCK)
+    sin_mask = math.sin(math.radians(mask_deg))
+    radii = np.linalg.norm(points, axis=1)
+    bound = np.empty((4, n_s * nb))
+    kernels.block_bounds(*xyz, sin_mask, radii.min(), radii.max(), bound)
+    skipped = 0
+    for p, u in zip(points, ups):
+        thr = p @ u - sin_mask * np.linalg.norm(p) - 1.0  # as in accumulate
+        live = (bound[:3].T @ u + bound[3] >= thr).reshape(n_s, nb)
+        vis = brute_force_visible(pos, p, u, mask_deg).T  # [s, t]
+        vis_blocks = np.zeros((n_s, nb), bool)
+        for b in range(nb):
+            vis_blocks[:, b] = vis[:, b * kernels.BLOCK : (b + 1) * kernels.BLOCK].any(axis=1)
+        assert not np.any(vis_blocks & ~live)
+        skipped += np.count_nonzero(~live)
+    assert skipped > 0.3 * len(points) * n_s * nb  # the bound is also useful
+
+
+@pytest.mark.parametrize("mask_deg", [0.0, 10.0])
+def test_kernel_counts_equal_brute_force_over_a_day(nominal_day, mask_deg):
+    """Visible counts per set over 288 epochs (block skipping active) equal brute force."""
+    from gnss.coverage import _layout_for_systems
+    from gnss.grid import geodetic_points
+
+    pos, systems = nominal_day
+    sets = [("G",), ("R",), ("R", "C"), ("G", "R", "E", "C")]
+    order, layout = _layout_for_systems(systems, sets, "per-system")
+    run = _KernelRun(pos[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
+    lat = np.array([-85.0, -33.9, 0.0, 40.0, 55.75, 78.2])
+    lon = np.array([10.0, 18.4, 100.0, -100.0, 37.62, 15.6])
+    points, ups = geodetic_points(lat, lon, 0.0)
+    acc = _Accumulators(len(lat), len(sets), layout.n_clock_max, layout.n_slot_max)
+    run(points, ups, np.ones((1, len(lat))), acc.view(len(lat)))
+    sys_arr = np.array(systems)
+    for i, (p, u) in enumerate(zip(points, ups)):
+        vis = brute_force_visible(pos, p, u, mask_deg)
+        for k, st_ in enumerate(sets):
+            n = vis[:, np.isin(sys_arr, st_)].sum(axis=1)
+            assert acc.vis_sum[i, k] == n.sum()
+            assert (acc.vis_min[i, k], acc.vis_max[i, k]) == (n.min(), n.max())
 
 
 def test_rsqrt_is_full_precision():
