@@ -297,7 +297,7 @@ def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_
     bound = np.empty((4, n_s * nb))
     kernels.block_bounds(*xyz, sin_mask, radii.min(), radii.max(), bound)
     skipped = 0
-    for p, u in zip(points, ups):
+    for p, u in zip(points, ups, strict=True):
         thr = p @ u - sin_mask * np.linalg.norm(p) - 1.0  # as in accumulate
         live = (bound[:3].T @ u + bound[3] >= thr).reshape(n_s, nb)
         vis = brute_force_visible(pos, p, u, mask_deg).T  # [s, t]
@@ -325,7 +325,7 @@ def test_kernel_counts_equal_brute_force_over_a_day(nominal_day, mask_deg):
     acc = _Accumulators(len(lat), len(sets), layout.n_clock_max, layout.n_slot_max)
     run(points, ups, np.ones((1, len(lat))), acc.view(len(lat)))
     sys_arr = np.array(systems)
-    for i, (p, u) in enumerate(zip(points, ups)):
+    for i, (p, u) in enumerate(zip(points, ups, strict=True)):
         vis = brute_force_visible(pos, p, u, mask_deg)
         for k, st_ in enumerate(sets):
             n = vis[:, np.isin(sys_arr, st_)].sum(axis=1)
