@@ -60,7 +60,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    name="full", kernel_res_deg=2.0, kernel_hours=24.0, step_s=300.0, repeats=3,
+    name="full", kernel_res_deg=2.0, kernel_hours=24.0, step_s=300.0, repeats=7,
     numpy_points=1024, numpy_hours=24.0, numpy_grid_deg=5.0,
     sky_points=3, sky_sats_per_system=10, sky_hours=6.0, sky_grid_deg=10.0,
     e2e_args=(), e2e_maps=("default", "none"),
