@@ -80,12 +80,11 @@ N_SO = _R_NTOT + 1
 _OPTS = {"fastmath": _FASTMATH, "error_model": "numpy"}  # numpy: no ZeroDivisionError branches
 
 
-def _pick(c, a0, a1, a2, a3, a4, a5, a6):  # pragma: no cover - inlined by numba
+@njit(inline="always", **_OPTS)
+def _pick(c, a0, a1, a2, a3, a4, a5, a6):  # pragma: no cover - compiled
+    """Return the ``c``-th argument (``c`` is a constant after unrolling: this folds away)."""
     return a0 if c == 0 else a1 if c == 1 else a2 if c == 2 else a3 if c == 3 else (
         a4 if c == 4 else a5 if c == 5 else a6)  # fmt: skip
-
-
-_pick_jit = njit(inline="always", **_OPTS)(_pick)
 
 
 def _make_set_dops(nc):
@@ -108,7 +107,7 @@ def _make_set_dops(nc):
             nt, kv = 0.0, 0.0
             w0 = w1 = w2 = w3 = w4 = w5 = w6 = 0.0
             for c in range(nc):
-                a = _pick_jit(c, a0, a1, a2, a3, a4, a5, a6) + i
+                a = _pick(c, a0, a1, a2, a3, a4, a5, a6) + i
                 n_c = grp[a]
                 mx = grp[a + np.uint64(ROW)]
                 my = grp[a + np.uint64(2 * ROW)]
@@ -158,8 +157,8 @@ def _make_set_dops(nc):
             )
             gdop2 = trace
             for c in range(nc):
-                a = _pick_jit(c, a0, a1, a2, a3, a4, a5, a6) + i
-                w = _pick_jit(c, w0, w1, w2, w3, w4, w5, w6)
+                a = _pick(c, a0, a1, a2, a3, a4, a5, a6) + i
+                w = _pick(c, w0, w1, w2, w3, w4, w5, w6)
                 mx = grp[a + np.uint64(ROW)] * w
                 my = grp[a + np.uint64(2 * ROW)] * w
                 mz = grp[a + np.uint64(3 * ROW)] * w
