@@ -41,32 +41,51 @@ def hist_bin(bits):  # pragma: no cover - compiled
 @njit(inline="always")
 def hist_bin_lower(b):  # pragma: no cover - compiled
     """Lower edge of histogram bin ``b``."""
-    return 2.0 ** (HIST_OCTAVE_LO + b // HIST_SUB) * (1.0 + (b % HIST_SUB) / HIST_SUB)
+    return math.ldexp(1.0 + (b % HIST_SUB) / HIST_SUB, HIST_OCTAVE_LO + b // HIST_SUB)
 
 
 @njit(inline="always")
-def hist_quantile(hist, lo, hi, total, q, vmin, vmax):  # pragma: no cover - compiled
-    """Quantile ``q`` of ``total`` values counted in ``hist[lo:hi + 1]``.
+def _place(hist, b, rank, cum, vmin, vmax):  # pragma: no cover - compiled
+    """Value of rank ``rank`` inside bin ``b`` (``cum`` values below it), clamped."""
+    low = hist_bin_lower(b)
+    val = low + (hist_bin_lower(b + 1) - low) * (rank - cum + 0.5) / hist[b]
+    return min(max(val, vmin), vmax)
 
-    The rank is ``q (total - 1)`` as in ``numpy.percentile``'s linear method; the value is
-    placed linearly inside its bin and clamped to the exact extremes ``[vmin, vmax]``. The
-    exact value lies between the order statistics ``floor(rank)`` and ``floor(rank) + 1``,
-    so the error is below two bin widths (1.6 %).
+
+@njit(inline="always")
+def hist_quantiles(hist, lo, hi, total, vmin, vmax, out):  # pragma: no cover - compiled
+    """Median and 95th percentile of ``total`` values counted in ``hist[lo:hi + 1]``.
+
+    Written to ``out[0]`` and ``out[1]``. The rank is ``q (total - 1)`` as in
+    ``numpy.percentile``'s linear method; the value is placed linearly inside its bin and
+    clamped to the exact extremes ``[vmin, vmax]``. The exact value lies between the order
+    statistics ``floor(rank)`` and ``floor(rank) + 1``, so the error is below two bin widths
+    (1.6 %). One scan for both; integer running counts are compared with ``floor(rank)``
+    (``n > rank`` iff ``n > floor(rank)`` for an integer ``n``), so the only branches are
+    the two crossings, which the processor predicts.
     """
-    rank = q * (total - 1)
-    cum = 0.0
-    for b in range(lo, hi + 1):
-        c = hist[b]
-        if c > 0 and cum + c > rank:
-            low = hist_bin_lower(b)
-            width = hist_bin_lower(b + 1) - low
-            val = low + width * (rank - cum + 0.5) / c
-            return min(max(val, vmin), vmax)
+    r0, r1 = 0.5 * (total - 1), 0.95 * (total - 1)
+    k0, k1 = np.int64(r0), np.int64(r1)
+    out[0] = out[1] = vmax
+    cum = np.int64(0)
+    b = lo
+    while b <= hi:
+        c = np.int64(hist[b])
+        if cum + c > k0:
+            out[0] = _place(hist, b, r0, cum, vmin, vmax)
+            break
         cum += c
-    return vmax
+        b += 1
+    while b <= hi:
+        c = np.int64(hist[b])
+        if cum + c > k1:
+            out[1] = _place(hist, b, r1, cum, vmin, vmax)
+            return
+        cum += c
+        b += 1
 
 
-TILE = 256  # epochs processed together per point (the vector dimension)
+TILE = 256  # epochs processed together per point (a multiple of kernel_vector.LANES)
 ROW = TILE + 8  # row length of the flat scratch arrays (rows not 4 KiB apart: cache aliasing)
 MAX_CLOCKS = 7  # one per system (G, R, E, C, J, I, S)
 

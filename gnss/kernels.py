@@ -63,10 +63,11 @@ from .kernel_sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS: used by cover
     clock_sources,
     hist_bin,
     hist_bin_lower,
-    hist_quantile,
+    hist_quantiles,
 )
+from .kernel_vector import LANES, sum_block
 
-BLOCK = 8  # epochs per satellite visibility bound (see block_bounds)
+BLOCK = LANES  # epochs per satellite visibility bound (see block_bounds): one vector
 
 
 @njit(cache=True, **_OPTS)
@@ -76,7 +77,8 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
     Satellite ``s`` stays inside a ball (centre ``M``, radius ``rho``) over block ``b``.
     For a point ``P`` with up vector ``u`` and ``|P|`` in ``[r_min, r_max]``, and a mask
     ``sin_mask >= 0``, the satellite is below the mask at every epoch of the block when
-    ``M.u + bound[3, j] < P.u - sin_mask |P|`` (``j = s * n_blocks + b``), because
+    ``M.u + bound[3, j] < P.u - sin_mask |P|`` (``j = b * n_s + s``: block-major, so the
+    satellites of a group are contiguous for each block), because
     ``(S - P).u <= M.u + rho - P.u`` and, when ``|M| - rho >= r_max``,
     ``|S - P| >= |M| - rho - |P|``; otherwise only the horizon plane is used.
     ``bound[0:3, j]`` is ``M`` (m).
@@ -104,77 +106,11 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
                 extra = rho - sin_mask * (m_norm - rho)
             else:
                 extra = rho - sin_mask * r_min
-            j = s * nb + b
+            j = b * n_s + s
             bound[0, j] = cx
             bound[1, j] = cy
             bound[2, j] = cz
             bound[3, j] = extra
-
-
-@njit(inline="always", **_OPTS)
-def _add_run(xs, ys, zs, i0, i1, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0):  # pragma: no cover
-    """Add one satellite over epochs ``i0 .. i1 - 1`` of a tile to the group rows at ``a0``.
-
-    Branch-free (visibility is a 0/1 weight) so LLVM vectorises over epochs. Indices are
-    unsigned (no negative-index wrap-around, which would turn the loads into gathers) and
-    the accumulator rows sit at constant distances in one flat array, so LLVM needs no
-    run-time alias checks between them.
-    """
-    for i in range(np.uint64(i0), np.uint64(i1)):
-        dx = xs[i] - ptx
-        dy = ys[i] - pty
-        dz = zs[i] - ptz
-        # Hardware sqrt and division: they run on the divider, beside the multiply pipes
-        # that the rest of the loop keeps busy (faster here than a Newton iteration).
-        inv = 1.0 / math.sqrt(dx * dx + dy * dy + dz * dz)
-        ex = dx * inv
-        ey = dy * inv
-        ez = dz * inv
-        vis = ex * ux + ey * uy + ez * uz > sin_mask
-        v = 1.0 if vis else 0.0
-        ex = ex if vis else 0.0
-        ey = ey if vis else 0.0
-        ez = ez if vis else 0.0
-        acc[a0 + i] += v
-        acc[a0 + np.uint64(ROW) + i] += ex
-        acc[a0 + np.uint64(2 * ROW) + i] += ey
-        acc[a0 + np.uint64(3 * ROW) + i] += ez
-        acc[a0 + np.uint64(4 * ROW) + i] += ex * ex
-        acc[a0 + np.uint64(5 * ROW) + i] += ex * ey
-        acc[a0 + np.uint64(6 * ROW) + i] += ex * ez
-        acc[a0 + np.uint64(7 * ROW) + i] += ey * ey
-        acc[a0 + np.uint64(8 * ROW) + i] += ey * ez
-        acc[a0 + np.uint64(9 * ROW) + i] += ez * ez
-
-
-@njit(inline="always", **_OPTS)
-def _add_group(
-    px, py, pz, live, s0, s1, t0, n, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0
-):  # pragma: no cover - compiled
-    """Add satellites ``s0 .. s1 - 1`` over epochs ``t0 .. t0 + n - 1`` to the rows at ``a0``.
-
-    Only runs of blocks flagged in ``live`` (see :func:`block_bounds`) are computed: in the
-    other blocks the satellite is below the mask and adds exactly 0.
-    """
-    nbt = live.shape[0] // px.shape[0]
-    b0 = t0 // BLOCK
-    nb = (n + BLOCK - 1) // BLOCK
-    for s in range(s0, s1):
-        xs = px[s, t0 : t0 + n]
-        ys = py[s, t0 : t0 + n]
-        zs = pz[s, t0 : t0 + n]
-        fl = live[s * nbt + b0 : s * nbt + b0 + nb]
-        b = 0
-        while b < nb:
-            if not fl[b]:
-                b += 1
-                continue
-            e = b + 1
-            while e < nb and fl[e]:
-                e += 1
-            _add_run(xs, ys, zs, b * BLOCK, min(n, e * BLOCK), ptx, pty, ptz, ux, uy, uz,
-                     sin_mask, acc, a0)  # fmt: skip
-            b = e
 
 
 @njit(cache=True, parallel=True, **_OPTS)
@@ -240,8 +176,17 @@ def accumulate(
         r = math.sqrt(points[p, 0] ** 2 + points[p, 1] ** 2 + points[p, 2] ** 2)
         r_min = min(r_min, r)
         r_max = max(r_max, r)
-    n_bound = px.shape[0] * ((n_t + BLOCK - 1) // BLOCK)
-    bound = np.empty((4, n_bound))
+    # Positions as flat rows padded to whole blocks (the padding, at the Earth's centre, is
+    # never visible and never read by the statistics).
+    n_s = px.shape[0]
+    n_blocks = (n_t + BLOCK - 1) // BLOCK
+    n_tp = n_blocks * BLOCK
+    fx, fy, fz = np.zeros(n_s * n_tp), np.zeros(n_s * n_tp), np.zeros(n_s * n_tp)
+    for s in range(n_s):
+        fx[s * n_tp : s * n_tp + n_t] = px[s]
+        fy[s * n_tp : s * n_tp + n_t] = py[s]
+        fz[s * n_tp : s * n_tp + n_t] = pz[s]
+    bound = np.empty((4, n_s * n_blocks))
     block_bounds(px, py, pz, max(sin_mask, 0.0), r_min, r_max, bound)
     src, virt = clock_sources(set_clock, set_nclock)
     n_virt = virt.shape[0]
@@ -257,9 +202,7 @@ def accumulate(
         sm = max(sin_mask, 0.0)
         thr = px0 * ux + py0 * uy + pz0 * uz - sm * math.sqrt(px0**2 + py0**2 + pz0**2) - 1.0
         thr = thr if sin_mask >= 0.0 else -np.inf
-        live = np.empty(n_bound, np.bool_)
-        for j in range(n_bound):
-            live[j] = bound[0, j] * ux + bound[1, j] * uy + bound[2, j] * uz + bound[3, j] >= thr
+        idx = np.empty(n_s, np.int64)  # offsets of the satellites in view of a block
         grp = np.empty((n_groups + n_virt) * g_len)
         so = np.empty(N_SO * ROW)
         so_bits = so.view(np.int64)  # IEEE bits of the DOPs, for histogram bins and extremes
@@ -285,11 +228,20 @@ def accumulate(
                 dop_max[p, k, m] = -np.inf
         for t0 in range(0, n_t, TILE):
             n = min(TILE, n_t - t0)
-            grp[: n_groups * g_len] = 0.0
+            # Per group and block: the satellites the bound cannot rule out, summed in
+            # vector registers (sum_block stores every row of the tile: no zeroing).
             for g in range(n_groups):
-                _add_group(px, py, pz, live, group_start[g], group_start[g + 1], t0, n,
-                           px0, py0, pz0, ux, uy, uz, sin_mask, grp,
-                           np.uint64(g * g_len))  # fmt: skip
+                s0, s1 = group_start[g], group_start[g + 1]
+                for bt in range((n + BLOCK - 1) // BLOCK):
+                    b = t0 // BLOCK + bt
+                    m = 0
+                    for s in range(s0, s1):
+                        j = b * n_s + s
+                        idx[m] = s * n_tp + b * BLOCK
+                        above = bound[0, j] * ux + bound[1, j] * uy + bound[2, j] * uz + bound[3, j]
+                        m += above >= thr
+                    sum_block(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_mask, grp,
+                              np.uint64(g * g_len + bt * BLOCK))  # fmt: skip
             for v in range(n_virt):
                 vb = (n_groups + v) * g_len
                 grp[vb : vb + g_len] = 0.0
@@ -305,29 +257,41 @@ def accumulate(
                     vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum, tdop_n, dop_sum,
                     dop_min, dop_max,
                 )  # fmt: skip
-        # Per-cell quantiles, zone histograms, then clear the touched scratch bins.
+        # Per-cell quantiles, zone histograms, then clear the touched scratch bins (in the
+        # same pass as the last zone's histogram).
+        last_z = -1
+        for z in range(n_zones):
+            if zone_w[z, p] != 0.0:
+                last_z = z
         for k in range(n_sets):
             for m in range(N_METRICS):
-                lo, hi, total = hlo[k, m], hhi[k, m], n_fix[p, k]
-                if total == 0:
+                lo, hi, hkm = hlo[k, m], hhi[k, m], hist[k, m]
+                if n_fix[p, k] == 0:
                     dop_q[p, k, m, 0] = dop_q[p, k, m, 1] = np.nan
-                    continue
-                vmin, vmax = dop_min[p, k, m], dop_max[p, k, m]
-                dop_q[p, k, m, 0] = hist_quantile(hist[k, m], lo, hi, total, 0.5, vmin, vmax)
-                dop_q[p, k, m, 1] = hist_quantile(hist[k, m], lo, hi, total, 0.95, vmin, vmax)
-            for z in range(n_zones):
-                w = zone_w[z, p]
-                if w == 0.0:
-                    continue
-                for m in range(N_METRICS):
+                else:
+                    hist_quantiles(hkm, lo, hi, n_fix[p, k], dop_min[p, k, m], dop_max[p, k, m],
+                                   dop_q[p, k, m])  # fmt: skip
+                for z in range(last_z + 1):
+                    w = zone_w[z, p]
+                    if w == 0.0:
+                        continue
                     zone_dop_sum[tid, z, k, m] += w * dop_sum[p, k, m]
-                    for b in range(hlo[k, m], hhi[k, m] + 1):
-                        zone_dop_hist[tid, z, k, m, b] += w * hist[k, m, b]
-                for c in range(vis_min[p, k], vis_max[p, k] + 1):
-                    zone_vis_hist[tid, z, k, c] += w * vhist[k, c]
-            for m in range(N_METRICS):
-                for b in range(hlo[k, m], hhi[k, m] + 1):
-                    hist[k, m, b] = 0
+                    zh = zone_dop_hist[tid, z, k, m]
+                    if z == last_z:
+                        for b in range(lo, hi + 1):
+                            zh[b] += w * hkm[b]
+                            hkm[b] = 0
+                    else:
+                        for b in range(lo, hi + 1):
+                            zh[b] += w * hkm[b]
+                if last_z < 0:
+                    for b in range(lo, hi + 1):
+                        hkm[b] = 0
+            for z in range(last_z + 1):
+                w = zone_w[z, p]
+                if w != 0.0:
+                    for c in range(vis_min[p, k], vis_max[p, k] + 1):
+                        zone_vis_hist[tid, z, k, c] += w * vhist[k, c]
             for c in range(vis_min[p, k], vis_max[p, k] + 1):
                 vhist[k, c] = 0
 

@@ -299,7 +299,7 @@ def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_
     skipped = 0
     for p, u in zip(points, ups, strict=True):
         thr = p @ u - sin_mask * np.linalg.norm(p) - 1.0  # as in accumulate
-        live = (bound[:3].T @ u + bound[3] >= thr).reshape(n_s, nb)
+        live = (bound[:3].T @ u + bound[3] >= thr).reshape(nb, n_s).T  # block-major
         vis = brute_force_visible(pos, p, u, mask_deg).T  # [s, t]
         vis_blocks = np.zeros((n_s, nb), bool)
         for b in range(nb):
@@ -388,3 +388,87 @@ def test_elevation_test_agrees_with_skyfield_at_mask_edge():
                     assert acc.vis_sum[0, 0] == expect, (sat.name, lat, lon, t, el, delta)
                     checked += 1
     assert checked > 100
+
+
+def test_sum_block_matches_numpy():
+    """The vector block sums equal a float64 NumPy evaluation of the same definition.
+
+    The reciprocal distance is a float32 estimate refined by one Newton step (relative
+    error ~2e-14, see gnss.kernel_vector), so unit-vector sums agree to 1e-13 per
+    satellite; counts agree exactly away from the mask edge (no satellite here is within
+    1e-9 of it).
+    """
+    from numba import njit
+
+    from gnss.kernel_sets import ROW
+    from gnss.kernel_vector import LANES, sum_block
+
+    @njit
+    def call(fx, fy, fz, idx, m, pt, u, sin_mask, acc, a0):
+        sum_block(fx, fy, fz, idx, m, pt[0], pt[1], pt[2], u[0], u[1], u[2], sin_mask, acc, a0)
+
+    rng = np.random.default_rng(3)
+    n_s, n_tp = 30, 5 * LANES
+    pos = rng.normal(size=(3, n_s, n_tp)) * 1.6e7 + rng.normal(size=(3, n_s, 1)) * 1e7
+    lat, lon = 52.0, 13.0
+    basis = enu_basis(lat, lon)
+    up = basis[2]
+    pt = up * 6.37e6
+    sin_mask = math.sin(math.radians(5.0))
+    flat = [np.ascontiguousarray(c.ravel()) for c in pos]
+    chosen = np.array([0, 3, 4, 9, 17, 29])
+    for b in (0, 2, 4):
+        idx = chosen * n_tp + b * LANES
+        acc = np.full(10 * ROW + 64, np.nan)
+        a0 = np.uint64(16)
+        call(*flat, idx, len(idx), pt, up, sin_mask, acc, a0)
+        d = pos[:, chosen, b * LANES : (b + 1) * LANES] - pt[:, None, None]  # [3, s, lane]
+        e = d / np.linalg.norm(d, axis=0)
+        sin_el = np.einsum("i,isl->sl", up, e)
+        assert np.all(np.abs(sin_el - sin_mask) > 1e-9)
+        w = (sin_el > sin_mask).astype(float)
+        ew = e * w
+        ref = [w.sum(0), *(ew.sum(1))]
+        ref += [(ew[i] * ew[j]).sum(0) for i, j in ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))]
+        for r in range(10):
+            got = acc[16 + r * ROW : 16 + r * ROW + LANES]
+            np.testing.assert_allclose(got, ref[r], rtol=0, atol=1e-13 * len(chosen))
+        assert np.array_equal(acc[16 : 16 + LANES], w.sum(0))  # counts are exact
+        assert np.isnan(acc[:16]).all() and np.isnan(acc[16 + LANES : ROW]).all()  # no spill
+    # No satellite: zeros are stored.
+    acc = np.full(10 * ROW, np.nan)
+    call(*flat, np.zeros(0, np.int64), 0, pt, up, sin_mask, acc, np.uint64(0))
+    assert all((acc[r * ROW : r * ROW + LANES] == 0).all() for r in range(10))
+
+
+@given(
+    st.lists(st.integers(0, 6), min_size=1, max_size=60),
+    st.integers(0, 40),
+)
+@settings(max_examples=200, deadline=None)
+def test_hist_quantiles_match_single_scans(counts, lo):
+    """hist_quantiles gives what a plain cumulative scan gives for ranks q (n - 1)."""
+    from numba import njit
+
+    from gnss.kernel_sets import HIST_N_BINS, hist_bin_lower, hist_quantiles
+
+    @njit
+    def call(hist, lo, hi, total, vmin, vmax, out):
+        hist_quantiles(hist, lo, hi, total, vmin, vmax, out)
+
+    hist = np.zeros(HIST_N_BINS, np.int32)
+    hi = lo + len(counts) - 1
+    hist[lo : hi + 1] = counts
+    total = int(hist.sum())
+    assume(total > 0)
+    vmin, vmax = hist_bin_lower(lo), hist_bin_lower(hi + 1)
+    out = np.empty(2)
+    call(hist, lo, hi, total, vmin, vmax, out)
+    cum = np.cumsum(hist[lo : hi + 1])
+    for q, got in ((0.5, out[0]), (0.95, out[1])):
+        rank = q * (total - 1)
+        b = int(np.argmax(cum > rank))  # first bin whose running count passes the rank
+        below = cum[b] - hist[lo + b]
+        low, high = hist_bin_lower(lo + b), hist_bin_lower(lo + b + 1)
+        want = low + (high - low) * (rank - below + 0.5) / hist[lo + b]
+        assert got == pytest.approx(min(max(want, vmin), vmax), rel=1e-12)
