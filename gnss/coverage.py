@@ -444,7 +444,7 @@ def estimate_memory_bytes(
 
     The terms: interpreter and libraries (~250 MB); satellite positions, held for the whole
     span with a satellite-major copy for the kernel (48 B per satellite-epoch), the kernel's
-    visibility bounds (4 B) and per-thread skip flags (1 B per 8, up to 8 threads); SGP4 and
+    padded copy of it (24 B) and visibility bounds (4 B); SGP4 and
     skyfield temporaries of one propagation chunk (<= 2048 epochs); per-point statistics and
     the Dataset built from them (about 10 B per value at the peak); per-thread histograms.
     Calibrated on the measured peak of a 0.25-degree run of one four-system set
@@ -454,7 +454,7 @@ def estimate_memory_bytes(
     per_set_values = 5 + 3 * n_slot + n_clock + 16 + 4 * n_slot  # statistics + Dataset fields
     return int(
         250e6
-        + 53 * n_sats * n_epochs
+        + 76 * n_sats * n_epochs
         + chunk * (60 * n_sats + 25_000)
         + n_points * (10 * n_sets * per_set_values + 120)
         + 4 * n_sets * (N_METRICS_BINS_BYTES + 8 * n_zones * N_METRICS_BINS_BYTES)
