@@ -1,7 +1,8 @@
 """Numba kernel parts per set: DOPs from the clock sums, and their statistics.
 
 Used by :func:`gnss.kernels.accumulate` (see there for the geometry). Plain numeric code
-on arrays; with :mod:`gnss.kernels` the only modules that import numba.
+on arrays; with :mod:`gnss.kernels` and :mod:`gnss.kernel_vector` the only modules that
+import numba.
 
 Layout: per point, one flat float64 array holds the accumulators of every group
 (``N_ACC`` rows of ``ROW`` epochs each) and one the per-set results (``N_SO`` rows).

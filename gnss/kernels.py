@@ -2,8 +2,8 @@
 
 Plain numeric code on arrays; no validation, no objects, no printing. The
 Python side (:mod:`gnss.coverage`) prepares the arrays and explains errors.
-This module and :mod:`gnss.kernel_sets` (per-set DOPs and statistics) are the
-only modules that import numba.
+This module, :mod:`gnss.kernel_sets` (per-set DOPs and statistics) and
+:mod:`gnss.kernel_vector` (the vector block sums) are the only modules that import numba.
 
 Geometry (GUIDE section 3): for each point and epoch, satellites above the mask
 are summed per *group* (satellites of one system with the same set membership,
@@ -22,13 +22,15 @@ centre, which is below every horizon.
 
 Speed (measured by ``python -m benchmarks``; the reasons are in the code):
 
-- Epochs are the vector dimension (tiles of ``TILE``); satellites are stored
-  satellite-major and grouped, and the satellite loop is branch-free
-  (visibility is a 0/1 weight), so LLVM vectorises it (AVX2/AVX-512).
-- Blocks of ``BLOCK`` epochs in which a satellite is below a point's mask are
-  skipped from a bound computed once per satellite and block
-  (:func:`block_bounds`); skipped satellites would add exactly 0, so results do
-  not change. Typically 40-45 % of satellite-epochs are then computed.
+- Epochs are the vector dimension: tiles of ``TILE`` epochs, blocks of ``BLOCK``
+  (one vector). For each group and block, the satellites that may be above the mask
+  are listed and summed by :func:`gnss.kernel_vector.sum_block`, which keeps the ten
+  sums in vector registers over the list and stores them once (with epochs innermost,
+  re-loading and re-storing them per satellite bound the loop on the store port).
+- The list comes from a bound computed once per satellite and block
+  (:func:`block_bounds`): satellites it rules out are below the mask at every epoch
+  of the block and would add exactly 0, so results do not change. Typically 40-45 %
+  of satellite-epochs are then computed.
 - Per-set DOPs are compiled per clock count (the clock loops unroll, the epoch
   loop vectorises); minima/maxima are integer reductions; ``fastmath`` allows
   only re-association, contraction and reciprocals (no NaN/inf assumptions);
