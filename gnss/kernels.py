@@ -205,6 +205,8 @@ def accumulate(
         thr = px0 * ux + py0 * uy + pz0 * uz - sm * math.sqrt(px0**2 + py0**2 + pz0**2) - 1.0
         thr = thr if sin_mask >= 0.0 else -np.inf
         idx = np.empty(n_s, np.int64)  # offsets of the satellites in view of a block
+        live = np.empty(n_s, np.uint8)  # 1 where the bound cannot rule the satellite out
+        bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
         grp = np.empty((n_groups + n_virt) * g_len)
         so = np.empty(N_SO * ROW)
         so_bits = so.view(np.int64)  # IEEE bits of the DOPs, for histogram bins and extremes
@@ -236,12 +238,16 @@ def accumulate(
                 s0, s1 = group_start[g], group_start[g + 1]
                 for bt in range((n + BLOCK - 1) // BLOCK):
                     b = t0 // BLOCK + bt
-                    m = 0
-                    for s in range(s0, s1):
-                        j = b * n_s + s
-                        idx[m] = s * n_tp + b * BLOCK
-                        above = bound[0, j] * ux + bound[1, j] * uy + bound[2, j] * uz + bound[3, j]
-                        m += above >= thr
+                    # Bound tests in a vectorised pass, then the list (unsigned indices: no
+                    # negative-index wrap-around code).
+                    jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
+                    for s in range(np.uint64(s0), np.uint64(s1)):
+                        j = jb + s
+                        live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
+                    m = np.uint64(0)
+                    for s in range(np.uint64(s0), np.uint64(s1)):
+                        idx[m] = s * np.uint64(n_tp) + ob
+                        m += np.uint64(live[s])
                     sum_block(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_mask, grp,
                               np.uint64(g * g_len + bt * BLOCK))  # fmt: skip
             for v in range(n_virt):
