@@ -8,11 +8,13 @@ agree with ``EarthSatellite.at(t).frame_xyz(itrs)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from sgp4.api import SGP4_ERRORS, SatrecArray
 from skyfield.framelib import itrs
 from skyfield.sgp4lib import TEME
+from threadpoolctl import ThreadpoolController
 
 from .elements import Satellite
 from .timeutil import EpochSpan
@@ -27,10 +29,22 @@ class PropagationFailure:
     reason: str
 
 
+@cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
 def teme_to_itrs_matrices(times) -> np.ndarray:
-    """Rotation matrices TEME -> ITRS, shape ``(n_times, 3, 3)``, from skyfield's frames."""
-    r_teme = TEME.rotation_at(times)  # GCRS -> TEME, shape (3, 3, n)
-    r_itrs = itrs.rotation_at(times)  # GCRS -> ITRS, shape (3, 3, n)
+    """Rotation matrices TEME -> ITRS, shape ``(n_times, 3, 3)``, from skyfield's frames.
+
+    BLAS runs on one thread here: skyfield's nutation series are BLAS products too small
+    to gain from threads, and a multi-threaded OpenBLAS leaves its workers spinning for
+    about 0.1 s after each call, on the cores the numba kernels need next (the first
+    kernel calls of a run took twice as long; ``python -m benchmarks`` shows it).
+    """
+    with _threadpools().limit(limits=1, user_api="blas"):
+        r_teme = TEME.rotation_at(times)  # GCRS -> TEME, shape (3, 3, n)
+        r_itrs = itrs.rotation_at(times)  # GCRS -> ITRS, shape (3, 3, n)
     if r_teme.ndim == 2:
         r_teme, r_itrs = r_teme[..., None], r_itrs[..., None]
     return np.einsum("ijn,kjn->nik", r_itrs, r_teme)
