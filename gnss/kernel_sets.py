@@ -54,6 +54,21 @@ def _place(hist, b, rank, cum, vmin, vmax):  # pragma: no cover - compiled
 
 
 @njit(inline="always")
+def _crossing(hist, b, hi, cum, k):  # pragma: no cover - compiled
+    """First bin from ``b`` where the running count (``cum`` before ``b``) exceeds ``k``.
+
+    Returns the bin and the count below it; ``hi + 1`` and the total when there is none.
+    """
+    while b <= hi:
+        c = np.int64(hist[b])
+        if cum + c > k:
+            return b, cum
+        cum += c
+        b += 1
+    return b, cum
+
+
+@njit(inline="always")
 def hist_quantiles(hist, lo, hi, total, vmin, vmax, out):  # pragma: no cover - compiled
     """Median and 95th percentile of ``total`` values counted in ``hist[lo:hi + 1]``.
 
@@ -66,24 +81,13 @@ def hist_quantiles(hist, lo, hi, total, vmin, vmax, out):  # pragma: no cover - 
     the two crossings, which the processor predicts.
     """
     r0, r1 = 0.5 * (total - 1), 0.95 * (total - 1)
-    k0, k1 = np.int64(r0), np.int64(r1)
     out[0] = out[1] = vmax
-    cum = np.int64(0)
-    b = lo
-    while b <= hi:
-        c = np.int64(hist[b])
-        if cum + c > k0:
-            out[0] = _place(hist, b, r0, cum, vmin, vmax)
-            break
-        cum += c
-        b += 1
-    while b <= hi:
-        c = np.int64(hist[b])
-        if cum + c > k1:
-            out[1] = _place(hist, b, r1, cum, vmin, vmax)
-            return
-        cum += c
-        b += 1
+    b, cum = _crossing(hist, lo, hi, np.int64(0), np.int64(r0))
+    if b <= hi:
+        out[0] = _place(hist, b, r0, cum, vmin, vmax)
+    b, cum = _crossing(hist, b, hi, cum, np.int64(r1))
+    if b <= hi:
+        out[1] = _place(hist, b, r1, cum, vmin, vmax)
 
 
 TILE = 256  # epochs processed together per point (a multiple of kernel_vector.LANES)
