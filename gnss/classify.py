@@ -12,6 +12,10 @@ section 1c), so every rule below was checked against all snapshots in ``shared/d
 * NavIC ``IRNSS-1B``, ``IRNSS-1A (I01)``, ``NVS-01 (IRNSS-1J)``;
 * SBAS ``SES-5 (EGNOS/PRN 136)``, ``CRE (WAAS/PRN 138)``, untagged ``INMARSAT 4-F2 (SOUTHPA*)``.
 
+:func:`orbit_problem` checks that an orbit fits the system its name says (:data:`ORBIT_BANDS`:
+semi-major axis, inclination and eccentricity bands around the interface documents' geometry,
+wide enough for every real satellite in the snapshots).
+
 QZSS PRNs are returned as J numbers: navigation PRN 193-202 is J01-J10 (``prn = n - 192``);
 the L1S (SAIF/SLAS) PRN 183-191 printed in older names is the navigation PRN minus 10
 (IS-QZSS-L1S), so ``prn = n - 182``.

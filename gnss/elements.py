@@ -210,7 +210,9 @@ def _empty_message(con: Constellation) -> str:
         fixes.append(f"The other {others} records are of systems not asked for: check --sets")
     return (
         f"the constellation is empty: no median epoch; {len(con.skipped)} of the {n_read} "
-        f"records of {files} were skipped: " + "; ".join(skipped_lines(con.skipped, 5)) + ". "
+        f"records of {files} were skipped: "
+        + "; ".join(skipped_lines(con.skipped, 5))
+        + ". "
         + ". ".join(fixes)
     )
 
@@ -447,15 +449,20 @@ def read_elements(paths: str | os.PathLike | list[str | os.PathLike]) -> Constel
     Returns
     -------
     Constellation
-        Classified satellites. Records whose name matches no GNSS, and
-        duplicate catalogue numbers (the older epoch), are listed in
-        ``skipped`` with the reason.
+        Classified satellites. Listed in ``skipped`` with ``file:line`` and the
+        reason instead: records with a non-finite or out-of-range element (or an
+        sgp4 initialisation error), names that match no GNSS, orbits that do not
+        fit their system (:data:`gnss.classify.ORBIT_BANDS`), and duplicates (the
+        same catalogue number, or the same system + PRN from another catalogue
+        number: the older epoch).
 
     Raises
     ------
     ElementError
-        For an unreadable, empty or malformed file; the message names the
-        file and line and says how to fix it.
+        For an unreadable, empty or malformed file, a FIFO, device or folder, a
+        file over :data:`gnss.inputfile.MAX_ELEMENT_FILE_BYTES`, or a JSON
+        document that is no list of OMM objects; the message names the file and
+        line and says how to fix it.
 
     Examples
     --------
