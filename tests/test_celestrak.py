@@ -40,6 +40,7 @@ from gnss.errors import GnssError, ParameterError, TimeInputError
 T0 = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)
 TIMEOUT_S = 0.3  # the "slow" answer waits much longer than this
 TRICKLE_GAP_S = 0.1  # a trickling server sends one byte this often ...
+HUGE_MIB = 65  # one MiB above gnss.inputfile.MAX_ELEMENT_FILE_BYTES
 TRICKLE_MAX_S = 8.0  # ... for this long at most (so the test ends even on a per-read timeout)
 CELESTRAK_403 = (
     "GP data has not updated since your last successful download of GROUP=gnss at "
@@ -155,6 +156,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(slow[k : k + 1])
                 self.wfile.flush()
             self.close_connection = True
+        elif action == "huge":  # more than any element file, sent as fast as possible
+            chunk = b"0" * (1 << 20)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(chunk) * HUGE_MIB))
+            self.end_headers()
+            for _ in range(HUGE_MIB):
+                self.wfile.write(chunk)
         elif action == "garbage":
             self._send(200, b"No GP data found\n")
         elif action == "empty":
@@ -422,6 +430,14 @@ def test_timeout_is_an_overall_deadline_against_a_trickling_server(server, tmp_p
     assert err.http_status is None and "--timeout-s" in str(err)
     assert not cached_path("gnss", "csv", tmp_path / "cache").exists()
     assert leftovers(tmp_path / "cache") == []
+
+
+def test_an_answer_over_the_size_cap_is_refused_and_never_cached(server, tmp_path):
+    server.script["gnss"] = "huge"
+    with pytest.raises(FetchError, match="larger than 64 MiB") as info:
+        get(server, tmp_path / "cache", timeout_s=30)
+    assert info.value.http_status == 200
+    assert not cached_path("gnss", "csv", tmp_path / "cache").exists()
 
 
 def test_cli_timeout_is_an_overall_deadline(cli, server, tmp_path):
