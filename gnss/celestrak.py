@@ -32,7 +32,9 @@ import json
 import logging
 import os
 import re
+import socket
 import tempfile
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -43,6 +45,7 @@ from pathlib import Path
 from . import __version__
 from .elements import read_elements
 from .errors import GnssError, OutputError, ParameterError
+from .inputfile import MAX_ELEMENT_FILE_BYTES
 from .timeutil import to_utc
 
 log = logging.getLogger(__name__)
@@ -376,15 +379,143 @@ def _advice_for_status(status: int, group: str) -> str:
     return "try again later (not in a loop)"
 
 
-def _get(url: str, group: str, timeout_s: float) -> tuple[int, bytes]:
-    """One GET; return (200, body) or raise _Failure. Never retries."""
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    log.info("GET %s", url)
-    later = "try again later, or use element files you have (--elements FILE)"
+class _Deadline:
+    """An overall deadline for one request: at expiry every socket it opened is shut down.
+
+    urllib's ``timeout`` bounds each socket operation, so a server that sends a byte now
+    and then never times out. Shutting the socket down (on a duplicate descriptor, which
+    stays valid when TLS wraps the original) makes any blocked read return at once.
+    """
+
+    def __init__(self, timeout_s: float):
+        self.timeout_s = timeout_s
+        self.expired = False
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._timer = threading.Timer(timeout_s, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for s in self._socks:
+                s.close()
+            self._socks.clear()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        """Register a freshly connected socket (shut down at once if already expired)."""
+        dup = sock.dup()
+        with self._lock:
+            self._socks.append(dup)
+            if self.expired:
+                _shutdown(dup)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for s in self._socks:
+                _shutdown(s)
+
+    def connection_class(self, http_class):
+        """Wrap an ``http.client`` connection class so that its sockets are watched."""
+
+        def make(*args, **kwargs):
+            conn = http_class(*args, **kwargs)
+            create = conn._create_connection
+            conn._create_connection = lambda *a, **k: self.watch(create(*a, **k))
+            return conn
+
+        return make
+
+
+def _shutdown(sock: socket.socket) -> None:
     try:
-        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the other side
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):  # noqa: D102
+        return super().do_open(self._deadline.connection_class(http_class), req, **kwargs)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):  # noqa: D102
+        return super().do_open(self._deadline.connection_class(http_class), req, **kwargs)
+
+
+def _urlopen(req: urllib.request.Request, timeout_s: float, deadline: _Deadline):
+    """Open ``req`` with sockets watched by ``deadline`` (proxies from the environment)."""
+    opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
+    return opener.open(req, timeout=timeout_s)
+
+
+_LATER = "try again later, or use element files you have (--elements FILE)"
+
+
+def _get(url: str, group: str, timeout_s: float) -> tuple[int, bytes]:
+    """One GET within ``timeout_s`` overall; return (200, body) or raise _Failure. No retry."""
+    log.info("GET %s", url)
+    with _Deadline(timeout_s) as deadline:
+        try:
+            status, body = _request(url, group, timeout_s, deadline)
+        except _Failure as fail:
+            if deadline.expired:
+                raise _timed_out(timeout_s) from fail
+            raise
+        if deadline.expired:  # a body without a length, cut at the deadline
+            raise _timed_out(timeout_s)
+    return status, body
+
+
+def _timed_out(timeout_s: float) -> _Failure:
+    return _Failure(
+        None,
+        f"no complete answer within the timeout of {timeout_s:g} s "
+        "(overall: connection, headers and body)",
+        "",
+        f"check the network connection or allow more time (timeout_s / --timeout-s); {_LATER}",
+    )
+
+
+def _read_body(resp) -> bytes:
+    """Read the body to its end, refusing more than MAX_ELEMENT_FILE_BYTES."""
+    chunks, total = [], 0
+    while chunk := resp.read(min(1 << 20, MAX_ELEMENT_FILE_BYTES + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_ELEMENT_FILE_BYTES:
+            raise _Failure(
+                resp.status,
+                f"the answer is larger than {MAX_ELEMENT_FILE_BYTES // (1024 * 1024)} MiB, "
+                "far more than any GP element set",
+                "",
+                "check the group name and the URL (--base-url)",
+            )
+    return b"".join(chunks)
+
+
+def _request(url: str, group: str, timeout_s: float, deadline: _Deadline) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    later = _LATER
+    try:
+        with _urlopen(req, timeout_s, deadline) as resp:
             status = resp.status
-            body = resp.read()
+            body = _read_body(resp)
             declared = resp.headers.get("Content-Length")
     except urllib.error.HTTPError as exc:
         try:
@@ -560,7 +691,8 @@ def fetch_group(
         No request is made while the cached copy is younger than this
         (2 hours: CelesTrak's update interval).
     timeout_s : float
-        Network timeout of the single request, in seconds.
+        Overall time limit of the single request (connection, headers and body), in
+        seconds; a server that trickles bytes is cut off at this deadline.
     base_url : str
         GP endpoint (for mirrors and tests).
     now : datetime, optional

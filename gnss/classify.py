@@ -12,6 +12,10 @@ section 1c), so every rule below was checked against all snapshots in ``shared/d
 * NavIC ``IRNSS-1B``, ``IRNSS-1A (I01)``, ``NVS-01 (IRNSS-1J)``;
 * SBAS ``SES-5 (EGNOS/PRN 136)``, ``CRE (WAAS/PRN 138)``, untagged ``INMARSAT 4-F2 (SOUTHPA*)``.
 
+:func:`orbit_problem` checks that an orbit fits the system its name says (:data:`ORBIT_BANDS`:
+semi-major axis, inclination and eccentricity bands around the interface documents' geometry,
+wide enough for every real satellite in the snapshots).
+
 QZSS PRNs are returned as J numbers: navigation PRN 193-202 is J01-J10 (``prn = n - 192``);
 the L1S (SAIF/SLAS) PRN 183-191 printed in older names is the navigation PRN minus 10
 (IS-QZSS-L1S), so ``prn = n - 182``.
@@ -268,3 +272,170 @@ def classify(
         f"generation {generation}" if generation else "generation unknown"
     )
     return Identity(system, prn, orbit, generation, f"{reason}; orbit {orbit}")
+
+
+# --- Plausible orbits per system ---------------------------------------------------------------
+#
+# A record is used only when its orbit fits its system: a GLONASS name on a LEO orbit, or a
+# NaN/infinite element, is a broken record, not a satellite. The bands below are wide around
+# the nominal geometry; every satellite of every snapshot in shared/data/tle fits them
+# (tests/test_plausibility.py checks that), and the widened ones say which real satellite needs
+# the margin.
+
+_GM_KM3_S2 = 398600.4418  # WGS84 Earth gravitational constant (NIMA TR8350.2, Table 3.1)
+_EARTH_RADIUS_KM = 6378.137  # WGS84 equatorial radius
+# Geosynchronous semi-major axis: (GM (T / 2 pi)^2)^(1/3), T = sidereal day 86 164.0905 s (IERS).
+GEOSYNC_A_KM = 42164.17
+_SYNC_HALF_WIDTH_KM = 1000.0  # IRNSS-1D (2025) sits 660 km above GEO; drifting GEOs stay closer
+
+
+@dataclass(frozen=True)
+class OrbitBand:
+    """A plausible orbit of a system: ranges of radius, inclination and eccentricity.
+
+    ``radius`` says which radius ``radius_km`` bounds: the semi-major axis (``"a"``) or,
+    for a transfer orbit, the apogee radius ``a (1 + e)`` (``"apogee"``).
+    """
+
+    name: str
+    radius_km: tuple[float, float]
+    inclination_deg: tuple[float, float]
+    eccentricity_max: float
+    source: str
+    radius: str = "a"
+
+
+def _around(a_km: float, half_km: float = 1000.0) -> tuple[float, float]:
+    return (a_km - half_km, a_km + half_km)
+
+
+_SYNC = _around(GEOSYNC_A_KM, _SYNC_HALF_WIDTH_KM)
+# GEO: classify's own GEO/IGSO boundary (15 deg); old GEOs drift up to ~7 deg (IRNSS-1C 2026).
+_GEO = (0.0, _GEO_MAX_INCLINATION_DEG)
+# Geosynchronous transfer orbit: BeiDou, QZSS and NavIC satellites are launched into one
+# (CZ-3B, H-IIA, GSLV); NVS-02 (IRNSS-1K) has been stranded in it since its apogee engine
+# failed in Feb 2025 (a 25 150 km, e 0.74, i 21 deg, apogee ~1 500 km above GEO), and the
+# 2025-08-20 and later snapshots carry it.
+_GTO = OrbitBand(
+    "geosynchronous transfer orbit", _around(GEOSYNC_A_KM, 2000.0), (0.0, 30.0), 0.8,
+    "apogee at GEO altitude; NVS-02 in the 2025/2026 snapshots", radius="apogee",
+)  # fmt: skip
+
+ORBIT_BANDS: dict[str, tuple[OrbitBand, ...]] = {
+    # GUIDE §4, GLONASS ICD ed. 5.1: circular, altitude 19 100 km, inclination 64.8 deg.
+    # Snapshots: a 25 507-25 511 km, i 63.6-66.1 deg, e <= 0.003.
+    "R": (
+        OrbitBand("MEO", _around(_EARTH_RADIUS_KM + 19100.0), (59.8, 69.8), 0.05,
+                  "GLONASS ICD 5.1: altitude 19 100 km, i 64.8 deg"),
+    ),
+    # GUIDE §4, GPS SPS PS 5th ed.: a 26 559.8 km, inclination 55 deg, circular.
+    # Snapshots: a 26 556-26 566 km, i 52.1 (GPS BIIR-3, 2019)-57.1 deg, e <= 0.025.
+    "G": (
+        OrbitBand("MEO", _around(26559.8), (49.0, 61.0), 0.05,
+                  "GPS SPS PS 5th ed.: a 26 559.8 km, i 55 deg"),
+    ),
+    # GUIDE §4, Galileo OS SDD 1.1: a 29 599.801 km, inclination 56 deg. Widened for GSAT0201
+    # and GSAT0202, left in an eccentric orbit by their 2014 launch: a 27 977 km, e 0.16-0.17,
+    # i 48.8 deg in 2026 and falling ~0.25 deg/year.
+    "E": (
+        OrbitBand("MEO", (27000.0, 30600.0), (46.0, 66.0), 0.2,
+                  "Galileo OS SDD 1.1: a 29 599.8 km, i 56 deg; GSAT0201/0202 eccentric"),
+    ),
+    # GUIDE §4, BDS-OS-PS-3.0 §4.1: MEO altitude 21 528 km, i 55 deg; GEO; IGSO at 35 786 km,
+    # i 55 deg. Snapshots: MEO a 27 904-27 912 km, i 53.8-56.8; IGSO i 47.4 (BEIDOU-2 IGSO-2,
+    # 2026, falling)-62.6 deg; GEO i <= 4.7 deg; e <= 0.017 (BDS-3S test satellites included).
+    "C": (
+        OrbitBand("MEO", _around(_EARTH_RADIUS_KM + 21528.0), (47.0, 63.0), 0.05,
+                  "BDS-OS-PS-3.0: MEO altitude 21 528 km, i 55 deg"),
+        OrbitBand("IGSO", _SYNC, (40.0, 70.0), 0.05, "BDS-OS-PS-3.0: IGSO 35 786 km, i 55 deg"),
+        OrbitBand("GEO", _SYNC, _GEO, 0.05, "BDS-OS-PS-3.0: GEO"),
+        _GTO,
+    ),
+    # QZSS and NavIC are not in GUIDE §4: the bands are geosynchronous (above) with the
+    # inclinations and eccentricities of the snapshots plus a margin. QZSS: quasi-zenith
+    # orbits i 35.0-42.8 deg, e <= 0.077 (QZS-1R), GEO QZS-3/6 i <= 0.1 deg.
+    "J": (
+        OrbitBand("IGSO", _SYNC, (25.0, 55.0), 0.12, "QZSS quasi-zenith orbit (snapshots)"),
+        OrbitBand("GEO", _SYNC, _GEO, 0.05, "QZSS GEO (snapshots)"),
+        _GTO,
+    ),
+    # NavIC: IGSO i 20.2 (IRNSS-1D, 2025)-36.0 deg, GEO i <= 6.8 deg, e <= 0.003.
+    "I": (
+        OrbitBand("IGSO", _SYNC, (10.0, 45.0), 0.05, "NavIC IGSO (snapshots)"),
+        OrbitBand("GEO", _SYNC, _GEO, 0.05, "NavIC GEO (snapshots)"),
+        _GTO,
+    ),
+    # SBAS payloads fly on geostationary satellites; hosts drift up to ~11 deg (snapshots).
+    "S": (OrbitBand("GEO", _SYNC, (0.0, 20.0), 0.05, "SBAS geostationary hosts (snapshots)"),),
+}  # fmt: skip
+
+
+def semi_major_axis_km(mean_motion_rev_per_day: float) -> float:
+    """Semi-major axis (km) from the mean motion (rev/day), Kepler's third law with WGS84 GM.
+
+    Examples
+    --------
+    >>> round(semi_major_axis_km(1.00273791))
+    42164
+    """
+    n_rad_s = mean_motion_rev_per_day * 2.0 * math.pi / 86400.0
+    return (_GM_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
+
+
+def _fits(band: OrbitBand, a_km: float, ecc: float, inc_deg: float) -> bool:
+    r_km = a_km * (1.0 + ecc) if band.radius == "apogee" else a_km
+    return (
+        band.radius_km[0] <= r_km <= band.radius_km[1]
+        and band.inclination_deg[0] <= inc_deg <= band.inclination_deg[1]
+        and ecc <= band.eccentricity_max
+    )
+
+
+def _band_text(band: OrbitBand) -> str:
+    radius = "apogee radius" if band.radius == "apogee" else "a"
+    lo, hi = band.radius_km
+    ilo, ihi = band.inclination_deg
+    return (
+        f"{band.name}: {radius} {lo:.0f}-{hi:.0f} km, i {ilo:g}-{ihi:g} deg, "
+        f"e <= {band.eccentricity_max:g} ({band.source})"
+    )
+
+
+def orbit_problem(
+    system: str, mean_motion_rev_per_day: float, eccentricity: float, inclination_deg: float
+) -> str | None:
+    """Why an orbit does not fit its system's :data:`ORBIT_BANDS`, or None when it fits.
+
+    Parameters
+    ----------
+    system : str
+        System letter (G, R, E, C, J, I, S); other letters are not checked.
+    mean_motion_rev_per_day, eccentricity, inclination_deg : float
+        Finite elements (the caller checks finiteness).
+
+    Returns
+    -------
+    str or None
+        The orbit (semi-major axis, altitude, inclination, eccentricity) and the bands
+        expected, or None.
+
+    Examples
+    --------
+    >>> orbit_problem("R", 2.13, 0.001, 64.8) is None
+    True
+    >>> orbit_problem("R", 15.5, 0.0005, 51.6)
+    'orbit a 6795 km (altitude 417 km), i 51.6 deg, e 0.0005 does not fit GLONASS; expected ...'
+    """
+    bands = ORBIT_BANDS.get(system)
+    if not bands:
+        return None
+    if not mean_motion_rev_per_day > 0:
+        return f"mean motion {mean_motion_rev_per_day:g} rev/day is not positive"
+    a_km = semi_major_axis_km(mean_motion_rev_per_day)
+    if any(_fits(b, a_km, eccentricity, inclination_deg) for b in bands):
+        return None
+    return (
+        f"orbit a {a_km:.0f} km (altitude {a_km - _EARTH_RADIUS_KM:.0f} km), "
+        f"i {inclination_deg:.1f} deg, e {eccentricity:.4g} does not fit {SYSTEM_NAMES[system]}; "
+        f"expected {' or '.join(_band_text(b) for b in bands)}"
+    )

@@ -331,12 +331,14 @@ def compare(
             hi = lo + (span.end - span.start)
             check_span_near_elements(con, lo, hi, force=force)
             stale = stale_satellites(con, lo, hi, max_age_days)
-            if stale:
-                worst = ", ".join(f"{s.name} ({d:.0f} d)" for s, d in stale[:5])
+            if stale:  # worst first, with where each record came from
+                worst = ", ".join(f"{s.name} ({d:.1f} d, {s.source})" for s, d in stale[:5])
+                more = f"; and {len(stale) - 5} more" if len(stale) > 5 else ""
                 log.warning(
-                    "%d satellites%s have element epochs more than %g days from the span: %s%s",
-                    len(stale), "" if label is None else f" of {label!r}", max_age_days,
-                    worst, " ..." if len(stale) > 5 else "",
+                    "%d of %d satellites%s have element epochs more than %g days from the span "
+                    "(worst first): %s%s. Use element sets of the span's date, or --max-age-days",
+                    len(stale), len(con), "" if label is None else f" of {label!r}",
+                    max_age_days, worst, more,
                 )  # fmt: skip
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc

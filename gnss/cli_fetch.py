@@ -83,7 +83,8 @@ def _copy(src: Path, dest: Path) -> Path:
     show_default=True,
     type=float,
     callback=_timeout,
-    help="Network timeout of the single request per group, in seconds.",
+    help="Overall time limit of the single request per group (connection, headers and "
+    "body), in seconds.",
 )
 @click.option(
     "-o",

@@ -18,14 +18,14 @@ import math
 import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sgp4 import omm
 from sgp4.api import WGS72, Satrec
 from sgp4.exporter import compute_checksum
 
-from .classify import SYSTEMS, classify
+from .classify import SYSTEMS, classify, orbit_problem
 from .errors import ElementError
+from .inputfile import MAX_ELEMENT_FILE_BYTES, read_input_file
 
 _TLE_LINE_LENGTH = 69  # columns 1-69, column 69 is the checksum (CelesTrak/NORAD TLE format)
 
@@ -74,11 +74,16 @@ class Satellite:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A record that was read but left out of the analysis, and why."""
+    """A record that was read but left out of the analysis, and why.
+
+    ``kind`` groups the reasons for summaries (e.g. ``"duplicate NORAD"``, ``"implausible
+    orbit"``, ``"unknown name"``); empty when the reason stands alone.
+    """
 
     name: str
     source: str
     reason: str
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,87 @@ class Constellation:
         return replace(self, satellites=tuple(s for s in self.satellites if s.system in wanted))
 
     def median_epoch(self) -> datetime:
-        """Median element epoch (UTC), the default analysis start."""
+        """Median element epoch (UTC), the default analysis start.
+
+        Raises
+        ------
+        ElementError
+            When there is no satellite; the message says which records were skipped, why,
+            and what to do.
+        """
         if not self.satellites:
-            raise ElementError("the constellation is empty: no median epoch")
+            raise ElementError(_empty_message(self))
         stamps = sorted(s.epoch.timestamp() for s in self.satellites)
         mid = len(stamps) // 2
         ts = stamps[mid] if len(stamps) % 2 else 0.5 * (stamps[mid - 1] + stamps[mid])
         return datetime.fromtimestamp(round(ts), tz=UTC)
+
+
+def skipped_lines(skipped: tuple[Skipped, ...] | list[Skipped], max_lines: int = 10) -> list[str]:
+    """Skipped records as short lines, grouped by kind (or reason) when it repeats."""
+    groups: dict[str, list[Skipped]] = {}
+    for s in skipped:
+        groups.setdefault(s.kind or s.reason, []).append(s)
+    lines = []
+    for key, items in groups.items():
+        if len(items) <= 2:
+            lines += [f"{s.name} ({s.source}): {s.reason}" for s in items]
+        elif all(s.reason == key for s in items):
+            names = ", ".join(s.name for s in items[:2])
+            lines.append(f"{len(items)} records {key} (e.g. {names}, ...)")
+        else:
+            first = items[0]
+            lines.append(
+                f"{len(items)} records: {key} (e.g. {first.name} ({first.source}): "
+                f"{first.reason}; ...)"
+            )
+    if len(lines) > max_lines:
+        lines = lines[:max_lines] + [f"... and {len(lines) - max_lines} more"]
+    return lines
+
+
+# Fixes for an empty constellation, by the kind of skip that emptied it.
+_EMPTY_FIXES = {
+    "selection": "Check --select/--exclude (or the what-if selectors) against "
+    "`gnss elements list FILE`",
+    "unknown name": "Give a GNSS element file (e.g. CelesTrak's gnss group: "
+    "`gnss elements fetch gnss`)",
+    "duplicate NORAD": "",
+    "duplicate PRN": "",
+}
+
+
+def _kind_of(s: Skipped) -> str:
+    if s.kind:
+        return s.kind
+    if s.reason.startswith(("not selected", "excluded by")):  # gnss.select.filter_constellation
+        return "selection"
+    return "other"
+
+
+def _empty_message(con: Constellation) -> str:
+    files = ", ".join(s.path for s in con.sources) or "no element files"
+    n_read = sum(s.n_records for s in con.sources)
+    others = n_read - len(con.skipped)
+    if not con.skipped:
+        return (
+            f"the constellation is empty: no median epoch ({files}: no satellite of the "
+            "requested systems). Give element files with satellites of those systems, or "
+            "choose --sets of the systems the files hold"
+        )
+    kinds = {_kind_of(s) for s in con.skipped}
+    fixes = [f for k, f in _EMPTY_FIXES.items() if k in kinds and f]
+    if kinds - set(_EMPTY_FIXES):
+        fixes.append("Fix or remove the records named above, or download the element set again")
+    if others > 0:
+        fixes.append(f"The other {others} records are of systems not asked for: check --sets")
+    return (
+        f"the constellation is empty: no median epoch; {len(con.skipped)} of the {n_read} "
+        f"records of {files} were skipped: "
+        + "; ".join(skipped_lines(con.skipped, 5))
+        + ". "
+        + ". ".join(fixes)
+    )
 
 
 def _err(path: str, line: int | None, what: str, fix: str) -> ElementError:
@@ -260,7 +339,7 @@ def _omm_satrec(path: str, where: int, fields: dict) -> Satrec:
             f"OMM record is missing the field {exc.args[0]!r}",
             "Use CelesTrak's OMM CSV/JSON (FORMAT=csv or FORMAT=json) with all mean elements.",
         ) from exc
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise _err(
             path, where, f"OMM record has an invalid value ({exc})", "Fix the record."
         ) from exc
@@ -268,8 +347,17 @@ def _omm_satrec(path: str, where: int, fields: dict) -> Satrec:
 
 
 def _read_omm_csv(path: str, text: str) -> list[tuple[str, int, Satrec]]:
-    out = []
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _omm_csv_rows(path, reader)
+    except csv.Error as exc:  # e.g. a field over csv's size limit
+        raise _err(
+            path, reader.line_num, f"unreadable CSV ({exc})", "Give a CelesTrak OMM CSV file."
+        ) from exc
+
+
+def _omm_csv_rows(path: str, reader: csv.DictReader) -> list[tuple[str, int, Satrec]]:
+    out = []
     if not reader.fieldnames or "MEAN_MOTION" not in reader.fieldnames:
         raise _err(
             path,
@@ -300,11 +388,23 @@ def _read_omm_json(path: str, text: str) -> list[tuple[str, int, Satrec]]:
             f"invalid JSON ({exc.msg})",
             "The file may be truncated; download it again.",
         ) from exc
+    except RecursionError as exc:
+        raise _err(
+            path, None, "JSON nested too deeply", "Use CelesTrak's FORMAT=json output."
+        ) from exc
     if isinstance(records, dict):
         records = [records]
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+    if not isinstance(records, list):
+        found = f"a JSON {type(records).__name__}"
+    else:
+        bad = next((k for k, r in enumerate(records) if not isinstance(r, dict)), None)
+        found = None if bad is None else f"item {bad + 1} is a {type(records[bad]).__name__}"
+    if found is not None:
         raise _err(
-            path, None, "expected a JSON list of OMM objects", "Use CelesTrak's FORMAT=json output."
+            path,
+            None,
+            f"expected a JSON list of OMM objects, but {found}",
+            "Use CelesTrak's FORMAT=json output.",
         )
     out = []
     for k, rec in enumerate(records):
@@ -314,13 +414,27 @@ def _read_omm_json(path: str, text: str) -> list[tuple[str, int, Satrec]]:
     return out
 
 
-def _sniff(text: str) -> str:
+def _sniff(path: str, text: str) -> str:
     head = text.lstrip()[:200]
     if head.startswith(("[", "{")):
         return "json"
     if head.startswith(("CCSDS_OMM_VERS", "OBJECT_NAME")) or "MEAN_MOTION" in head.splitlines()[0]:
         return "csv"
-    return "tle"
+    try:  # a JSON scalar (42, "x", true, null) is no TLE name line
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return "tle"
+    raise _err(
+        path,
+        None,
+        f"the file is a JSON {type(value).__name__} ({_short(text.strip())}), "
+        "expected a JSON list of OMM objects, an OMM CSV table or TLE/3LE lines",
+        "Use CelesTrak's FORMAT=json (or csv, tle) output.",
+    )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def read_elements(paths: str | os.PathLike | list[str | os.PathLike]) -> Constellation:
@@ -335,15 +449,20 @@ def read_elements(paths: str | os.PathLike | list[str | os.PathLike]) -> Constel
     Returns
     -------
     Constellation
-        Classified satellites. Records whose name matches no GNSS, and
-        duplicate catalogue numbers (the older epoch), are listed in
-        ``skipped`` with the reason.
+        Classified satellites. Listed in ``skipped`` with ``file:line`` and the
+        reason instead: records with a non-finite or out-of-range element (or an
+        sgp4 initialisation error), names that match no GNSS, orbits that do not
+        fit their system (:data:`gnss.classify.ORBIT_BANDS`), and duplicates (the
+        same catalogue number, or the same system + PRN from another catalogue
+        number: the older epoch).
 
     Raises
     ------
     ElementError
-        For an unreadable, empty or malformed file; the message names the
-        file and line and says how to fix it.
+        For an unreadable, empty or malformed file, a FIFO, device or folder, a
+        file over :data:`gnss.inputfile.MAX_ELEMENT_FILE_BYTES`, or a JSON
+        document that is no list of OMM objects; the message names the file and
+        line and says how to fix it.
 
     Examples
     --------
@@ -361,29 +480,8 @@ def read_elements(paths: str | os.PathLike | list[str | os.PathLike]) -> Constel
     sources: list[ElementSource] = []
     for p in paths:
         path = str(p)
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise ElementError(
-                f"{path}: cannot read the element file ({exc.strerror}). Check the path."
-            ) from exc
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _err(
-                path,
-                None,
-                f"not a text file (byte {exc.start} is not UTF-8)",
-                "Give a TLE/3LE or OMM file.",
-            ) from exc
-        if not text.strip():
-            raise _err(
-                path,
-                None,
-                "the file is empty",
-                "Download the element set again or give another file.",
-            )
-        kind = _sniff(text)
+        text, data = _read_text(path)
+        kind = _sniff(path, text)
         reader = {"tle": _read_tle, "csv": _read_omm_csv, "json": _read_omm_json}[kind]
         records = reader(path, text)
         if not records:
@@ -395,32 +493,112 @@ def read_elements(paths: str | os.PathLike | list[str | os.PathLike]) -> Constel
             )
         sources.append(ElementSource(path, hashlib.sha256(data).hexdigest(), len(records)))
         for name, lineno, satrec in records:
-            where = f"{path}:{lineno}"
-            if satrec.error:
-                skipped.append(
-                    Skipped(name, where, f"sgp4 initialisation error code {satrec.error}")
-                )
-                continue
-            rev_per_day = satrec.no_kozai * 1440.0 / (2.0 * math.pi)
-            ident = classify(name, satrec.satnum, rev_per_day, math.degrees(satrec.inclo))
-            if ident.system is None:
-                skipped.append(Skipped(name, where, ident.reason))
-                continue
-            sats.append(
-                Satellite(
-                    name=name,
-                    norad_id=int(satrec.satnum),
-                    system=ident.system,
-                    prn=ident.prn,
-                    orbit_class=ident.orbit_class,
-                    generation=ident.generation,
-                    epoch=_epoch_from_satrec(satrec),
-                    source=where,
-                    satrec=satrec,
-                )
-            )
+            sat = _satellite(name, f"{path}:{lineno}", satrec)
+            (sats if isinstance(sat, Satellite) else skipped).append(sat)
     sats, dups = _drop_duplicates(sats)
-    return Constellation(tuple(sats), tuple(skipped + dups), tuple(sources))
+    sats, prn_dups = _drop_duplicate_prns(sats)
+    return Constellation(tuple(sats), tuple(skipped + dups + prn_dups), tuple(sources))
+
+
+def _read_text(path: str) -> tuple[str, bytes]:
+    """Text and bytes of an element file: a regular file, capped, UTF-8, not empty."""
+    data = read_input_file(
+        path, what="element file", max_bytes=MAX_ELEMENT_FILE_BYTES, error=ElementError
+    )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _err(
+            path,
+            None,
+            f"not a text file (byte {exc.start} is not UTF-8)",
+            "Give a TLE/3LE or OMM file.",
+        ) from exc
+    if not text.strip():
+        raise _err(
+            path,
+            None,
+            "the file is empty",
+            "Download the element set again or give another file.",
+        )
+    return text, data
+
+
+_DEG = math.degrees
+_REV_PER_DAY = 1440.0 / (2.0 * math.pi)  # from SGP4's rad/min
+# Satrec attribute -> field name as in OMM files (and CelesTrak's TLE documentation).
+_ELEMENT_FIELDS = (
+    ("no_kozai", "MEAN_MOTION"),
+    ("ecco", "ECCENTRICITY"),
+    ("inclo", "INCLINATION"),
+    ("nodeo", "RA_OF_ASC_NODE"),
+    ("argpo", "ARG_OF_PERICENTER"),
+    ("mo", "MEAN_ANOMALY"),
+    ("bstar", "BSTAR"),
+    ("ndot", "MEAN_MOTION_DOT"),
+    ("nddot", "MEAN_MOTION_DDOT"),
+    ("jdsatepoch", "EPOCH"),
+    ("jdsatepochF", "EPOCH"),
+)
+# sgp4's initialisation error codes (sgp4/wrapper and Vallado's sgp4unit.cpp).
+_SGP4_ERRORS = {
+    1: "mean eccentricity outside 0 <= e < 1, or semi-major axis below 0.95 Earth radii",
+    2: "mean motion below zero",
+    3: "perturbed eccentricity outside 0-1",
+    4: "semi-latus rectum below zero",
+    5: "epoch elements are sub-orbital",
+    6: "the satellite has decayed",
+}
+
+
+def _element_problem(satrec: Satrec) -> str | None:
+    """Why the elements are unusable (non-finite, out of range, sgp4 error), or None."""
+    for attr, field_name in _ELEMENT_FIELDS:
+        value = getattr(satrec, attr)
+        if not math.isfinite(value):
+            return f"{field_name} is {value!r}, expected a finite number"
+    n = satrec.no_kozai * _REV_PER_DAY
+    if not n > 0:
+        return f"MEAN_MOTION is {n:g} rev/day, expected > 0"
+    if not 0.0 <= satrec.ecco < 1.0:
+        return f"ECCENTRICITY is {satrec.ecco:g}, expected 0 <= e < 1"
+    inc = _DEG(satrec.inclo)
+    if not 0.0 <= inc <= 180.0:
+        return f"INCLINATION is {inc:g} deg, expected 0-180 deg"
+    if satrec.error:
+        what = _SGP4_ERRORS.get(satrec.error, "unknown error")
+        return f"sgp4 initialisation error code {satrec.error} ({what})"
+    return None
+
+
+def _satellite(name: str, where: str, satrec: Satrec) -> Satellite | Skipped:
+    """Check and classify one record: a Satellite, or a Skipped with the reason."""
+    if problem := _element_problem(satrec):
+        return Skipped(name, where, f"{problem}; fix or remove the record", "bad element")
+    rev_per_day = satrec.no_kozai * _REV_PER_DAY
+    inc_deg = _DEG(satrec.inclo)
+    ident = classify(name, satrec.satnum, rev_per_day, inc_deg)
+    if ident.system is None:
+        return Skipped(name, where, ident.reason, "unknown name")
+    if problem := orbit_problem(ident.system, rev_per_day, satrec.ecco, inc_deg):
+        return Skipped(
+            name, where, f"{problem}; the name and the elements disagree", "implausible orbit"
+        )
+    try:
+        epoch = _epoch_from_satrec(satrec)
+    except (ValueError, OverflowError, OSError) as exc:
+        return Skipped(name, where, f"EPOCH out of range ({exc})", "bad element")
+    return Satellite(
+        name=name,
+        norad_id=int(satrec.satnum),
+        system=ident.system,
+        prn=ident.prn,
+        orbit_class=ident.orbit_class,
+        generation=ident.generation,
+        epoch=epoch,
+        source=where,
+        satrec=satrec,
+    )
 
 
 def _drop_duplicates(sats: list[Satellite]) -> tuple[list[Satellite], list[Skipped]]:
@@ -440,6 +618,33 @@ def _drop_duplicates(sats: list[Satellite]) -> tuple[list[Satellite], list[Skipp
                     s.name,
                     s.source,
                     f"duplicate NORAD {s.norad_id}: kept the newer epoch at {kept.source}",
+                    "duplicate NORAD",
                 )
             )
+    return keep, dropped
+
+
+def _drop_duplicate_prns(sats: list[Satellite]) -> tuple[list[Satellite], list[Skipped]]:
+    """Keep the newest epoch of each system + PRN held by different catalogue numbers.
+
+    Two catalogue numbers with one PRN happen when snapshots of different dates are mixed
+    (a PRN moved to a new satellite); only one can transmit it at a time.
+    """
+    newest: dict[tuple[str, int], Satellite] = {}
+    for s in sats:
+        key = (s.system, s.prn)
+        if s.prn is not None and (key not in newest or s.epoch > newest[key].epoch):
+            newest[key] = s
+    keep, dropped = [], []
+    for s in sats:
+        kept = newest.get((s.system, s.prn)) if s.prn is not None else None
+        if kept is None or kept is s:
+            keep.append(s)
+            continue
+        reason = (
+            f"duplicate PRN {s.label}: NORAD {s.norad_id} (epoch {s.epoch:%Y-%m-%d %H:%M}) "
+            f"and NORAD {kept.norad_id} {kept.name!r} (epoch {kept.epoch:%Y-%m-%d %H:%M}) "
+            f"both claim it; kept the newer epoch at {kept.source}"
+        )
+        dropped.append(Skipped(s.name, s.source, reason, "duplicate PRN"))
     return keep, dropped

@@ -49,6 +49,10 @@ DEFAULT_SITES: tuple[tuple[str, float, float], ...] = (
 #: defines the along/cross-track directions.
 _OMEGA_EARTH = 7.2921151467e-5
 _MIN_COMMON_EPOCHS = 3
+#: identify refuses a reference whose span ends more than this many days from the elements'
+#: median epoch: the same limit as ``gnss compare`` (gnss.select.check_span_near_elements);
+#: SGP4 positions that far out are off by hundreds of km or more, so no match is trustworthy.
+MAX_REFERENCE_GAP_DAYS = 60.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,36 @@ def element_offsets_days(
     return {s.norad_id: (s.epoch - mid).total_seconds() / 86400.0 for s in constellation.satellites}
 
 
+def check_reference_near_elements(
+    constellation: Constellation,
+    reference: ReferenceOrbits,
+    max_days: float = MAX_REFERENCE_GAP_DAYS,
+) -> None:
+    """Refuse a reference span more than ``max_days`` from the elements' median epoch.
+
+    Raises
+    ------
+    ParameterError
+        With the reference's span, the element epochs and the fix.
+    """
+    if not constellation.satellites:
+        return
+    median = constellation.median_epoch()
+    start, end = reference.start_utc, reference.end_utc
+    gap_s = max(abs((start - median).total_seconds()), abs((end - median).total_seconds()))
+    if gap_s / 86400.0 <= max_days:
+        return
+    epochs = [s.epoch for s in constellation.satellites]
+    raise ParameterError(
+        f"the reference {reference.source.path} spans {start:%Y-%m-%d %H:%M} .. "
+        f"{end:%Y-%m-%d %H:%M} UTC, {gap_s / 86400.0:.0f} days from the elements' median "
+        f"epoch {median:%Y-%m-%d %H:%M} UTC (element epochs {min(epochs):%Y-%m-%d} .. "
+        f"{max(epochs):%Y-%m-%d}); more than {max_days:g} days apart, SGP4 positions are too "
+        "far off for any match to be trusted. Use a reference (SP3 or RINEX navigation) of "
+        "the element sets' days, or element sets of the reference's days"
+    )
+
+
 def _check_params(step_s: float, max_rms_km: float, ambiguity_ratio: float) -> None:
     if not np.isfinite(step_s) or step_s <= 0:
         raise ParameterError(f"step_s must be a positive number of seconds, got {step_s!r}")
@@ -173,6 +207,7 @@ def identify(
     step_s: float = 900.0,
     max_rms_km: float = 100.0,
     ambiguity_ratio: float = 5.0,
+    max_gap_days: float = MAX_REFERENCE_GAP_DAYS,
 ) -> list[Match]:
     """Match each satellite to a reference PRN of the same system by orbit distance.
 
@@ -191,11 +226,20 @@ def identify(
     ambiguity_ratio : float
         The runner-up (for the satellite and for the PRN) must be at least this
         many times farther; > 1.
+    max_gap_days : float
+        Largest distance (days) between the reference span and the elements' median
+        epoch; farther is refused (default :data:`MAX_REFERENCE_GAP_DAYS`).
 
     Returns
     -------
     list of Match
         One per satellite, in the constellation's order.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, or a reference more than :data:`MAX_REFERENCE_GAP_DAYS`
+        from the element epochs (see :func:`check_reference_near_elements`).
 
     Examples
     --------
@@ -205,6 +249,7 @@ def identify(
     ['C19']
     """
     _check_params(step_s, max_rms_km, ambiguity_ratio)
+    check_reference_near_elements(constellation, reference, max_gap_days)
     span = reference_span(reference, step_s)
     ref_systems = set(reference.systems())
     out: dict[int, Match] = {}

@@ -53,6 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import GnssError
+from .inputfile import MAX_REFERENCE_FILE_BYTES, check_input_file
 from .timeutil import EpochSpan, timescale
 
 
@@ -282,14 +283,15 @@ def load_reference(
     p = Path(path)
     if kind not in (None, "sp3", "rinex-nav"):
         raise ReferenceOrbitError(f"kind must be 'sp3' or 'rinex-nav', got {kind!r}")
-    if not p.is_file():
-        what = "is a folder" if p.is_dir() else "does not exist"
-        raise ReferenceOrbitError(f"{p}: {what}; give an SP3 or RINEX navigation file")
-    try:
-        with open(p, "rb"):
-            pass
-    except OSError as exc:
-        raise ReferenceOrbitError(f"{p}: cannot read the file ({exc.strerror})") from exc
+    if not p.exists():
+        raise ReferenceOrbitError(f"{p}: does not exist; give an SP3 or RINEX navigation file")
+    # A FIFO or device would block georinex; a huge file is no daily orbit.
+    check_input_file(
+        p,
+        what="reference orbit file",
+        max_bytes=MAX_REFERENCE_FILE_BYTES,
+        error=ReferenceOrbitError,
+    )
     try:
         info = georinex.rinexinfo(p)
     except Exception as exc:  # georinex raises ValueError/OSError/EOFError/... on junk

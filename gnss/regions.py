@@ -49,6 +49,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .errors import ParameterError
 from .grid import WGS84_A_M, Grid, _zone_area_m2
+from .inputfile import MAX_REGION_FILE_BYTES, check_input_file
 
 __all__ = [
     "NAMED_REGIONS",
@@ -987,6 +988,11 @@ def region_from_file(
     path = Path(path)
     if not path.exists():
         raise RegionError(f"region file {path} does not exist")
+    # A FIFO or device would block GDAL; a folder of shapefiles is fine.
+    check_input_file(
+        path, what="region file", max_bytes=MAX_REGION_FILE_BYTES, error=RegionError,
+        allow_dir=True,
+    )  # fmt: skip
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError (a RuntimeError)

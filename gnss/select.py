@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from .classify import SYSTEMS
-from .elements import Constellation, Satellite, Skipped
+from .elements import Constellation, Satellite, Skipped, skipped_lines
 from .errors import ParameterError
 
 _CLASSES = ("MEO", "IGSO", "GEO")
@@ -203,7 +203,8 @@ def stale_satellites(
     Returns
     -------
     list of (Satellite, float)
-        Each with its distance in days from the nearest end of the span.
+        Each with its distance in days from the nearest end of the span, the worst (farthest)
+        first; ties keep the constellation's order.
     """
     out = []
     for sat in con.satellites:
@@ -215,7 +216,7 @@ def stale_satellites(
             days = 0.0
         if days > max_age_days:
             out.append((sat, days))
-    return out
+    return sorted(out, key=lambda item: -item[1])
 
 
 def check_span_near_elements(
@@ -242,7 +243,9 @@ def check_span_near_elements(
 
 
 def summarize_skipped(con: Constellation, max_lines: int = 10) -> list[str]:
-    """Skipped records as short lines, grouped by reason when a reason repeats.
+    """Skipped records as short lines, grouped by kind or by a repeated reason.
+
+    Kinds are e.g. duplicate NORAD, duplicate PRN, implausible orbit, bad element.
 
     Examples
     --------
@@ -251,16 +254,4 @@ def summarize_skipped(con: Constellation, max_lines: int = 10) -> list[str]:
     >>> summarize_skipped(con)[0]
     '27 records not selected by --select (e.g. BEIDOU-3 NOMINAL M01, BEIDOU-3 NOMINAL M02, ...)'
     """
-    groups: dict[str, list[Skipped]] = {}
-    for s in con.skipped:
-        groups.setdefault(s.reason, []).append(s)
-    lines = []
-    for reason, items in groups.items():
-        if len(items) <= 2:
-            lines += [f"{s.name} ({s.source}): {reason}" for s in items]
-        else:
-            names = ", ".join(s.name for s in items[:2])
-            lines.append(f"{len(items)} records {reason} (e.g. {names}, ...)")
-    if len(lines) > max_lines:
-        lines = lines[:max_lines] + [f"... and {len(lines) - max_lines} more"]
-    return lines
+    return skipped_lines(con.skipped, max_lines)

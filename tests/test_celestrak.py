@@ -39,6 +39,9 @@ from gnss.errors import GnssError, ParameterError, TimeInputError
 
 T0 = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)
 TIMEOUT_S = 0.3  # the "slow" answer waits much longer than this
+TRICKLE_GAP_S = 0.1  # a trickling server sends one byte this often ...
+HUGE_MIB = 65  # one MiB above gnss.inputfile.MAX_ELEMENT_FILE_BYTES
+TRICKLE_MAX_S = 8.0  # ... for this long at most (so the test ends even on a per-read timeout)
 CELESTRAK_403 = (
     "GP data has not updated since your last successful download of GROUP=gnss at "
     "2026-10-06 12:00:00 UTC.\nData is updated once every 2 hours.\n"
@@ -137,6 +140,29 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
             self.close_connection = True  # then the socket closes: a short body
+        elif action in ("trickle_body", "trickle_headers"):
+            # One byte every TRICKLE_GAP_S (well inside any per-read timeout), for at most
+            # TRICKLE_MAX_S: a per-read timeout never fires, only an overall deadline does.
+            body = body_for(fmt)
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            slow, fast = (body, head) if action == "trickle_body" else (head, b"")
+            self.wfile.write(fast)
+            for k in range(int(TRICKLE_MAX_S / TRICKLE_GAP_S)):
+                if srv.release.wait(TRICKLE_GAP_S):
+                    break
+                self.wfile.write(slow[k : k + 1])
+                self.wfile.flush()
+            self.close_connection = True
+        elif action == "huge":  # more than any element file, sent as fast as possible
+            chunk = b"0" * (1 << 20)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(chunk) * HUGE_MIB))
+            self.end_headers()
+            for _ in range(HUGE_MIB):
+                self.wfile.write(chunk)
         elif action == "garbage":
             self._send(200, b"No GP data found\n")
         elif action == "empty":
@@ -387,6 +413,43 @@ def test_failed_refresh_never_touches_the_cache(server, tmp_path, kind):
     assert leftovers(cache) == []
 
 
+@pytest.mark.parametrize("kind", ["trickle_body", "trickle_headers"])
+def test_timeout_is_an_overall_deadline_against_a_trickling_server(server, tmp_path, kind):
+    import time
+
+    server.script["gnss"] = kind
+    deadline_s = 1.0  # every single read gets a byte within 0.1 s: only a deadline ends it
+    t0 = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        get(server, tmp_path / "cache", timeout_s=deadline_s)
+    elapsed_s = time.monotonic() - t0
+    # Deadline plus thread and socket teardown; a per-read timeout would run TRICKLE_MAX_S.
+    assert elapsed_s < deadline_s + 1.0, elapsed_s
+    err = info.value
+    assert "within the timeout of 1 s" in err.reason and "overall" in err.reason
+    assert err.http_status is None and "--timeout-s" in str(err)
+    assert not cached_path("gnss", "csv", tmp_path / "cache").exists()
+    assert leftovers(tmp_path / "cache") == []
+
+
+def test_an_answer_over_the_size_cap_is_refused_and_never_cached(server, tmp_path):
+    server.script["gnss"] = "huge"
+    with pytest.raises(FetchError, match="larger than 64 MiB") as info:
+        get(server, tmp_path / "cache", timeout_s=30)
+    assert info.value.http_status == 200
+    assert not cached_path("gnss", "csv", tmp_path / "cache").exists()
+
+
+def test_cli_timeout_is_an_overall_deadline(cli, server, tmp_path):
+    import time
+
+    server.script["gnss"] = "trickle_body"
+    t0 = time.monotonic()
+    res = invoke(cli, server, tmp_path, "--timeout-s", "1")
+    assert time.monotonic() - t0 < 2.0
+    assert res.exit_code == 1 and "overall" in res.stderr
+
+
 def test_a_hand_copied_file_counts_from_its_mtime_and_a_broken_one_is_replaced(server, tmp_path):
     path = cached_path("gnss", "tle", tmp_path)
     path.write_bytes(body_for("tle"))  # no sidecar, modified just now
@@ -443,11 +506,11 @@ def test_default_url_is_celestrak(monkeypatch, tmp_path):
     assert gp_url("gps-ops", "tle") == f"{GP_URL}?GROUP=gps-ops&FORMAT=tle"
     seen = []
 
-    def fake_urlopen(req, timeout):
+    def fake_urlopen(req, timeout, deadline):
         seen.append((req.full_url, req.get_header("User-agent"), timeout))
         raise urllib.error.URLError("no network in tests")
 
-    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(celestrak, "_urlopen", fake_urlopen)
     with pytest.raises(FetchError, match="connection failed"):
         fetch_group("glo-ops", cache_dir=tmp_path)
     url = "https://celestrak.org/NORAD/elements/gp.php?GROUP=glo-ops&FORMAT=csv"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -228,7 +229,9 @@ def test_duplicate_elements_are_ambiguous_not_a_wrong_match(con_jul, sp3):
 def test_stale_names_with_prns_not_in_the_reference(sp3):
     need(TLE_MAR)
     con = gnss.read_elements(TLE_MAR).select("C")
-    m = {x.name_prn: x for x in identify(con, sp3)}
+    # The March elements are ~115 days from the July SP3: beyond the default 60-day limit,
+    # allowed here on purpose (names of March, PRNs of July).
+    m = {x.name_prn: x for x in identify(con, sp3, max_gap_days=200)}
     assert m["C59"].status == "unmatched"
     assert "PRN C59 (from the name) is not in the reference" in m["C59"].reason
 
@@ -439,12 +442,23 @@ def test_cli_identify_through_a_group_with_nav_and_bad_values(tmp_path):
     assert res.exit_code == 1 and "no satellite matched" in res.output
 
 
+def _records_3le(path: Path) -> list[list[str]]:
+    lines = path.read_text().replace("\r", "").splitlines()
+    return [lines[k : k + 3] for k in range(0, len(lines), 3)]
+
+
 def test_cli_validate_warns_on_stale_elements_and_reports(tmp_path):
-    need(SP3, TLE_MAR)
+    need(SP3, TLE_MAR, TLE_JUL)
+    # July elements with March GLONASS records: the median epoch stays in July (near the
+    # SP3), the 26 GLONASS sets are ~115 days old.
+    mixed = [r for r in _records_3le(TLE_JUL) if not r[0].startswith("COSMOS")]
+    mixed += [r for r in _records_3le(TLE_MAR) if r[0].startswith("COSMOS")]
+    stale = tmp_path / "stale_glonass.tle"
+    stale.write_text("".join(line + "\n" for rec in mixed for line in rec))
     out = tmp_path / "v.json"
     res = run(
         validate_command,
-        ["-e", str(TLE_MAR), "--sp3", str(SP3), "--step-s", "3600", "--site", "Moscow,55.75,37.62",
+        ["-e", str(stale), "--sp3", str(SP3), "--step-s", "3600", "--site", "Moscow,55.75,37.62",
          "--json", str(out)],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -481,3 +495,37 @@ def test_cli_identify_as_a_real_subprocess(tmp_path):
     )
     if NAV4_BRD.is_file():
         assert proc.returncode == 1 and "RINEX 4" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------- far references
+
+TLE_2026 = DATA / "tle" / "gnss_2026-10-06.tle"
+
+
+def test_identify_refuses_a_reference_years_from_the_elements(sp3):
+    need(TLE_2026)
+    con = gnss.read_elements(TLE_2026)
+    with pytest.raises(gnss.ParameterError) as info:
+        identify(con, sp3)
+    msg = str(info.value)
+    # Both dates, the gap (2023-07-08 vs median 2026-10-05: 1185-1186 days) and the fix.
+    assert "2023-07-07 23:59 .. 2023-07-08 23:59 UTC" in msg
+    assert "median epoch 2026-10-05 14:50 UTC" in msg and "2026-09-13 .. 2026-10-06" in msg
+    assert re.search(r"118[56] days", msg) and "more than 60 days" in msg
+    assert str(SP3) in msg and "Use a reference" in msg
+    # `elements validate` identifies first, so it refuses too (exit 1, the same message).
+    res = CliRunner().invoke(validate_command, ["-e", str(TLE_2026), "--sp3", str(SP3)])
+    assert res.exit_code == 1 and "more than 60 days" in res.output
+
+
+def test_cli_identify_far_reference_exits_1_as_a_real_subprocess(tmp_path):
+    import subprocess
+    import sys
+
+    need(SP3, TLE_2026)
+    args = [sys.executable, "-m", "gnss.cli", "elements", "identify", "-e", str(TLE_2026),
+            "--sp3", str(SP3)]  # fmt: skip
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "matched:" not in proc.stdout
+    assert "2023-07-08" in proc.stderr and "2026-10-05" in proc.stderr
