@@ -379,7 +379,8 @@ def semi_major_axis_km(mean_motion_rev_per_day: float) -> float:
     42164
     """
     n_rad_s = mean_motion_rev_per_day * 2.0 * math.pi / 86400.0
-    return (_GM_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
+    # GM^(1/3) n^(-2/3): no overflow for absurd mean motions (n**2 would overflow at 1e154)
+    return _GM_KM3_S2 ** (1.0 / 3.0) * n_rad_s ** (-2.0 / 3.0)
 
 
 def _fits(band: OrbitBand, a_km: float, ecc: float, inc_deg: float) -> bool:

@@ -407,3 +407,8 @@ def test_compare_on_a_fifo_or_dev_zero_ends_at_once_as_a_real_subprocess(fifo, t
     )  # fmt: skip
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "expected a regular file" in proc.stderr
+
+
+def test_an_absurd_mean_motion_is_an_implausible_orbit_not_an_overflow():
+    """Found by the property tests: n = 1.8e158 rev/day overflowed in the semi-major axis."""
+    assert orbit_problem("G", 1.8437059365785943e158, 0.001, 55.0).startswith("orbit a 0 km")
