@@ -91,10 +91,31 @@ def _split_top_level(text: str) -> list[str]:
     return parts
 
 
-_SET_RE = re.compile(
-    r"^(?:(?P<name>[A-Za-z0-9_.-]+)=)?(?P<sys>[A-Za-z+ ]+?)\s*(?:@(?P<label>[A-Za-z0-9_.-]+))?"
-    r"\s*(?:\[(?P<mods>[^\]]*)\])?$"
-)
+_NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _split_set(item: str) -> tuple[str | None, str, str | None, str | None]:
+    """``NAME=SYSTEMS@LABEL[MODS]`` -> (name, systems, label, mods); None where not understood.
+
+    Split by hand, in linear time: a regular expression with optional parts around free spaces
+    backtracked for minutes on a long run of spaces.
+    """
+    name, rest = None, item
+    if (m := _NAME_RE.match(item)) and item[m.end() : m.end() + 1] == "=":
+        name, rest = m[0], item[m.end() + 1 :]
+    head, bracket, tail = rest.partition("[")
+    mods = None
+    if bracket:
+        if not tail.endswith("]") or "[" in tail or "]" in tail[:-1]:
+            return None
+        mods = tail[:-1]
+    head, at, label = head.partition("@")
+    head, label = head.strip(), label.strip()
+    if at and not _NAME_RE.fullmatch(label):
+        return None
+    if not re.fullmatch(r"[A-Za-z+ ]+", head):
+        return None
+    return name, head, label if at else None, mods
 
 
 def _parse_modifier(mod: str, item: str) -> tuple[str, Selector]:
@@ -115,13 +136,14 @@ def _parse_modifier(mod: str, item: str) -> tuple[str, Selector]:
 
 def _parse_one(raw: str) -> SetSpec:
     item = raw.strip()
-    m = _SET_RE.match(item)
-    if not m:
+    parts = _split_set(item)
+    if parts is None:
         raise ParameterError(
             f"set {item!r} is not understood; write SYSTEMS[@LABEL][[-SELECTOR;+nominal:SELECTOR]]"
             ", e.g. R+C, R+C@2019, R+C[-C:GEO]"
         )
-    letters = [x.strip().upper() for x in m["sys"].split("+")]
+    set_name, sys_text, label, mod_text = parts
+    letters = [x.strip().upper() for x in sys_text.split("+")]
     for x in letters:
         if x not in SET_LETTERS:
             raise ParameterError(
@@ -133,17 +155,16 @@ def _parse_one(raw: str) -> SetSpec:
     systems = tuple(s for s in SET_LETTERS if s in letters)
     mods: dict[str, list[Selector]] = {"remove": [], "fill": [], "all": []}
     written = []
-    for mod in re.split(r"[;,]", m["mods"] or ""):  # ',' too: a selector never holds one
+    for mod in re.split(r"[;,]", mod_text or ""):  # ',' too: a selector never holds one
         if mod := mod.strip():
             kind, sel = _parse_modifier(mod, item)
             mods[kind].append(sel)
             written.append(mod)
-    label = m["label"]
     default_name = "+".join(systems) + (f"@{label}" if label else "")
     if written:
         default_name += "[" + ";".join(written) + "]"
     return SetSpec(
-        m["name"] or default_name, systems, label,
+        set_name or default_name, systems, label,
         tuple(mods["remove"]), tuple(mods["fill"]), tuple(mods["all"]),
     )  # fmt: skip
 
@@ -252,10 +273,12 @@ def describe(rs: ResolvedSet) -> str:
     adders += [f"+allnominal:{s.text}" for s in rs.spec.add_all_nominal]
     if adders:
         added = short_names(rs.added)
-        text += f"; added {len(rs.added)} nominal slots by {' '.join(adders)}: {added}"
+        n = len(rs.added)
+        text += f"; added {n} nominal slot{'s' * (n != 1)} by {' '.join(adders)}: {added}"
     if rs.occupied:
         taken = short_names(rs.occupied)
-        text += f"; {len(rs.occupied)} slots skipped, already occupied: {taken}"
+        n = len(rs.occupied)
+        text += f"; {n} slot{'s' * (n != 1)} skipped, already occupied: {taken}"
     return text
 
 
