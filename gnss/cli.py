@@ -328,8 +328,11 @@ def compare(
     system). Nothing is written if anything fails.
 
     Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
-    R+C[-R:plane=2], R[+nominal:R:plane=1], old=R+C@2019 (with -e 2019=FILE:
-    a snapshot of another date, run from its own median epoch).
+    R+C[-R:plane=2], R[-R:plane=2;+nominal:R:plane=2] (the plane replaced by its
+    nominal slots: +nominal fills only slots no satellite flies in,
+    +allnominal adds them all), old=R+C@2019 (with -e 2019=FILE: a snapshot of
+    another date, run from its own median epoch). A selector or modifier that
+    changes nothing is an error. Each set is described in one line on stderr.
     """
     _setup_logging(verbose, quiet)
     timings: dict[str, float] = {}
