@@ -234,6 +234,14 @@ def test_cli_prints_and_stores_each_set_description(con2026, tmp_path):
 # --- Property tests of the grammar: only ParameterError, quoting the text, never hanging ------
 
 GRAMMAR = st.text(alphabet="RCGEJIQ+-=:;,[]@ 0123456789nominalplaneGEOBDS*'\"!²ſ\n", max_size=40)
+# Near-valid sets: pieces of the grammar, glued in any order (reaches the deeper parsers).
+PIECES = st.sampled_from([
+    "R", "C", "G", "E", "J", "Q", "+", ",", ";", "[", "]", "@2019", "@", "x=", "=", "-", " ",
+    "C:GEO", "C:FOO", "C:BDS-3", "G:IIR-M", "R:plane=2", "plane=", "norad=43001", "norad=x",
+    "name='BEIDOU*'", "class=IGSO", "gen=FOC", "gen=", "+nominal:", "+allnominal:", "+nominal!:",
+    "C19", "R99", "43001", ":", "²", "\n",
+])  # fmt: skip
+NEAR_VALID = st.lists(PIECES, max_size=12).map("".join)
 
 
 def _quoted_candidates(text: str) -> list[str]:
@@ -250,8 +258,8 @@ def _quoted_candidates(text: str) -> list[str]:
     return [text, *(c for c in [text.strip(), *(i.strip() for i in items)] if c)]
 
 
-@settings(max_examples=400, deadline=500, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(GRAMMAR, st.text(max_size=60)))
+@settings(max_examples=600, deadline=500, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(NEAR_VALID, GRAMMAR, st.text(max_size=60)))
 @example("R+C[-C:GEO,-R:plane=2]")
 @example("C:" * 3000 + "plane=1")
 @example("R[" + "-C:GEO;" * 500 + "]")
@@ -265,8 +273,8 @@ def test_parse_sets_raises_only_parameter_errors_quoting_the_text(text):
         assert specs and all("," not in s.name for s in specs)
 
 
-@settings(max_examples=400, deadline=500)
-@given(st.one_of(GRAMMAR, st.text(max_size=60)))
+@settings(max_examples=600, deadline=500)
+@given(st.one_of(NEAR_VALID, GRAMMAR, st.text(max_size=60)))
 @example("plane=²")
 @example("C:" * 3000 + "plane=1")
 def test_selector_parse_raises_only_parameter_errors_quoting_the_text(text):
@@ -274,6 +282,14 @@ def test_selector_parse_raises_only_parameter_errors_quoting_the_text(text):
         Selector.parse(text)
     except ParameterError as exc:
         assert repr(text.strip()) in str(exc)
+
+
+@pytest.mark.parametrize("bad", [None, 42, ["R", 3], b"R,C"])
+def test_wrong_types_are_parameter_errors(bad):
+    with pytest.raises(ParameterError, match="text"):
+        parse_sets(bad)
+    with pytest.raises(ParameterError, match="text"):
+        Selector.parse(bad)
 
 
 def test_long_inputs_do_not_hang():
