@@ -26,11 +26,11 @@ from .nominal import NOMINAL_EPOCH
 from .nominal_files import nominal_constellation, nominal_element_files
 from .select import (
     check_span_near_elements,
-    filter_constellation,
+    filter_constellations,
     stale_satellites,
     summarize_skipped,
 )
-from .sets import NOMINAL_LABEL, parse_sets
+from .sets import NOMINAL_LABEL, parse_sets, resolve_sets, set_starts
 from .timeutil import epoch_span
 
 log = logging.getLogger("gnss")
@@ -128,18 +128,40 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
         files[None] = nominal_element_files(systems)
         if start is not None:
             files[None] = nominal_constellation(systems, start)
-    cons = {}
-    for label, paths in files.items():
-        loaded = paths if isinstance(paths, Constellation) else read_elements(paths)
-        con = filter_constellation(loaded, select, exclude)
+    loaded = {
+        label: paths if isinstance(paths, Constellation) else read_elements(paths)
+        for label, paths in files.items()
+    }
+    try:  # a selector that selects or removes nothing is a usage error, before any work
+        cons = filter_constellations(loaded, select, exclude)
+    except ParameterError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for label, con in cons.items():
+        paths = files[label]
         if isinstance(paths, Constellation):
             paths = [s.path for s in paths.sources]
         for line in summarize_skipped(con):
             log.warning("skipped %s", line)
         where = ", ".join(map(str, paths))
         log.info("%s: %d satellites %s from %s", label or "elements", len(con), con.counts(), where)
-        cons[label] = con
     return cons
+
+
+def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
+    """Resolve the sets before any work; print one line per set unless ``quiet``.
+
+    A modifier that changes nothing is a usage error (exit 2). The line gives the satellites per
+    system and what the modifiers removed and added (the same text goes into coverage.nc).
+    """
+    try:
+        resolved = resolve_sets(sets, cons, set_starts(cons, start))
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--sets'") from exc
+    except GnssError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not quiet:
+        for rs in resolved:
+            click.echo(f"set {rs.spec.name}: {rs.description}", err=True)
 
 
 @main.command()
@@ -306,8 +328,11 @@ def compare(
     system). Nothing is written if anything fails.
 
     Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
-    R+C[-R:plane=2], R[+nominal:R:plane=1], old=R+C@2019 (with -e 2019=FILE:
-    a snapshot of another date, run from its own median epoch).
+    R+C[-R:plane=2], R[-R:plane=2;+nominal:R:plane=2] (the plane replaced by its
+    nominal slots: +nominal fills only slots no satellite flies in,
+    +allnominal adds them all), old=R+C@2019 (with -e 2019=FILE: a snapshot of
+    another date, run from its own median epoch). A selector or modifier that
+    changes nothing is an error. Each set is described in one line on stderr.
     """
     _setup_logging(verbose, quiet)
     timings: dict[str, float] = {}
@@ -342,6 +367,7 @@ def compare(
                 )  # fmt: skip
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
+    _resolve_and_report(sets, cons, span.start, quiet)
     regions = None
     if regions_text:
         from .regions import get_regions

@@ -22,7 +22,7 @@ from .elements import Constellation
 from .errors import ParameterError
 from .grid import Grid
 from .propagate import PropagationFailure, propagate_itrs_m
-from .sets import NOMINAL_LABEL, ResolvedSet, SetSpec, parse_sets, resolve_sets
+from .sets import ResolvedSet, SetSpec, parse_sets, resolve_sets, set_starts
 from .timeutil import EpochSpan
 
 __all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets"]
@@ -128,10 +128,7 @@ def compute_coverage(
     if not specs:
         raise ParameterError("no sets to analyse; give e.g. R,C,R+C")
     cons = dict(constellation) if isinstance(constellation, Mapping) else {None: constellation}
-    starts = {None: span.start, NOMINAL_LABEL: span.start}
-    starts |= {k: c.median_epoch() for k, c in cons.items() if k is not None and c.satellites}
-    starts |= dict(label_starts or {})
-    resolved = resolve_sets(specs, cons, starts)
+    resolved = resolve_sets(specs, cons, set_starts(cons, span.start, label_starts))
     layout = _SetLayout.build(resolved, config.clock)
     sats = layout.satellites
 

@@ -202,6 +202,7 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
         "element_files": "; ".join(f"{p} sha256={h}" if h else p for p, h in sources.items()),
         "element_labels_median_epoch": "; ".join(f"{k}: {v}" for k, v in medians.items()),
         "set_definitions": "; ".join(defs),
+        "set_descriptions": "\n".join(f"{r.spec.name}: {r.description}" for r in resolved),
         "element_epoch_range": f"{epochs[0].isoformat()} .. {epochs[-1].isoformat()}",
         "satellites_per_system": ", ".join(f"{s}={sum(x.system == s for x in sats)}" for s in used),
         "skipped_records": "; ".join(skipped) or "none",

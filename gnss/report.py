@@ -477,6 +477,18 @@ def _measure_table(comp: pd.DataFrame, measure: str, kind: str, pct: bool) -> st
     return _md_table(headers, rows)
 
 
+def _sets_section(ds: xr.Dataset) -> list[str]:
+    """Markdown lines: what each set is (satellites per system, what was removed and added)."""
+    lines = str(ds.attrs.get("set_descriptions", "")).split("\n")
+    names = [str(x) for x in ds["set"].values]
+    if len(lines) != len(names):
+        return []
+    rows = [
+        [f"`{n}`", line.removeprefix(f"{n}: ")] for n, line in zip(names, lines, strict=True)
+    ]
+    return ["## Sets", "", _md_table(["set", "what it is"], rows, "ll"), ""]
+
+
 def _report_markdown(
     ds: xr.Dataset,
     regions: Sequence[Region],
@@ -505,6 +517,7 @@ def _report_markdown(
             "ll",
         ),
         "",
+        *_sets_section(ds),
         "## Global summary (whole Earth)",
         "",
         "```text",

@@ -142,8 +142,10 @@ def test_two_snapshot_dates_in_one_run(con2026):
 
 
 def test_adding_nominal_slots(con2026):
+    # Plane 1 is full in 2026, so only the unconditional +allnominal adds its 8 slots
+    # (+nominal, which fills empty slots only, is refused there: tests/test_sets_whatif.py).
     span = gnss.epoch_span(con2026.median_epoch(), duration_s=3600, step_s=1800)
-    ds = gnss.compute_coverage(con2026, "R,R[+nominal:R:plane=1]", span, gnss.Grid(30.0))
+    ds = gnss.compute_coverage(con2026, "R,R[+allnominal:R:plane=1]", span, gnss.Grid(30.0))
     assert ds["set_n_satellites"].values.tolist() == [27, 35]
     assert "nominal@2026-10-05T14:50:02Z" in ds.attrs["element_files"]
     assert bool((ds["visible_mean"][1] >= ds["visible_mean"][0]).all())
