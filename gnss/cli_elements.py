@@ -65,9 +65,13 @@ def _counts_line(con: Constellation) -> str:
 
 def _load(files, select, exclude) -> Constellation:
     try:
-        return filter_constellation(read_elements(list(files)), select, exclude)
+        con = read_elements(list(files))
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
+    try:
+        return filter_constellation(con, select, exclude)
+    except GnssError as exc:  # a selector that is malformed or matches nothing: a usage error
+        raise click.UsageError(str(exc)) from exc
 
 
 _common = [

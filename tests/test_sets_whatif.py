@@ -298,3 +298,10 @@ def test_long_inputs_do_not_hang():
         with pytest.raises(ParameterError):
             parse_sets(text)
     assert time.perf_counter() - t0 < 5.0  # seconds, on a loaded 2-core machine
+
+
+@pytest.mark.parametrize("option", ["--select", "--exclude"])
+def test_elements_list_refuses_a_selector_that_matches_nothing_as_a_usage_error(con2026, option):
+    result = CliRunner().invoke(main, ["elements", "list", str(SNAP_2026), option, "C:plane=9"])
+    assert result.exit_code == 2, result.output
+    assert "C:plane=9" in result.output
