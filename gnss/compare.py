@@ -178,7 +178,7 @@ def estimate_output_bytes(
     Examples
     --------
     >>> round(estimate_output_bytes(180 * 360, 3, 2, 1, 33) / 1e6)
-    45
+    41
     """
     from .kernels import HIST_N_BINS, N_METRICS
 

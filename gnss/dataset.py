@@ -66,7 +66,7 @@ def percentile_method() -> str:
 
     Examples
     --------
-    >>> percentile_method()[:60]
+    >>> percentile_method()[:61]
     'per-cell median/p95 from 1280-bin histograms of DOP 0.25..256'
     """
     n_octaves = HIST_N_BINS // HIST_SUB

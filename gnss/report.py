@@ -658,7 +658,8 @@ def write_region_outputs(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "regions"
     >>> rep = write_region_outputs(ds, "global,arctic", out, map_stats=())
     >>> sorted(p.name for p in out.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-    ['regions.csv', 'regions.gpkg', 'regions.json', 'regions_comparison.csv', 'report.md']
+    ['gnss-manifest.json', 'regions.csv', 'regions.gpkg', 'regions.json',
+     'regions_comparison.csv', 'report.md']
     >>> list(rep.rankings)
     ['R+C']
     """
