@@ -47,7 +47,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
         elif host not in (None, socket.gethostname()):
             log.warning("%s: staged files of a run on host %s (process %d); left in place",
                         p, host, pid)  # fmt: skip
-        elif _alive(pid):
+        elif _alive(pid, p):
             log.info("%s: another run (process %d) is writing into %s", p.name, pid, folder)
         else:
             shutil.rmtree(p, ignore_errors=True)
@@ -66,17 +66,24 @@ def _owner_of(staging: Path) -> tuple[int | None, str | None]:
         return (int(m[1]), None) if m else (None, None)
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, staging: Path) -> bool:
+    """Whether the process that made ``staging`` still runs (not a zombie, not a reused pid)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    try:  # Linux: a zombie (dead, not yet reaped) is not running; a pid started later is reused
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stat = Path("/proc/stat").read_text().splitlines()
+        boot_s = next(int(line.split()[1]) for line in stat if line.startswith("btime"))
+        started_s = boot_s + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        owner = staging / OWNER_FILE
+        made_s = (owner if owner.exists() else staging).stat().st_mtime
+    except (OSError, ValueError, IndexError, StopIteration):
         return True
-    try:  # a zombie (dead, not yet reaped) is not running
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return fields[0] != "Z" and started_s <= made_s + 2.0  # btime is whole seconds
 
 
 def missing_folders(path: Path) -> list[Path]:

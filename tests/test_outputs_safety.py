@@ -9,7 +9,9 @@ import json
 import logging
 import os
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +100,41 @@ def test_without_overwrite_the_manifest_keeps_the_earlier_files(ds, tmp_path):
     listed = set(strict_loads((out / MANIFEST).read_text())["files"])
     assert {"coverage.nc", "summary.json", "regions.csv", "report.md"} <= listed
     assert listed == _files(out) - {MANIFEST}
+
+
+# --- 1. (the signals are in test_signals.py) leftovers of killed runs ---------------------
+
+
+def _staging(out: Path, pid: int, tag: str, mtime_s: float | None = None) -> Path:
+    p = out / f".gnss-partial-{pid}-{tag}"
+    p.mkdir(parents=True)
+    (p / ".gnss-owner").write_text(json.dumps({"pid": pid, "host": socket.gethostname()}))
+    if mtime_s is not None:
+        os.utime(p / ".gnss-owner", (mtime_s, mtime_s))
+    return p
+
+
+def test_leftovers_of_dead_runs_are_removed_and_others_reported(tmp_path, caplog):
+    out = tmp_path / "out"
+    dead = _dead_pid()
+    gone = _staging(out, dead, "0000aaaa")
+    live = _staging(out, os.getpid(), "0000bbbb")  # this process: a run still writing
+    # The pid of a process that started after the staging folder was made: reused.
+    reused = _staging(out, os.getpid(), "0000cccc", time.time() - 86400)
+    legacy = out / ".gnss-partial-k2j3h4"  # an older version's name, no owner record
+    legacy.mkdir()
+    with caplog.at_level(logging.INFO, logger="gnss"), OutputDir(out, overwrite=True):
+        pass
+    assert not gone.exists() and f"process {dead} is no longer running" in caplog.text
+    assert not reused.exists()
+    assert live.exists() and "another run" in caplog.text
+    assert legacy.exists() and "staged files of an unknown run" in caplog.text
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 # --- 3. an unwritable output folder is refused before any work --------------------------
