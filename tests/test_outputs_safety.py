@@ -326,3 +326,16 @@ def test_percentile_method_matches_the_histogram_dimension(ds, tmp_path):
     path = write_netcdf(ds, tmp_path / "c.nc")
     with xr.open_dataset(path) as back:
         assert back.attrs["percentile_method"] == text
+
+
+def test_colliding_region_file_names_are_refused_before_the_computation(no_compute, tmp_path):
+    box = {"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]}
+    doc = json.dumps({"type": "Feature", "properties": {}, "geometry": box})
+    (tmp_path / "a+b.geojson").write_text(doc)
+    (tmp_path / "a_b.geojson").write_text(doc)
+    regions = f"{tmp_path / 'a+b.geojson'},{tmp_path / 'a_b.geojson'}"
+    res = CliRunner().invoke(
+        cli.main, ["compare", *QUICK, "--regions", regions, "-o", str(tmp_path / "out")]
+    )
+    assert res.exit_code == 2, res.output
+    assert "'a+b' and 'a_b'" in res.output and "--regions" in res.output
