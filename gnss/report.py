@@ -1,6 +1,6 @@
 """Region outputs of a coverage run: tables (CSV, JSON, GeoPackage), regional maps, Markdown.
 
-:func:`write_region_outputs` writes, all or nothing (:class:`gnss.io.OutputDir`):
+:func:`write_region_outputs` writes, all or nothing (:class:`gnss.outdir.OutputDir`):
 
 ``regions.csv``
     One row per (region, set): :func:`gnss.regionstats.region_table`.
