@@ -8,6 +8,7 @@ run's files into the output folder only when all of them were written.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -69,6 +70,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], object]) -> Pat
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
+        # Truncate first: a writer may keep the file open after failing (HDF5 after a
+        # failed close does), and an open deleted file keeps its space until the process
+        # ends, on a full disk exactly the space the user needs back.
+        with contextlib.suppress(OSError):
+            os.truncate(tmp, 0)
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
@@ -142,6 +148,7 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         for name, var in ds.data_vars.items()
         if var.dtype.kind == "f" and var.ndim >= 2 and "lat" in var.dims
     }
+
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
 
 

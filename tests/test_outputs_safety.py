@@ -212,11 +212,14 @@ def test_disk_full_while_writing_is_translated(ds, tiny_disk):
     filler = tiny_disk / "filler"
     with open(filler, "wb") as f:
         f.write(b"\0" * (shutil.disk_usage(tiny_disk).free - 16_384))
+    before = shutil.disk_usage(tiny_disk).free
     with pytest.raises(gnss.OutputError, match=f"no space left on {tiny_disk}") as info:
         with OutputDir(tiny_disk / "out") as out:
             write_netcdf(ds, out.path("coverage.nc"))
-    assert "free 0.0 MB" in str(info.value) or "free 0.01 MB" in str(info.value)
+    assert "free 0.0 MB" in str(info.value)
     assert not (tiny_disk / "out").exists()  # staging removed, the folder it created too
+    # The space comes back although HDF5 keeps the deleted temporary file open (truncated).
+    assert shutil.disk_usage(tiny_disk).free >= before - 4096  # one tmpfs page of slack
     filler.unlink()
     with pytest.raises(gnss.OutputError, match="no space left"):  # and from a plain OSError
         with OutputDir(tiny_disk / "out") as out:
