@@ -16,14 +16,20 @@ from pathlib import Path
 import click
 
 from .cli_options import positive, utc_time
-from .compare import difference_pairs, planned_files, table, write_comparison
+from .compare import (
+    difference_pairs,
+    estimate_output_bytes,
+    planned_files,
+    table,
+    write_comparison,
+)
 from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, plan_memory_bytes
 from .elements import Constellation, read_elements
 from .errors import GnssError, ParameterError
 from .grid import Grid
-from .io import OutputDir
 from .nominal import NOMINAL_EPOCH
 from .nominal_files import nominal_constellation, nominal_element_files
+from .outdir import OutputDir
 from .select import (
     check_span_near_elements,
     filter_constellations,
@@ -378,9 +384,23 @@ def compare(
             raise click.BadParameter(f"{regions_text!r}: {exc}", param_hint="--regions") from exc
     set_names = [s.name for s in sets]
     pairs = difference_pairs(set_names, [s.systems for s in sets], [s.is_plain for s in sets])
-    names = planned_files(set_names, list(pairs), maps, regions)
     try:
-        OutputDir(output, overwrite=overwrite).check_free(names)  # refuse before any work
+        names = planned_files(set_names, list(pairs), maps, regions)
+    except ParameterError as exc:
+        hint = "--regions" if str(exc).startswith("regions") else "--sets"
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
+    n_systems = len({x for s in sets for x in s.systems})
+    out_bytes = estimate_output_bytes(
+        grid.n_points,
+        len(sets),
+        n_systems,
+        len(pairs),
+        sum(n.endswith(".png") for n in names),
+        len(regions or ()),
+    )
+    try:
+        out = OutputDir(output, overwrite=overwrite, needed_bytes=out_bytes)
+        out.check_free(names)  # refuse before any work
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     need = plan_memory_bytes(cons, sets, span, grid, len(regions or ()))
@@ -400,12 +420,17 @@ def compare(
     timings["load"] = time.perf_counter() - t0
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        ds = compute_coverage(cons, sets, span, grid, config, progress=progress, regions=regions)
-        progress.close()
-        summary, files = write_comparison(
-            ds, output, maps=maps, overwrite=overwrite, progress=progress, regions=regions
-        )
-        progress.close()
+        # The staging folder is made first: an unwritable folder or a full disk is refused
+        # before the computation, and SIGTERM/SIGHUP from here on end the run like Ctrl-C.
+        with out:
+            ds = compute_coverage(
+                cons, sets, span, grid, config, progress=progress, regions=regions
+            )
+            progress.close()
+            summary, files = write_comparison(
+                ds, out, maps=maps, overwrite=overwrite, progress=progress, regions=regions
+            )
+            progress.close()
     except GnssError as exc:
         progress.close()
         raise click.ClickException(str(exc)) from exc

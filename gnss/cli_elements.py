@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ import click
 from .cli_options import utc_time
 from .elements import Constellation, read_elements
 from .errors import GnssError
+from .io import json_text
 from .select import filter_constellation, orbital_plane, summarize_skipped
 
 _MU_KM3_S2 = 398600.8  # WGS72 gravitational parameter (km^3/s^2), the constants of TLEs
@@ -110,7 +110,7 @@ def list_(files, select, exclude, at, as_json):
     rows = satellite_rows(con, at)
     if as_json:
         doc = {"satellites": rows, "counts": con.counts(), "skipped": _skipped(con)}
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json_text(doc))
         return
     click.echo(_text_table(rows, _LIST_COLUMNS))
     click.echo(_counts_line(con))
@@ -125,7 +125,7 @@ def show(files, select, exclude, at, as_json):
     con = _load(files, select, exclude)
     rows = satellite_rows(con, at)
     if as_json:
-        click.echo(json.dumps({"satellites": rows, "skipped": _skipped(con)}, indent=2))
+        click.echo(json_text({"satellites": rows, "skipped": _skipped(con)}))
         return
     for r in rows:
         click.echo(f"{r['name']}  (NORAD {r['norad']})")

@@ -8,10 +8,7 @@ registers them lives in :mod:`gnss.cli`; tables go to stdout, warnings to stderr
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -28,6 +25,7 @@ from .identify import (
     unmatched_prns,
     validate,
 )
+from .io import write_json
 from .refs import load_reference
 
 #: Element epochs farther than this from the reference's middle trigger a warning:
@@ -116,19 +114,10 @@ def _check_json_target(json_out, overwrite):
 
 
 def _write_json(path: str, doc: dict) -> None:
-    target = Path(path)
-    text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        write_json(doc, path)  # strict JSON: NaN/inf become null
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _source_dict(ref) -> dict:

@@ -8,11 +8,15 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 import xarray as xr
 
-from .io import OutputDir, write_netcdf, write_summary_csv, write_summary_json
+from .errors import ParameterError
+from .io import write_netcdf, write_summary_csv, write_summary_json
+from .outdir import OutputDir
+from .outsignals import worker_initializer
 from .summary import format_table, summarize
 
 log = logging.getLogger(__name__)
@@ -113,19 +117,75 @@ def _map_style(stat: str) -> dict:
     return {"cmap": "magma_r", "vmin": 0.0, "units": "DOP"}
 
 
+def check_file_names(set_names: Sequence[str], combos: Sequence[str] = ()) -> None:
+    """Refuse set names that map to the same file name (``R+C`` and ``R_C``: ``*_R_C.png``).
+
+    Raises
+    ------
+    gnss.ParameterError
+        Naming both sets, the file and the fix.
+    """
+    for kind, names in (("sets", set_names), ("combined sets", combos)):
+        seen: dict[str, str] = {}
+        for name in names:
+            other = seen.setdefault(_slug(name), name)
+            if other != name:
+                raise ParameterError(
+                    f"{kind} {other!r} and {name!r} would write the same files "
+                    f"(map_<statistic>_{_slug(name)}.png: characters other than letters, "
+                    "digits, '.', '@' and '-' become '_'); rename one of them with NAME=... in "
+                    f"--sets, e.g. call {name!r} '{_slug(name)}_2'"
+                )
+
+
 def planned_files(
     ds_sets: list[str], combos: list[str], maps: str, regions: Sequence | None = None
 ) -> list[str]:
-    """Names of the files a comparison run writes (to check the folder before any work)."""
+    """Names of the files a comparison run writes (to check the folder before any work).
+
+    Raises
+    ------
+    gnss.ParameterError
+        When two sets (or two regions) would write the same file.
+    """
     names = ["coverage.nc", "summary.json", "summary.csv"]
+    if maps != "none":
+        check_file_names(ds_sets, combos)
     names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in _MAP_STATS[maps]]
     if maps != "none":
         names += [f"diff_{stat}_{_slug(c)}.png" for c in combos for stat in DIFFERENCE_STATS]
     if regions:
-        from .report import TABLE_FILES, map_name
+        from .report import TABLE_FILES, check_region_file_names, map_name
 
+        check_region_file_names(regions)
         names += list(TABLE_FILES) + [map_name(r, "pdop_p95") for r in regions]
     return names
+
+
+#: Upper bounds of the file sizes, for the free-space check before a run: NetCDF variables
+#: per cell and set (21 statistics + 4 per system), per combined set (3 differences), and
+#: a PNG map (1 deg maps measured at 0.27-0.32 MB).
+_CELL_FIELDS_PER_SET, _CELL_FIELDS_PER_SYSTEM, _DIFF_FIELDS = 21, 4, len(DIFFERENCE_STATS)
+_MAP_BYTES = 0.5e6
+_TABLES_BYTES = 1e6
+
+
+def estimate_output_bytes(
+    n_points: int, n_sets: int, n_systems: int, n_combined: int, n_maps: int, n_regions: int = 0
+) -> float:
+    """Upper bound of the bytes a comparison run writes (float32 NetCDF uncompressed + maps).
+
+    Examples
+    --------
+    >>> round(estimate_output_bytes(180 * 360, 3, 2, 1, 33) / 1e6)
+    41
+    """
+    from .kernels import HIST_N_BINS, N_METRICS
+
+    per_set = _CELL_FIELDS_PER_SET + _CELL_FIELDS_PER_SYSTEM * n_systems
+    fields = n_sets * per_set + n_combined * _DIFF_FIELDS + 1  # + the cell areas
+    hist = (n_sets * (1 + n_regions)) * N_METRICS * HIST_N_BINS * 8
+    return 4.0 * n_points * fields + hist + n_maps * _MAP_BYTES + _TABLES_BYTES
 
 
 _META_KEYS = (
@@ -133,6 +193,11 @@ _META_KEYS = (
     "receiver_height_m", "grid_resolution_deg", "clock_model", "pdop_max", "element_files",
     "element_epoch_range", "satellites_per_system", "skipped_records", "propagation_failures",
     "gdop_convention", "percentile_method", "library_versions",
+)  # fmt: skip
+_RUN_PARAMETERS = (
+    "time_coverage_start", "time_coverage_end", "time_step_s", "elevation_mask_deg",
+    "receiver_height_m", "grid_resolution_deg", "clock_model", "pdop_max", "element_files",
+    "set_definitions",
 )  # fmt: skip
 _KEY_MEANING = (
     "<dop>.mean/.pNN/.max: over all epochs with a fix and the whole surface, area-weighted; "
@@ -153,7 +218,7 @@ def _note(ds: xr.Dataset) -> str:
 
 def write_comparison(
     ds: xr.Dataset,
-    output_dir: str | Path,
+    output_dir: str | Path | OutputDir,
     *,
     maps: str = "default",
     overwrite: bool = False,
@@ -166,8 +231,9 @@ def write_comparison(
     ----------
     ds : xarray.Dataset
         Output of :func:`gnss.compute_coverage` (differences are added here).
-    output_dir : path
-        Folder that receives the files.
+    output_dir : path or gnss.outdir.OutputDir
+        Folder that receives the files, or an output folder already opened (``with``) before
+        the computation, whose ``with`` block then publishes the files.
     maps : {"default", "all", "none"}
         Which per-statistic maps to draw (difference maps come with any but "none").
     overwrite : bool
@@ -190,8 +256,21 @@ def write_comparison(
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
     names = planned_files(sets, combos, maps, regions)
-    out = OutputDir(output_dir, overwrite=overwrite)
+    if isinstance(output_dir, OutputDir):
+        out = output_dir
+        opened = nullcontext(out) if out.entered else out
+    else:
+        n_maps = sum(n.endswith(".png") for n in names)
+        need = estimate_output_bytes(ds.sizes["lat"] * ds.sizes["lon"], len(sets),
+                                     ds.sizes.get("system", 1), len(combos), n_maps,
+                                     len(regions or ()))  # fmt: skip
+        out = opened = OutputDir(output_dir, overwrite=overwrite, needed_bytes=need)
     out.check_free(names)
+    out.parameters = {k: ds.attrs.get(k) for k in _RUN_PARAMETERS} | {
+        "sets": sets,
+        "maps": maps,
+        "regions": [r.code for r in regions or ()],
+    }
     note = _note(ds)
     jobs = []  # (file name, field, keyword arguments of plot_field)
     for s in sets:
@@ -220,7 +299,7 @@ def write_comparison(
             progress("write", done, len(names))
 
     tick(0)
-    with out:
+    with opened:
         write_netcdf(ds, out.path("coverage.nc"))
         meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}
         write_summary_json(summary, meta, out.path("summary.json"))
@@ -234,7 +313,7 @@ def write_comparison(
             # Staged inside this folder's staging area: published with everything else.
             write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
             tick(len(names))
-    return summary, [Path(output_dir) / n for n in names]
+    return summary, [out.final / n for n in names]
 
 
 def _plot_one(job) -> None:
@@ -249,7 +328,10 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
 
     ``GNSS_MAP_WORKERS`` sets the number of processes (1: draw here, sequentially). Workers
     are forked on Linux (they only draw; matplotlib is already imported), spawned elsewhere.
-    An error in any map is raised here, so the staged output folder is discarded.
+    An error in any map is raised here, so the staged output folder is discarded. On any
+    exception here (a failed map, Ctrl-C, SIGTERM/SIGHUP turned into
+    :class:`gnss.outsignals.Terminated`) the workers are killed before it propagates, and
+    they end with this process however it ends (:func:`gnss.outsignals.worker_initializer`).
     """
     workers = int(os.environ.get("GNSS_MAP_WORKERS", min(4, os.cpu_count() or 1)))
     if workers <= 1 or len(jobs) < 8:
@@ -258,10 +340,30 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
             tick(i)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=worker_initializer,
+        initargs=(os.getpid(),),
+    )
+    try:
         for i, _ in enumerate(pool.map(_plot_one, jobs, chunksize=2)):
             tick(i)
+    except BaseException:
+        _kill_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop drawing now: kill the worker processes (no public API for it before 3.14)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.kill()
+    for p in procs:
+        p.join(timeout=5)
 
 
 def table(summary: dict, ds: xr.Dataset) -> str:

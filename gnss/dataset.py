@@ -10,6 +10,7 @@ import xarray as xr
 
 from .classify import SYSTEM_NAMES
 from .coverage import DOP_NAMES, HIST_N_BINS, SUMMARY_PERCENTILES
+from .kernel_sets import HIST_OCTAVE_LO, HIST_SUB
 from .kernels import hist_bin_lower
 
 _FIX = "epochs with a fix"
@@ -53,6 +54,30 @@ def _versions() -> str:
         "python": platform.python_version(),
     }
     return ", ".join(f"{k} {v}" for k, v in mods.items())
+
+
+def percentile_method() -> str:
+    """Describe how percentiles come from the histograms, from the histogram constants.
+
+    The bounds are those the tests check: a per-cell percentile lies within two bins of
+    ``numpy.percentile`` (the rank falls in one bin, the interpolation spans it), a
+    time-and-area percentile within one bin; a bin is at most ``1 / HIST_SUB`` wide
+    relative to its lower edge.
+
+    Examples
+    --------
+    >>> percentile_method()[:61]
+    'per-cell median/p95 from 1280-bin histograms of DOP 0.25..256'
+    """
+    n_octaves = HIST_N_BINS // HIST_SUB
+    lo, hi = 2.0**HIST_OCTAVE_LO, 2.0 ** (HIST_OCTAVE_LO + n_octaves)
+    width = 1 / HIST_SUB
+    return (
+        f"per-cell median/p95 from {HIST_N_BINS}-bin histograms of DOP {lo:g}..{hi:g} "
+        f"({n_octaves} octaves of {HIST_SUB} linear bins, each at most {100 * width:.2f} % wide): "
+        f"within {200 * width:.2f} % of numpy.percentile; time-and-area percentiles within "
+        f"{100 * width:.2f} %"
+    )
 
 
 def _coords(specs, used, grid, n_visible) -> dict:
@@ -218,9 +243,6 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
         "clock_model": config.clock,
         "gdop_convention": "GDOP^2 = PDOP^2 + sum of TDOP^2 over every receiver clock in view",
         "pdop_max": config.pdop_max,
-        "percentile_method": (
-            "per-cell median/p95 from 1024-bin log2 histograms of DOP 0.25..256: within 1.4 % "
-            "of numpy.percentile; time-and-area percentiles within 0.7 %"
-        ),
+        "percentile_method": percentile_method(),
         "library_versions": _versions(),
     }

@@ -30,6 +30,7 @@ from .coverage import epoch_dops
 from .elements import Constellation, Satellite
 from .errors import ParameterError
 from .grid import geodetic_points
+from .io import json_clean as _clean
 from .propagate import propagate_itrs_m
 from .refs import ReferenceOrbits, ReferenceSource
 from .timeutil import EpochSpan, epoch_span
@@ -419,18 +420,6 @@ class ValidationReport:
     def to_dict(self) -> dict:
         """Plain-JSON dictionary (NaN and inf become None)."""
         return _clean(asdict(self))
-
-
-def _clean(value):
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(float(value)) else None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.integer | np.bool_):
-        return value.item()
-    return value
 
 
 def _rtn_components(ref: np.ndarray, vel: np.ndarray, err: np.ndarray) -> np.ndarray:

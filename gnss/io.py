@@ -1,107 +1,132 @@
-"""Writing results: NetCDF (CF), summary CSV/JSON, and an all-or-nothing output folder.
+"""Writing result files: one atomic-write helper, strict JSON, NetCDF (CF), summary CSV/JSON.
 
-Every file is written under a temporary name and renamed into place, so a
-failed run never leaves a half-written file; :class:`OutputDir` goes further
-and moves a whole run's files into the output folder only when all of them
-were written.
+Every file is written under a temporary name and renamed into place
+(:func:`atomic_write`), so a failed run never leaves a half-written file, and gets the
+mode the umask asks for; :class:`gnss.outdir.OutputDir` goes further and moves a whole
+run's files into the output folder only when all of them were written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
 import os
-import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
-from .errors import OutputError
+if TYPE_CHECKING:
+    import xarray as xr
 
 
-class OutputDir:
-    """Stage a run's files in a hidden temporary folder; publish them all at the end.
+def current_umask() -> int:
+    """Return the process umask, read without changing it where the system allows (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], object]) -> Path:
+    """Write a file under a temporary name beside ``path``, then rename it onto ``path``.
+
+    The one helper for every result file: the file gets the mode of a plain ``open``
+    (``0o666 & ~umask``, not the ``0o600`` of :func:`tempfile.mkstemp`), a failure leaves
+    no partial file, and an existing ``path`` is replaced only on success.
 
     Parameters
     ----------
     path : path
-        Destination folder (created if needed).
-    overwrite : bool
-        Allow replacing files that already exist there.
+        Destination file; its folder must exist.
+    write : callable
+        ``write(tmp_path)`` writes the whole content to ``tmp_path`` (a str).
+
+    Returns
+    -------
+    pathlib.Path
 
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> with OutputDir(d / "run") as out:
-    ...     _ = (out.path("a.txt")).write_text("x")
-    >>> sorted(p.name for p in (d / "run").iterdir())
-    ['a.txt']
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write(p, lambda tmp: pathlib.Path(tmp).write_text("x")).read_text()
+    'x'
     """
-
-    def __init__(self, path: str | os.PathLike, overwrite: bool = False):
-        self.final = Path(path)
-        self.overwrite = overwrite
-        self._staging: Path | None = None
-        if self.final.exists() and not self.final.is_dir():
-            raise OutputError(
-                f"output {self.final} exists and is not a folder; give a folder path with -o"
-            )
-
-    def __enter__(self) -> OutputDir:
-        try:
-            self.final.mkdir(parents=True, exist_ok=True)
-            self._staging = Path(tempfile.mkdtemp(prefix=".gnss-partial-", dir=self.final))
-        except OSError as exc:
-            raise OutputError(
-                f"cannot create the output folder {self.final}: {exc.strerror}"
-            ) from exc
-        return self
-
-    def path(self, name: str) -> Path:
-        """Where to write ``name`` while staging."""
-        assert self._staging is not None, "use OutputDir as a context manager"
-        return self._staging / name
-
-    def check_free(self, names: list[str]) -> None:
-        """Refuse (before any work) if files would be replaced without ``overwrite``."""
-        if self.overwrite:
-            return
-        taken = [n for n in names if (self.final / n).exists()]
-        if taken:
-            raise OutputError(
-                f"{self.final} already holds {', '.join(taken[:5])}"
-                f"{' ...' if len(taken) > 5 else ''}; "
-                "pass --overwrite or choose another folder with -o"
-            )
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        staging, self._staging = self._staging, None
-        try:
-            if exc_type is None:
-                self.check_free([p.name for p in staging.iterdir()])
-                for p in sorted(staging.iterdir()):
-                    os.replace(p, self.final / p.name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            if exc_type is not None and not any(self.final.iterdir()):
-                self.final.rmdir()
-
-
-def _atomic(path: Path, write) -> Path:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
+        # Truncate first: a writer may keep the file open after failing (HDF5 after a
+        # failed close does), and an open deleted file keeps its space until the process
+        # ends, on a full disk exactly the space the user needs back.
+        with contextlib.suppress(OSError):
+            os.truncate(tmp, 0)
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+_atomic = atomic_write  # the former private name (gnss.cli_fetch)
+
+
+def json_clean(value):
+    """Return the plain-JSON form of ``value`` (NaN and +-inf become None).
+
+    NumPy scalars and arrays become Python numbers and lists, tuples become lists,
+    mapping keys become strings.
+
+    Every JSON the package writes goes through this and :func:`json_text`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_clean({"a": np.float32(1.5), "b": [float("nan"), np.inf], "c": np.arange(2)})
+    {'a': 1.5, 'b': [None, None], 'c': [0, 1]}
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, np.ndarray):
+        return json_clean(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): json_clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_clean(v) for v in value]
+    return value
+
+
+def json_text(doc, indent: int | None = 2) -> str:
+    """``doc`` as strict JSON text (no NaN/Infinity: a value that slips through raises).
+
+    Raises
+    ------
+    ValueError
+        When a non-finite float remains (a type :func:`json_clean` does not know).
+    """
+    return json.dumps(json_clean(doc), indent=indent, allow_nan=False)
+
+
+def write_json(doc, path: str | os.PathLike) -> Path:
+    """Write ``doc`` as strict JSON (:func:`json_text`) plus a newline, atomically."""
+    text = json_text(doc) + "\n"
+    return atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
@@ -123,26 +148,13 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         for name, var in ds.data_vars.items()
         if var.dtype.kind == "f" and var.ndim >= 2 and "lat" in var.dims
     }
-    return _atomic(Path(path), lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
 
-
-def _clean(value):
-    if isinstance(value, float | np.floating):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
 
 
 def write_summary_json(summary: dict, metadata: dict, path: str | os.PathLike) -> Path:
     """Write ``{"sets": summary, "run": metadata}`` as JSON (NaN becomes null), atomically."""
-    doc = {"sets": _clean(summary), "run": _clean(metadata)}
-    text = json.dumps(doc, indent=2, sort_keys=False) + "\n"
-    return _atomic(Path(path), lambda tmp: Path(tmp).write_text(text))
+    return write_json({"sets": summary, "run": metadata}, path)
 
 
 def write_summary_csv(summary: dict, path: str | os.PathLike) -> Path:
@@ -164,4 +176,4 @@ def write_summary_csv(summary: dict, path: str | os.PathLike) -> Path:
                     ]
                 )
 
-    return _atomic(Path(path), write)
+    return atomic_write(path, write)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import secrets
 import textwrap
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .errors import OutputError, ParameterError
+from .io import atomic_write
 
 __all__ = ["borders", "plot_field"]
 
@@ -417,11 +417,6 @@ def plot_field(
             linespacing=1.25,
         )
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi, facecolor="white")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return atomic_write(
+        path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+    )

@@ -1,6 +1,6 @@
 """Region outputs of a coverage run: tables (CSV, JSON, GeoPackage), regional maps, Markdown.
 
-:func:`write_region_outputs` writes, all or nothing (:class:`gnss.io.OutputDir`):
+:func:`write_region_outputs` writes, all or nothing (:class:`gnss.outdir.OutputDir`):
 
 ``regions.csv``
     One row per (region, set): :func:`gnss.regionstats.region_table`.
@@ -37,7 +37,8 @@ import shapely
 import xarray as xr
 
 from .errors import ParameterError
-from .io import OutputDir
+from .io import atomic_write, write_json
+from .outdir import OutputDir
 from .regions import Region, cell_weights_m2, get_regions
 from .regionstats import (
     GAIN_MEASURES,
@@ -155,6 +156,25 @@ def _slug(text: str) -> str:
 def map_name(region: Region, stat: str) -> str:
     """File name of a region's map, e.g. ``region_RUS_pdop_p95.png``."""
     return f"region_{_slug(region.code)}_{stat}.png"
+
+
+def check_region_file_names(regions: Sequence[Region]) -> None:
+    """Refuse regions whose codes map to the same map file name (``a b`` and ``a_b``).
+
+    Raises
+    ------
+    gnss.ParameterError
+        Naming both regions, the file and the fix.
+    """
+    seen: dict[str, str] = {}
+    for r in regions:
+        other = seen.setdefault(_slug(r.code), r.code)
+        if other != r.code:
+            raise ParameterError(
+                f"regions {other!r} and {r.code!r} would write the same map files "
+                f"(region_{_slug(r.code)}_<statistic>.png); give one of the polygon files "
+                "another name, or leave one region out"
+            )
 
 
 def planned_files(regions: Sequence[Region], map_stats: Sequence[str]) -> list[str]:
@@ -651,7 +671,8 @@ def write_region_outputs(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "regions"
     >>> rep = write_region_outputs(ds, "global,arctic", out, map_stats=())
     >>> sorted(p.name for p in out.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-    ['regions.csv', 'regions.gpkg', 'regions.json', 'regions_comparison.csv', 'report.md']
+    ['gnss-manifest.json', 'regions.csv', 'regions.gpkg', 'regions.json',
+     'regions_comparison.csv', 'report.md']
     >>> list(rep.rankings)
     ['R+C']
     """
@@ -680,6 +701,7 @@ def write_region_outputs(
     summary_text = format_table(summary, float(ds.attrs.get("pdop_max", 6.0)))
     maps = {r.code: [map_name(r, s) for s in map_stats] for r in mapped}
     names = list(TABLE_FILES) + [n for r in mapped for n in maps[r.code]]
+    check_region_file_names(mapped)
 
     out = OutputDir(out_dir, overwrite=overwrite)
     out.check_free(names)
@@ -704,7 +726,7 @@ def write_region_outputs(
             "comparison": _json_records(comp),
             "rankings": {c: _json_records(rk) for c, rk in rankings.items()},
         }
-        out.path("regions.json").write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
+        write_json(doc, out.path("regions.json"))
         gpkg = out.path("regions.gpkg")
         regions_geodataframe(comp, regions).to_file(gpkg, layer="regions", engine="pyogrio")
         regions_geodataframe(table, regions).to_file(
@@ -721,7 +743,8 @@ def write_region_outputs(
                     note=note,
                 )
         md = _report_markdown(ds, regions, comp, rankings, maps, summary_text)
-        out.path("report.md").write_text(md + "\n", encoding="utf-8")
+        atomic_write(out.path("report.md"),
+                     lambda tmp: Path(tmp).write_text(md + "\n", encoding="utf-8"))  # fmt: skip
     return RegionReport(table, comp, rankings, [Path(out_dir) / n for n in names])
 
 
