@@ -7,7 +7,6 @@ goes to stdout. Long work shows a progress bar when stderr is a terminal.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 import time
@@ -24,6 +23,7 @@ from .grid import Grid
 from .io import OutputDir
 from .nominal import NOMINAL_EPOCH
 from .nominal_files import nominal_constellation, nominal_element_files
+from .resources import THREADS_ENV, available_memory_bytes, check_threads
 from .select import (
     check_span_near_elements,
     filter_constellation,
@@ -31,7 +31,7 @@ from .select import (
     summarize_skipped,
 )
 from .sets import NOMINAL_LABEL, parse_sets
-from .timeutil import epoch_span
+from .timeutil import epoch_span, n_epochs
 
 log = logging.getLogger("gnss")
 
@@ -91,17 +91,6 @@ def _sets(ctx, param, value):
 @click.version_option(package_name="gnss-coverage")
 def main():
     """Compare the coverage of GNSS constellations (GLONASS, BeiDou, GPS, Galileo ...)."""
-
-
-def _available_memory_bytes() -> float:
-    """MemAvailable from /proc/meminfo (Linux), else total physical memory."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
 def _split_label(item: str) -> tuple[str | None, str]:
@@ -255,6 +244,15 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
     help="Refuse runs whose estimated peak memory exceeds this (default: the memory available).",
 )
 @click.option(
+    "--threads",
+    type=int,
+    envvar=THREADS_ENV,
+    show_envvar=True,
+    help="Kernel threads (1 to the number of cores). Default: chosen per block of points "
+    "from the processors idle at that moment, so concurrent runs share the cores fairly. "
+    "Results do not depend on it.",
+)
+@click.option(
     "--maps",
     type=click.Choice(["default", "all", "none"]),
     default="default",
@@ -292,6 +290,7 @@ def compare(
     pdop_max,
     regions_text,
     max_memory_gib,
+    threads,
     maps,
     output,
     overwrite,
@@ -318,13 +317,24 @@ def compare(
     except ParameterError as exc:
         raise click.UsageError(str(exc)) from exc
     try:
+        n_epochs(hours * 3600.0, step_s)
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--hours' / '--step-s'") from exc
+    try:
+        check_threads(threads, what="--threads")
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--threads'") from exc
+    try:
         cons = _load_elements(sets, elements, select, exclude, start)
         default = cons.get(None)
         if start is None:
             first = default if default is not None else next(iter(cons.values()), None)
             start = first.median_epoch() if first is not None else NOMINAL_EPOCH
             log.info("start = median element epoch %s", start.isoformat())
-        span = epoch_span(start, hours * 3600.0, step_s)
+        try:
+            span = epoch_span(start, hours * 3600.0, step_s)
+        except ParameterError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--hours'") from exc
         for label, con in cons.items():
             # Labelled snapshots run from their own median epoch (see gnss.sets).
             lo = span.start if label is None else con.median_epoch()
@@ -356,7 +366,7 @@ def compare(
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     need = plan_memory_bytes(cons, sets, span, grid, len(regions or ()))
-    limit = max_memory_gib * 2**30 if max_memory_gib else _available_memory_bytes()
+    limit = max_memory_gib * 2**30 if max_memory_gib else available_memory_bytes()
     if not quiet:
         click.echo(
             f"estimated peak memory {need / 2**30:.2f} GiB (limit {limit / 2**30:.1f} GiB); "
@@ -372,7 +382,10 @@ def compare(
     timings["load"] = time.perf_counter() - t0
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        ds = compute_coverage(cons, sets, span, grid, config, progress=progress, regions=regions)
+        ds = compute_coverage(
+            cons, sets, span, grid, config, progress=progress, regions=regions,
+            max_memory_bytes=limit, threads=threads,
+        )  # fmt: skip
         progress.close()
         summary, files = write_comparison(
             ds, output, maps=maps, overwrite=overwrite, progress=progress, regions=regions
