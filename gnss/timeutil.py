@@ -154,8 +154,9 @@ def epoch_span(start: datetime | str, duration_s: float, step_s: float) -> Epoch
 
 
 #: Most epochs in a span: far above any run that fits in memory (each epoch holds every
-#: satellite's position), low enough that counts stay exact and sizes finite.
-MAX_EPOCHS = 10**9
+#: satellite's position; the memory plan refuses such runs), low enough that the count is
+#: exact in a float64 ratio and every size derived from it is finite.
+MAX_EPOCHS = 10**12
 
 
 def n_epochs(duration_s: float, step_s: float) -> int:
