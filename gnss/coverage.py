@@ -9,6 +9,7 @@ do not grow with the grid or with the number of epochs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,8 @@ from .propagate import PropagationFailure, propagate_itrs_m
 from .resources import ThreadPolicy, available_memory_bytes
 from .sets import NOMINAL_LABEL, ResolvedSet, SetSpec, parse_sets, resolve_sets
 from .timeutil import EpochSpan
+
+log = logging.getLogger("gnss")
 
 __all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets", "plan_memory_bytes"]
 
@@ -199,6 +202,7 @@ def compute_coverage(
             kern(points[start:stop], up[start:stop], zone_w[:, start:stop], acc.view(stop - start))
             out.fold(slice(start, stop), acc, stop - start, n_t)
             report("grid", stop, n_p)
+    log.debug("kernel threads per block: %s", ",".join(map(str, policy.used)))
     zones = kern.zone_totals()
 
     from .dataset import build_dataset
@@ -468,7 +472,8 @@ def epoch_dops(
     Returns
     -------
     dict of ndarray
-        ``pdop``, ``hdop``, ``vdop``, ``gdop``: shape (n_sets, n_times), NaN without a fix;
+        ``pdop``, ``hdop``, ``vdop``, ``gdop``: shape (n_sets, n_times), NaN without a usable
+        fix (too few satellites, or near-singular: GDOP > ``gnss.DOP_CEILING``);
         ``visible``: shape (n_sets, n_times).
 
     Examples

@@ -3,9 +3,10 @@
 Threads: the numba kernels run on ``numba.set_num_threads(n)`` threads (at most the
 ``NUMBA_NUM_THREADS`` pool, by default the number of cores). ``threads=None`` (and no
 ``GNSS_THREADS`` in the environment) chooses per block of points: the processors this process
-may use (``os.sched_getaffinity``) minus the other tasks running right now (the fourth field of
-``/proc/loadavg``), at least one. With three runs on two cores each then runs one thread, as
-in a fair share; alone, a run uses every core. The number of threads never changes a result
+may use (``os.sched_getaffinity``) minus the tasks of other processes running right now (the
+fourth field of ``/proc/loadavg`` less this process's running threads), at least one. With
+three runs on two cores each then runs one thread, as in a fair share; alone, a run uses
+every core. The number of threads never changes a result
 (see :func:`gnss.kernels.accumulate`).
 """
 
@@ -88,6 +89,21 @@ def _running_tasks() -> int | None:
         return None
 
 
+def _own_running_tasks() -> int:
+    """Threads of this process running now (this one included; idle kernel threads may spin)."""
+    n = 0
+    try:
+        for task in Path("/proc/self/task").iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:
+                continue
+            n += stat[stat.rindex(")") + 2 :].startswith("R")
+    except OSError:
+        return 1
+    return max(n, 1)
+
+
 def auto_threads() -> int:
     """Threads for the next kernel call: free processors now, at least 1 (see the module)."""
     try:
@@ -95,7 +111,7 @@ def auto_threads() -> int:
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         n_cpu = os.cpu_count() or 1
     running = _running_tasks()
-    others = 0 if running is None else max(running - 1, 0)  # this thread reads the file
+    others = 0 if running is None else max(running - _own_running_tasks(), 0)
     return max(1, min(max_threads(), n_cpu - others))
 
 

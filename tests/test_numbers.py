@@ -234,3 +234,22 @@ def test_memory_plan_is_public_and_refuses_absurd_grids(nominal):
     small = gnss.epoch_span(nominal.median_epoch(), duration_s=0, step_s=600)
     ds = gnss.compute_coverage(nominal, "R", small, gnss.Grid(30.0), max_memory_bytes=float("inf"))
     assert ds.sizes["lat"] == 6
+
+
+def test_automatic_threads_step_aside_for_busy_processors():
+    import os
+    import subprocess
+    import sys
+    import time
+
+    n_cpu = len(os.sched_getaffinity(0))
+    assert 1 <= gnss.resources.auto_threads() <= gnss.resources.max_threads()
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n_cpu)]
+    try:
+        time.sleep(0.5)  # let them start
+        # Every processor has another runnable task: one thread (never zero).
+        assert gnss.resources.auto_threads() == 1
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
