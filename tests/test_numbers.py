@@ -253,3 +253,28 @@ def test_automatic_threads_step_aside_for_busy_processors():
         for proc in busy:
             proc.kill()
             proc.wait()
+
+
+def test_numpy_twin_applies_the_same_ceiling_on_real_near_singular_epochs():
+    """The slow NumPy twin (explicit design matrix) agrees with the kernel where it matters."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks folder
+    from benchmarks.baselines import compare_to_dataset, numpy_coverage, parse_plain_sets
+
+    if not SNAPSHOT.exists():
+        pytest.skip(f"{SNAPSHOT} not found (../shared/data is not beside the repository)")
+    con = gnss.read_elements(SNAPSHOT)
+    sats = [s for s in con.satellites if s.system == "R"]
+    span = gnss.epoch_span(con.median_epoch(), duration_s=24 * 3600, step_s=600)
+    grid = gnss.Grid(10.0)
+    ds = gnss.compute_coverage(con, "R", span, grid, gnss.CoverageConfig(elevation_mask_deg=15.0))
+    assert int((ds["singular_fraction"] > 0).sum()) > 0  # the case has near-singular epochs
+    pos, _ = gnss.propagate_itrs_m(sats, span)
+    points, up = grid.points()
+    res = numpy_coverage(pos, ["R"] * len(sats), points, up, parse_plain_sets("R"),
+                         elevation_mask_deg=15.0)  # fmt: skip
+    lat_i, lon_i = np.unravel_index(np.arange(grid.n_points), (grid.n_lat, grid.n_lon))
+    # Fix and availability counts exact; DOP means to 1e-9 (round-off of PDOPs up to 256).
+    check = compare_to_dataset(ds, res, ["R"], lat_i, lon_i, rtol=1e-9)
+    assert check["ok"], check
