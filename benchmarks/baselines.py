@@ -80,6 +80,8 @@ def numpy_coverage(
     list of dict
         Per set, arrays of shape (n_points,) keyed as :data:`STATS`.
     """
+    from gnss import DOP_CEILING  # here: the suite imports numba after its compile case
+
     pos = np.nan_to_num(np.asarray(positions_itrs_m, dtype=np.float64), nan=0.0)  # (T, S, 3)
     systems = np.asarray(list(systems))
     points = np.asarray(points_itrs_m, dtype=np.float64)
@@ -118,7 +120,12 @@ def numpy_coverage(
             idx = np.arange(3, 3 + n_clk)
             normal[..., idx, idx] += ~in_view
             normal[~fix] = np.eye(3 + n_clk)
-            q = np.linalg.inv(normal)[..., :3, :3]
+            q_all = np.linalg.inv(normal)
+            # Near-singular geometry (GDOP > gnss.DOP_CEILING) is no usable fix, as in the
+            # engine; the decoupled clocks' unit diagonal adds 1 each to the trace.
+            gdop2 = np.trace(q_all, axis1=-2, axis2=-1) - (~in_view).sum(axis=-1)
+            fix &= gdop2 <= DOP_CEILING**2
+            q = q_all[..., :3, :3]
             pdop2 = np.trace(q, axis1=-2, axis2=-1)
             vdop2 = np.einsum("pi,ptij,pj->pt", u, q, u)
             with np.errstate(invalid="ignore"):
