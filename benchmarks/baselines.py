@@ -169,6 +169,7 @@ def skyfield_altaz(
     """
     from skyfield.api import EarthSatellite, wgs84
 
+    from gnss import DOP_CEILING
     from gnss.timeutil import timescale
 
     ts = timescale()
@@ -201,6 +202,8 @@ def skyfield_altaz(
                 onehot = (system[seen][:, None] == np.array(clocks)[None, :]).astype(float)
                 g = np.hstack([-enu, onehot])
                 q = np.linalg.inv(g.T @ g)
+                if np.trace(q) > DOP_CEILING**2:  # near-singular: no usable fix, as in gnss
+                    continue
                 dops["pdop"][k, i, t] = np.sqrt(q[0, 0] + q[1, 1] + q[2, 2])
                 dops["hdop"][k, i, t] = np.sqrt(q[0, 0] + q[1, 1])
                 dops["vdop"][k, i, t] = np.sqrt(q[2, 2])
