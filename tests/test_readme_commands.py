@@ -12,20 +12,27 @@ fresh folder. The exit status must be the documented one: 0, or N where a commen
 (or a comment line just above it) says `exit N`. A non-zero status must come with an `Error:`
 line, and no command may end in a traceback.
 
-Skipped, with the reason: the quick-start commands (`python3 -m venv ...`, `bash .ci/run`) and
-`gnss elements fetch` (network). Any other kind of command fails the test, so that a new example
-is either run or skipped on purpose.
+`gnss elements fetch` asks a local stand-in for CelesTrak (the shipped nominal elements, in the
+format asked for) through its hidden `--base-url`, with a fresh `--cache-dir`. Skipped, with the
+reason: the quick-start commands (`python3 -m venv ...`, `bash .ci/run`). Any other kind of
+command fails the test, so that a new example is either run or skipped on purpose.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import re
 import shlex
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -47,7 +54,6 @@ SMALL_VALIDATE = {"--step-s": "3600", "--site": "Moscow,55.75,37.62"}
 SKIPPED = {
     "python3 -m venv": "quick start: builds a virtual environment (CI does that)",
     "bash .ci/run": "quick start: the CI script itself",
-    "gnss elements fetch": "needs the network (CelesTrak)",
 }
 _EXIT = re.compile(r"\bexit (?:status )?(\d+)\b")
 
@@ -121,11 +127,13 @@ def _set_default(tokens: list[str], option: str, value: str, cap=None) -> list[s
     return tokens if given else [*tokens, option, value]
 
 
-def small(segment: str, fresh_output: Path, succeeds: bool = True) -> str:
+def small(segment: str, fresh_output: Path, succeeds: bool = True, gp_url: str = "") -> str:
     """One ``&&``-part of a command: a fresh absolute ``-o``; small sizes if it succeeds."""
     tokens = shlex.split(segment)
     if tokens[:1] != ["gnss"]:
         return segment
+    if tokens[1:3] == ["elements", "fetch"]:  # the local stand-in, a fresh cache
+        tokens += ["--base-url", gp_url, "--cache-dir", str(fresh_output.parent / "cache")]
     if succeeds and tokens[1:2] == ["compare"]:
         for option, value in SMALL_COMPARE.items():
             tokens = _set_default(tokens, option, value, CAP_COMPARE.get(option))
@@ -138,7 +146,7 @@ def small(segment: str, fresh_output: Path, succeeds: bool = True) -> str:
     return shlex.join(tokens)
 
 
-def rewrite(command: str, fresh_output: Path, succeeds: bool = True) -> str:
+def rewrite(command: str, fresh_output: Path, succeeds: bool = True, gp_url: str = "") -> str:
     """The command as run: each ``gnss`` part made small (see :func:`small`)."""
     parts = command.split(" && ")
     if not any(shlex.split(p)[:1] == ["gnss"] for p in parts):
@@ -146,7 +154,7 @@ def rewrite(command: str, fresh_output: Path, succeeds: bool = True) -> str:
             f"{command!r} runs no `gnss` command and is not skipped on purpose; "
             "run it here or add it to SKIPPED with the reason"
         )
-    return " && ".join(small(p, fresh_output, succeeds) for p in parts)
+    return " && ".join(small(p, fresh_output, succeeds, gp_url) for p in parts)
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +165,54 @@ def gnss_bin(tmp_path_factory) -> Path:
     exe.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m gnss.cli "$@"\n')
     exe.chmod(0o755)
     return folder
+
+
+def _gp_bodies() -> dict[str, bytes]:
+    """The shipped nominal elements as CelesTrak answers them: TLE, OMM CSV and OMM JSON."""
+    from sgp4.api import Satrec
+    from sgp4.exporter import export_omm, export_tle
+
+    import gnss
+
+    files = gnss.nominal_element_files()
+    records = []
+    for sat in gnss.read_elements(files).satellites:
+        l1, l2 = export_tle(sat.satrec)
+        l1 = l1[:9] + "26001A  " + l1[17:]  # export_omm needs an international designator
+        records.append(export_omm(Satrec.twoline2rv(l1, l2), sat.name))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, list(records[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return {
+        "tle": "".join(p.read_text() for p in files).encode(),
+        "csv": buf.getvalue().encode(),
+        "json": json.dumps(records).encode(),
+    }
+
+
+@pytest.fixture(scope="module")
+def gp_url():
+    """The URL of a local stand-in for CelesTrak's GP endpoint (any GROUP, FORMAT's body)."""
+    bodies = _gp_bodies()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output quiet
+            pass
+
+        def do_GET(self):
+            fmt = parse_qs(urlsplit(self.path).query).get("FORMAT", ["csv"])[0]
+            body = bodies.get(fmt, b"No GP data found\n")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/NORAD/elements/gp.php"
+    server.shutdown()
+    server.server_close()
 
 
 def repository_root(tmp_path: Path) -> Path:
@@ -215,14 +271,15 @@ def test_extractor_reads_status_comments_and_continuations(tmp_path):
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=[c.where for c in COMMANDS])
-def test_documented_command_runs_as_written(cmd, tmp_path, gnss_bin):
+def test_documented_command_runs_as_written(cmd, tmp_path, gnss_bin, gp_url):
     if cmd.skip:
         pytest.skip(cmd.skip)
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} not found (../shared is not beside the repository)")
     root = repository_root(tmp_path)
-    command = rewrite(cmd.text, tmp_path / "fresh-output", succeeds=cmd.exit_status == 0)
+    command = rewrite(cmd.text, tmp_path / "fresh-output", cmd.exit_status == 0, gp_url)
     env = dict(os.environ, PATH=f"{gnss_bin}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(REPO))
+    env["GNSS_CACHE_DIR"] = str(tmp_path / "user-cache")  # never the user's own cache
     proc = subprocess.run(["bash", "-c", command], cwd=root, env=env, capture_output=True,
                           text=True, timeout=300)  # fmt: skip
     report = (
@@ -232,3 +289,5 @@ def test_documented_command_runs_as_written(cmd, tmp_path, gnss_bin):
     assert "Traceback" not in proc.stderr, report
     if cmd.exit_status:
         assert "Error: " in proc.stderr, report
+    if " elements fetch " in f" {command} " and not cmd.exit_status:
+        assert "satellites  downloaded" in proc.stdout, report  # from the stand-in
