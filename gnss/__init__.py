@@ -1,6 +1,8 @@
 """gnss-coverage: where, and how much, combined GNSS receivers beat single systems.
 
-The public API is this namespace; everything else may change.
+The public API is this namespace; everything else may change. Its names are loaded on first
+use (PEP 562), so ``import gnss`` (and ``gnss --help``) loads neither numba, matplotlib,
+geopandas, pandas, shapely nor click.
 
 Examples
 --------
@@ -13,86 +15,107 @@ Examples
 ['C', 'R', 'R+C']
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .celestrak import FetchError, FetchResult, fetch_group  # noqa: E402
-from .classify import SYSTEM_NAMES, SYSTEMS, Identity, classify  # noqa: E402
-from .coverage import CoverageConfig, compute_coverage, epoch_dops, plan_memory_bytes  # noqa: E402
-from .elements import Constellation, Satellite, Skipped, read_elements  # noqa: E402
-from .errors import (  # noqa: E402
-    ElementError,
-    GnssError,
-    GnssTypeError,
-    OutputError,
-    ParameterError,
-    TimeInputError,
-)
-from .grid import Grid, ellipsoid_area_m2, geodetic_points  # noqa: E402
-from .identify import Match, identify, validate  # noqa: E402
-from .kernel_sets import DOP_CEILING  # noqa: E402
-from .nominal_files import nominal_constellation, nominal_element_files  # noqa: E402
-from .propagate import propagate_itrs_m  # noqa: E402
-from .refs import ReferenceOrbitError, ReferenceOrbits, load_reference  # noqa: E402
-from .regions import Region, box, cell_weights_m2, get_regions, region_from_file  # noqa: E402
-from .regionstats import comparison_table, rank_regions, region_table  # noqa: E402
-from .report import write_region_outputs  # noqa: E402
-from .resources import available_memory_bytes  # noqa: E402
-from .select import Selector, filter_constellation  # noqa: E402
-from .sets import SetSpec, parse_sets  # noqa: E402
-from .summary import summarize  # noqa: E402
-from .timeutil import EpochSpan, epoch_span, to_utc  # noqa: E402
+import importlib
+import importlib.util
+import sys
+import types
+from importlib import metadata
 
-__all__ = [
-    "DOP_CEILING",
-    "SYSTEMS",
-    "SYSTEM_NAMES",
-    "Constellation",
-    "CoverageConfig",
-    "ElementError",
-    "EpochSpan",
-    "FetchError",
-    "FetchResult",
-    "GnssError",
-    "GnssTypeError",
-    "Grid",
-    "Identity",
-    "Match",
-    "OutputError",
-    "ParameterError",
-    "ReferenceOrbitError",
-    "ReferenceOrbits",
-    "Region",
-    "Satellite",
-    "Selector",
-    "SetSpec",
-    "Skipped",
-    "TimeInputError",
-    "available_memory_bytes",
-    "box",
-    "cell_weights_m2",
-    "classify",
-    "comparison_table",
-    "compute_coverage",
-    "ellipsoid_area_m2",
-    "epoch_dops",
-    "epoch_span",
-    "fetch_group",
-    "filter_constellation",
-    "geodetic_points",
-    "get_regions",
-    "identify",
-    "load_reference",
-    "nominal_constellation",
-    "nominal_element_files",
-    "parse_sets",
-    "plan_memory_bytes",
-    "propagate_itrs_m",
-    "rank_regions",
-    "read_elements",
-    "region_from_file",
-    "region_table",
-    "summarize",
-    "to_utc",
-    "validate",
-    "write_region_outputs",
-]
+try:
+    __version__ = metadata.version("gnss-coverage")
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+#: The curated namespace: public name -> module (in this package) that defines it.
+#: To export a name, add one line here; it lands in ``__all__`` by itself.
+_EXPORTS: dict[str, str] = {
+    "FetchError": "celestrak",
+    "FetchResult": "celestrak",
+    "fetch_group": "celestrak",
+    "SYSTEM_NAMES": "classify",
+    "SYSTEMS": "classify",
+    "Identity": "classify",
+    "classify": "classify",
+    "CoverageConfig": "coverage",
+    "compute_coverage": "coverage",
+    "epoch_dops": "coverage",
+    "plan_memory_bytes": "coverage",
+    "Constellation": "elements",
+    "Satellite": "elements",
+    "Skipped": "elements",
+    "read_elements": "elements",
+    "ElementError": "errors",
+    "GnssError": "errors",
+    "GnssTypeError": "errors",
+    "OutputError": "errors",
+    "ParameterError": "errors",
+    "TimeInputError": "errors",
+    "Grid": "grid",
+    "ellipsoid_area_m2": "grid",
+    "geodetic_points": "grid",
+    "Match": "identify",
+    "identify": "identify",
+    "validate": "identify",
+    "nominal_constellation": "nominal_files",
+    "nominal_element_files": "nominal_files",
+    "propagate_itrs_m": "propagate",
+    "DOP_CEILING": "kernel_sets",
+    "available_memory_bytes": "resources",
+    "ReferenceOrbitError": "refs",
+    "ReferenceOrbits": "refs",
+    "load_reference": "refs",
+    "Region": "regions",
+    "box": "regions",
+    "cell_weights_m2": "regions",
+    "get_regions": "regions",
+    "region_from_file": "regions",
+    "comparison_table": "regionstats",
+    "rank_regions": "regionstats",
+    "region_table": "regionstats",
+    "write_region_outputs": "report",
+    "Selector": "select",
+    "filter_constellation": "select",
+    "SetSpec": "sets",
+    "parse_sets": "sets",
+    "summarize": "summary",
+    "EpochSpan": "timeutil",
+    "epoch_span": "timeutil",
+    "to_utc": "timeutil",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    """Load a public name (or a submodule, as ``gnss.maps``) on first use."""
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Namespace(types.ModuleType):
+    """Keeps public functions named like their module (``identify``, ``classify``).
+
+    Importing the submodule ``gnss.identify`` binds the module as the package attribute
+    ``identify``; the public name is the function of that name, as with the eager imports
+    this package had before.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Namespace

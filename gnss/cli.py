@@ -14,30 +14,20 @@ from pathlib import Path
 
 import click
 
-from .cli_options import positive, utc_time
-from .compare import (
-    difference_pairs,
-    estimate_output_bytes,
-    planned_files,
-    table,
-    write_comparison,
+from .cli_options import (
+    Command,
+    MessageFormatter,
+    elements_option,
+    output_path,
+    positive,
+    utc_time,
 )
-from .coverage import CLOCK_MODELS, CoverageConfig, compute_coverage, plan_memory_bytes
-from .elements import Constellation, read_elements
-from .errors import GnssError, ParameterError
-from .grid import Grid
-from .nominal import NOMINAL_EPOCH
-from .nominal_files import nominal_constellation, nominal_element_files
-from .outdir import OutputDir
-from .resources import THREADS_ENV, available_memory_bytes, check_threads
-from .select import (
-    check_span_near_elements,
-    filter_constellations,
-    stale_satellites,
-    summarize_skipped,
-)
-from .sets import NOMINAL_LABEL, parse_sets, resolve_sets, set_starts
-from .timeutil import epoch_span, n_epochs
+
+# The library is imported inside the commands, so that `gnss --help` loads only click.
+#: The clock models of gnss.coverage.CLOCK_MODELS (tests/test_cli.py checks they agree).
+CLOCK_MODELS = ("per-system", "common")
+#: The environment variable of gnss.resources.THREADS_ENV (checked likewise).
+THREADS_ENV = "GNSS_THREADS"
 
 log = logging.getLogger("gnss")
 
@@ -47,7 +37,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(MessageFormatter("%(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
@@ -87,6 +77,9 @@ class _Progress:
 
 
 def _sets(ctx, param, value):
+    from .errors import ParameterError
+    from .sets import parse_sets
+
     try:
         return parse_sets(value)
     except ParameterError as exc:
@@ -97,6 +90,7 @@ def _sets(ctx, param, value):
 @click.version_option(package_name="gnss-coverage")
 def main():
     """Compare the coverage of GNSS constellations (GLONASS, BeiDou, GPS, Galileo ...)."""
+    _setup_logging(0, False)  # library warnings as `Warning: ...` in every command
 
 
 def _split_label(item: str) -> tuple[str | None, str]:
@@ -113,6 +107,12 @@ def _load_elements(sets, elements, select, exclude, start=None) -> dict:
     The nominal slots come from the shipped files (epoch 2026-01-01T00:00Z) or, when a
     start is given, are placed at that start by the builder's rules.
     """
+    from .elements import Constellation, read_elements
+    from .errors import ParameterError
+    from .nominal_files import nominal_constellation, nominal_element_files
+    from .select import filter_constellations, summarize_skipped
+    from .sets import NOMINAL_LABEL
+
     files: dict[str | None, list] = {}
     for item in elements:
         label, path = _split_label(item)
@@ -148,6 +148,9 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
     A modifier that changes nothing is a usage error (exit 2). The line gives the satellites per
     system and what the modifiers removed and added (the same text goes into coverage.nc).
     """
+    from .errors import GnssError, ParameterError
+    from .sets import resolve_sets, set_starts
+
     try:
         resolved = resolve_sets(sets, cons, set_starts(cons, start))
     except ParameterError as exc:
@@ -159,36 +162,37 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
             click.echo(f"set {rs.spec.name}: {rs.description}", err=True)
 
 
-@main.command()
+@main.command(cls=Command)
 @click.option(
     "--sets",
     "sets",
+    metavar="SETS",
     default="R,C,R+C",
     show_default=True,
     callback=_sets,
     help="Receiver configurations to compare: comma-separated, systems joined by '+' "
     "(G GPS, R GLONASS, E Galileo, C BeiDou, J QZSS, I NavIC).",
 )
-@click.option(
-    "-e",
-    "--elements",
-    "elements",
-    multiple=True,
-    help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. LABEL=FILE labels it "
+@elements_option(
+    required=False,
+    help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. -e LABEL=FILE labels it "
     "for sets such as R+C@LABEL. Default: the shipped nominal constellations (no network).",
 )
 @click.option(
     "--select",
     multiple=True,
+    metavar="SELECTOR",
     help="Keep only satellites matching these selectors (e.g. C:BDS-3, R:plane=1, norad=43001).",
 )
 @click.option(
     "--exclude",
     multiple=True,
+    metavar="SELECTOR",
     help="Leave out satellites matching these selectors (e.g. C:GEO, name='BEIDOU-3S*').",
 )
 @click.option(
     "--max-age-days",
+    metavar="DAYS",
     default=14.0,
     show_default=True,
     type=float,
@@ -201,12 +205,14 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--start",
+    metavar="ISO-TIME",
     callback=utc_time("--start"),
     help="First epoch, ISO 8601 with a zone, e.g. 2026-10-05T00:00Z. "
     "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets).",
 )
 @click.option(
     "--hours",
+    metavar="HOURS",
     default=24.0,
     show_default=True,
     type=float,
@@ -215,6 +221,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--step-s",
+    metavar="S",
     default=300.0,
     show_default=True,
     type=float,
@@ -223,6 +230,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--resolution-deg",
+    metavar="DEG",
     default=1.0,
     show_default=True,
     type=float,
@@ -231,6 +239,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--mask-deg",
+    metavar="DEG",
     default=5.0,
     show_default=True,
     type=click.FloatRange(-10, 90, max_open=True),
@@ -238,6 +247,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--height-m",
+    metavar="M",
     default=0.0,
     show_default=True,
     type=float,
@@ -252,6 +262,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--pdop-max",
+    metavar="PDOP",
     default=6.0,
     show_default=True,
     type=float,
@@ -261,12 +272,14 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 @click.option(
     "--regions",
     "regions_text",
+    metavar="REGIONS",
     help="Regions for a region table, GeoPackage, regional maps and report.md: codes, ISO A3 "
     "country codes or names, box:LATMIN:LATMAX:LONMIN:LONMAX or a polygon file, comma-separated "
     "(e.g. RUS,CHN,arctic,asia-pacific). See `gnss regions`.",
 )
 @click.option(
     "--max-memory-gib",
+    metavar="GIB",
     type=float,
     callback=positive("--max-memory-gib"),
     help="Refuse runs whose estimated peak memory exceeds this (default: the memory available).",
@@ -291,9 +304,11 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
     "-o",
     "--output",
     "output",
+    metavar="DIR",
     default="gnss-output",
     show_default=True,
     type=click.Path(file_okay=False),
+    callback=output_path("a folder name", "-o gnss-output"),
     help="Folder that receives the results.",
 )
 @click.option(
@@ -339,6 +354,22 @@ def compare(
     another date, run from its own median epoch). A selector or modifier that
     changes nothing is an error. Each set is described in one line on stderr.
     """
+    from .compare import (
+        difference_pairs,
+        estimate_output_bytes,
+        planned_files,
+        table,
+        write_comparison,
+    )
+    from .coverage import CoverageConfig, compute_coverage, plan_memory_bytes
+    from .errors import GnssError, ParameterError
+    from .grid import Grid
+    from .nominal import NOMINAL_EPOCH
+    from .outdir import OutputDir
+    from .resources import available_memory_bytes, check_threads
+    from .select import check_span_near_elements, stale_satellites
+    from .timeutil import epoch_span, n_epochs
+
     _setup_logging(verbose, quiet)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -7,18 +7,26 @@ from datetime import UTC, datetime
 
 import click
 
-from .cli_options import utc_time
-from .elements import Constellation, read_elements
-from .errors import GnssError
-from .io import json_text
-from .select import filter_constellation, orbital_plane, summarize_skipped
+from .cli_options import (
+    Command,
+    check_json_file,
+    elements_option,
+    emit_json,
+    json_options,
+    utc_time,
+    warn,
+)
+
+# The library is imported inside the commands, so that `gnss --help` loads only click.
 
 _MU_KM3_S2 = 398600.8  # WGS72 gravitational parameter (km^3/s^2), the constants of TLEs
 _EARTH_RADIUS_KM = 6378.135  # WGS72 equatorial radius
 
 
-def satellite_rows(con: Constellation, at: datetime) -> list[dict]:
-    """One dict per satellite: identity, orbit and element-epoch age at ``at``."""
+def satellite_rows(con, at: datetime) -> list[dict]:
+    """One dict per satellite of a :class:`gnss.Constellation`: identity, orbit, epoch age."""
+    from .select import orbital_plane
+
     rows = []
     for s in con.satellites:
         rec = s.satrec
@@ -56,16 +64,34 @@ def _text_table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _counts_line(con: Constellation) -> str:
+def _counts_line(con) -> str:
     parts = [f"{k}={v}" for k, v in con.counts().items()]
     return f"{len(con)} satellites: {', '.join(parts)}" + (
         f"; {len(con.skipped)} records skipped" if con.skipped else ""
     )
 
 
-def _load(files, select, exclude) -> Constellation:
+def _element_files(elements, files) -> list[str]:
+    """Return the files of ``-e``, then the deprecated positional ones (with a warning)."""
+    if files:
+        joined = " ".join(f"-e {f}" for f in files)
+        warn(
+            "element files given without -e are deprecated and will be refused in the next "
+            f"release; write {joined}"
+        )
+    paths = [*elements, *files]
+    if not paths:
+        raise click.UsageError("no element file given; give one or more with -e FILE")
+    return paths
+
+
+def _load(elements, files, select, exclude):
+    from .elements import read_elements
+    from .errors import GnssError
+    from .select import filter_constellation
+
     try:
-        con = read_elements(list(files))
+        con = read_elements(_element_files(elements, files))
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -75,15 +101,24 @@ def _load(files, select, exclude) -> Constellation:
 
 
 _common = [
-    click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False)),
-    click.option("--select", multiple=True, help="Keep satellites matching these selectors."),
-    click.option("--exclude", multiple=True, help="Leave out satellites matching these."),
+    elements_option(
+        required=False, help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several."
+    ),
+    # Deprecated: positional element files (accepted with a warning for one release).
+    click.argument("files", nargs=-1, type=click.Path(dir_okay=False), metavar="[FILE]..."),
+    click.option(
+        "--select", multiple=True, metavar="SELECTOR", help="Keep satellites matching these."
+    ),
+    click.option(
+        "--exclude", multiple=True, metavar="SELECTOR", help="Leave out satellites matching these."
+    ),
     click.option(
         "--at",
+        metavar="ISO-TIME",
         callback=utc_time("--at", default=lambda: datetime.now(UTC)),
         help="Time for the epoch age (ISO 8601 with a zone); default: now.",
     ),
-    click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table."),
+    json_options,
 ]
 
 
@@ -102,30 +137,40 @@ _LIST_COLUMNS = ["name", "norad", "system", "prn", "orbit_class", "generation", 
                  "age_days"]  # fmt: skip
 
 
-@elements.command("list")
+@elements.command("list", cls=Command)
 @_with_common
-def list_(files, select, exclude, at, as_json):
-    """Table of satellites (identity, orbit class, element epoch and age) and per-system counts."""
-    con = _load(files, select, exclude)
+def list_(elements, files, select, exclude, at, as_json, json_file, overwrite):
+    """Table of satellites (identity, orbit class, element epoch and age) and per-system counts.
+
+    Element files are given with -e FILE (repeatable).
+    """
+    from .select import summarize_skipped
+
+    check_json_file(json_file, overwrite)
+    con = _load(elements, files, select, exclude)
     rows = satellite_rows(con, at)
+    doc = {"satellites": rows, "counts": con.counts(), "skipped": _skipped(con)}
+    emit_json(doc, as_json, json_file)
     if as_json:
-        doc = {"satellites": rows, "counts": con.counts(), "skipped": _skipped(con)}
-        click.echo(json_text(doc))
         return
     click.echo(_text_table(rows, _LIST_COLUMNS))
     click.echo(_counts_line(con))
     for line in summarize_skipped(con):
-        click.echo(f"skipped: {line}", err=True)
+        warn(f"skipped {line}")
 
 
-@elements.command("show")
+@elements.command("show", cls=Command)
 @_with_common
-def show(files, select, exclude, at, as_json):
-    """Every satellite in detail: identity, plane, mean elements, period, altitude, source line."""
-    con = _load(files, select, exclude)
+def show(elements, files, select, exclude, at, as_json, json_file, overwrite):
+    """Every satellite in detail: identity, plane, mean elements, period, altitude, source line.
+
+    Element files are given with -e FILE (repeatable).
+    """
+    check_json_file(json_file, overwrite)
+    con = _load(elements, files, select, exclude)
     rows = satellite_rows(con, at)
+    emit_json({"satellites": rows, "skipped": _skipped(con)}, as_json, json_file)
     if as_json:
-        click.echo(json_text({"satellites": rows, "skipped": _skipped(con)}))
         return
     for r in rows:
         click.echo(f"{r['name']}  (NORAD {r['norad']})")
@@ -135,5 +180,5 @@ def show(files, select, exclude, at, as_json):
     click.echo(_counts_line(con))
 
 
-def _skipped(con: Constellation) -> list[dict]:
+def _skipped(con) -> list[dict]:
     return [{"name": s.name, "source": s.source, "reason": s.reason} for s in con.skipped]

@@ -1,7 +1,7 @@
 """Command line: ``gnss elements fetch`` (CelesTrak download with a cache).
 
-One line per group on stdout; fallback warnings (``warning: ...``) and errors
-(``error: ...``) on stderr. Exit status 1 when a group could be neither
+One line per group on stdout; fallback warnings (``Warning: ...``) and errors
+(``Error: ...``) on stderr. Exit status 1 when a group could be neither
 downloaded nor taken from the cache, 0 otherwise.
 """
 
@@ -13,12 +13,17 @@ from pathlib import Path
 
 import click
 
-from .celestrak import FORMATS, GP_URL, KNOWN_GROUPS, FetchError, fetch_group, validate_group
-from .errors import GnssError, ParameterError
-from .io import _atomic
+from .cli_options import output_path, positive, warn
+
+# The library is imported inside the command, so that `gnss --help` loads only click.
+#: gnss.celestrak.FORMATS (tests/test_cli.py checks they agree).
+FORMATS = ("csv", "tle", "json")
 
 
 def _groups(ctx, param, value):
+    from .celestrak import validate_group
+    from .errors import ParameterError
+
     groups = list(dict.fromkeys(value)) or ["gnss"]
     for g in groups:
         try:
@@ -26,12 +31,6 @@ def _groups(ctx, param, value):
         except ParameterError as exc:
             raise click.BadParameter(f"{g!r}: {exc}") from exc
     return groups
-
-
-def _timeout(ctx, param, value):
-    if not (value > 0):
-        raise click.BadParameter(f"{value!r} is not allowed; --timeout-s must be > 0")
-    return value
 
 
 def _destinations(output: str, groups: list[str], fmt: str) -> dict[str, Path]:
@@ -49,12 +48,14 @@ def _destinations(output: str, groups: list[str], fmt: str) -> dict[str, Path]:
 
 
 def _copy(src: Path, dest: Path) -> Path:
+    from .io import atomic_write
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    return _atomic(dest, lambda tmp: shutil.copyfile(src, tmp))
+    return atomic_write(dest, lambda tmp: shutil.copyfile(src, tmp))
 
 
 @click.command("fetch", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("groups", nargs=-1, callback=_groups)
+@click.argument("groups", nargs=-1, callback=_groups, metavar="[GROUP]...")
 @click.option(
     "--format",
     "fmt",
@@ -71,18 +72,25 @@ def _copy(src: Path, dest: Path) -> Path:
 )
 @click.option(
     "--cache-dir",
+    metavar="DIR",
     type=click.Path(file_okay=False),
     default=None,
     help="Cache folder. Default: $GNSS_CACHE_DIR/celestrak, else the user cache folder "
     "(gnss-coverage/celestrak).",
 )
-@click.option("--base-url", default=GP_URL, hidden=True, help="GP endpoint (tests, mirrors).")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    hidden=True,
+    help="GP endpoint (tests, mirrors); default: CelesTrak.",
+)
 @click.option(
     "--timeout-s",
+    metavar="S",
     default=30.0,
     show_default=True,
     type=float,
-    callback=_timeout,
+    callback=positive("--timeout-s"),
     help="Overall time limit of the single request per group (connection, headers and "
     "body), in seconds.",
 )
@@ -90,8 +98,10 @@ def _copy(src: Path, dest: Path) -> Path:
     "-o",
     "--output",
     "output",
+    metavar="PATH",
     default=None,
     type=click.Path(),
+    callback=output_path("a file or folder name", "-o gnss.csv"),
     help="Also copy the element file there: a file name (one group) or a folder "
     "(an existing one, a path ending in '/', or always with several groups).",
 )
@@ -104,6 +114,9 @@ def fetch(groups, fmt, force, cache_dir, base_url, timeout_s, output, overwrite)
     CelesTrak (its data change at most every 2 hours). One request per group,
     never a retry; when it fails the cached copy stands in, with a warning.
     """
+    from .celestrak import GP_URL, KNOWN_GROUPS, FetchError, fetch_group
+    from .errors import GnssError
+
     dests = _destinations(output, groups, fmt) if output else {}
     if not overwrite:
         taken = [str(p) for p in dests.values() if p.exists()]
@@ -120,16 +133,16 @@ def fetch(groups, fmt, force, cache_dir, base_url, timeout_s, output, overwrite)
                 cache_dir=cache_dir,
                 force=force,
                 timeout_s=timeout_s,
-                base_url=base_url,
+                base_url=base_url or GP_URL,
             )
         except FetchError as exc:
-            click.echo(f"error: {group}: {exc}", err=True)
+            click.echo(f"Error: {group}: {exc}", err=True)
             failed.append(group)
             continue
         except GnssError as exc:
             raise click.ClickException(str(exc)) from exc
         if res.warning:
-            click.echo(f"warning: {group}: {res.warning}", err=True)
+            warn(f"{group}: {res.warning}")
         if not res.from_cache:
             state = "downloaded"
         else:
@@ -148,7 +161,7 @@ def fetch(groups, fmt, force, cache_dir, base_url, timeout_s, output, overwrite)
     if failed:
         known = ", ".join(KNOWN_GROUPS)
         click.echo(
-            f"error: {len(failed)} of {len(groups)} group(s) failed without a cached copy: "
+            f"Error: {len(failed)} of {len(groups)} group(s) failed without a cached copy: "
             f"{', '.join(failed)} (GNSS groups: {known})",
             err=True,
         )

@@ -3,30 +3,30 @@
 Both compare element sets with a reference orbit file (SP3 precise orbit or
 RINEX 2/3 navigation file): ``identify`` prints the NORAD <-> PRN table,
 ``validate`` the element-set errors and their effect on DOP. The group that
-registers them lives in :mod:`gnss.cli`; tables go to stdout, warnings to stderr.
+registers them lives in :mod:`gnss.cli`; tables (or, with ``--json``, JSON) go to stdout,
+warnings to stderr.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import click
 
-from .cli_options import positive
-from .elements import read_elements
-from .errors import GnssError
-from .identify import (
-    DEFAULT_SITES,
-    element_offsets_days,
-    format_matches,
-    format_validation,
-    identify,
-    unmatched_prns,
-    validate,
+from .cli_options import (
+    Command,
+    check_json_file,
+    elements_option,
+    emit_json,
+    json_options,
+    positive,
+    warn,
 )
-from .io import write_json
-from .refs import load_reference
+
+# The library is imported inside the commands, so that `gnss --help` loads only click.
+
+#: The names of gnss.identify.DEFAULT_SITES, for the help text (tests/test_cli.py checks them).
+DEFAULT_SITE_NAMES = ("Moscow", "Beijing", "Svalbard", "Sydney", "Quito", "Cape Town")
 
 #: Element epochs farther than this from the reference's middle trigger a warning:
 #: SGP4 errors of GNSS element sets grow to tens of km within a few weeks.
@@ -54,36 +54,28 @@ def _site(ctx, param, values):
 def _reference_options(f):
     f = click.option(
         "--nav",
+        metavar="FILE",
         type=click.Path(dir_okay=False),
         help="RINEX 2/3 navigation file (broadcast ephemerides) as the reference.",
     )(f)
     f = click.option(
-        "--sp3", type=click.Path(dir_okay=False), help="SP3 precise orbit file as the reference."
-    )(f)
-    f = click.option(
-        "-e",
-        "--elements",
-        "elements",
-        multiple=True,
-        required=True,
+        "--sp3",
+        metavar="FILE",
         type=click.Path(dir_okay=False),
-        help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several.",
+        help="SP3 precise orbit file as the reference.",
     )(f)
-    return f
-
-
-def _json_options(f):
-    f = click.option("--overwrite", is_flag=True, help="Replace an existing --json file.")(f)
-    f = click.option(
-        "--json",
-        "json_out",
-        type=click.Path(dir_okay=False),
-        help="Also write the results to this JSON file.",
+    f = elements_option(
+        required=True, help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several."
     )(f)
     return f
 
 
 def _load(elements, sp3, nav):
+    from .elements import read_elements
+    from .errors import GnssError
+    from .identify import element_offsets_days
+    from .refs import load_reference
+
     if (sp3 is None) == (nav is None):
         raise click.UsageError("give exactly one reference: --sp3 FILE or --nav FILE")
     try:
@@ -92,32 +84,19 @@ def _load(elements, sp3, nav):
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     for note in ref.notes:
-        click.echo(f"Note: {note}", err=True)
+        warn(note)
     offsets = element_offsets_days(con, ref)
     stale = {k: v for k, v in offsets.items() if abs(v) > STALE_ELEMENTS_DAYS}
     if stale:
         worst = max(stale.values(), key=abs)
-        click.echo(
-            f"Warning: {len(stale)} of {len(con)} element sets have epochs more than "
+        warn(
+            f"{len(stale)} of {len(con)} element sets have epochs more than "
             f"{STALE_ELEMENTS_DAYS:g} days from the reference "
             f"({ref.start_utc:%Y-%m-%d %H:%M} .. {ref.end_utc:%Y-%m-%d %H:%M} UTC; worst "
             f"{worst:+.1f} d); expect large errors and few matches. Use element sets from "
-            "the reference's day.",
-            err=True,
+            "the reference's day."
         )
     return con, ref
-
-
-def _check_json_target(json_out, overwrite):
-    if json_out and Path(json_out).exists() and not overwrite:
-        raise click.ClickException(f"{json_out} exists; pass --overwrite or choose another name")
-
-
-def _write_json(path: str, doc: dict) -> None:
-    try:
-        write_json(doc, path)  # strict JSON: NaN/inf become null
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _source_dict(ref) -> dict:
@@ -134,10 +113,11 @@ def _source_dict(ref) -> dict:
     }
 
 
-@click.command("identify")
+@click.command("identify", cls=Command)
 @_reference_options
 @click.option(
     "--max-rms-km",
+    metavar="KM",
     default=100.0,
     show_default=True,
     type=float,
@@ -146,6 +126,7 @@ def _source_dict(ref) -> dict:
 )
 @click.option(
     "--ambiguity-ratio",
+    metavar="RATIO",
     default=5.0,
     show_default=True,
     type=float,
@@ -154,21 +135,27 @@ def _source_dict(ref) -> dict:
 )
 @click.option(
     "--step-s",
+    metavar="S",
     default=900.0,
     show_default=True,
     type=float,
     callback=positive("--step-s"),
     help="Comparison step over the reference span, seconds.",
 )
-@_json_options
-def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, json_out, overwrite):
+@json_options
+def identify_command(
+    elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, as_json, json_file, overwrite
+):
     """Match element sets to reference PRNs by orbit (NORAD number <-> PRN).
 
     Prints each match with its RMS and maximum distance and the runner-up's
     distance, then the satellites left unmatched or ambiguous, with the reason.
     Exits with status 0 when at least one satellite matched.
     """
-    _check_json_target(json_out, overwrite)
+    from .errors import GnssError
+    from .identify import format_matches, identify, unmatched_prns
+
+    check_json_file(json_file, overwrite)
     con, ref = _load(elements, sp3, nav)
     try:
         matches = identify(
@@ -176,22 +163,20 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
         )
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(format_matches(matches, ref))
-    if json_out:
-        _write_json(
-            json_out,
-            {
-                "reference": _source_dict(ref),
-                "elements": [s.path for s in con.sources],
-                "parameters": {
-                    "max_rms_km": max_rms_km,
-                    "ambiguity_ratio": ambiguity_ratio,
-                    "step_s": step_s,
-                },
-                "matches": [m.to_dict() for m in matches],
-                "reference_prns_unmatched": unmatched_prns(matches, ref),
-            },
-        )
+    if not as_json:
+        click.echo(format_matches(matches, ref))
+    doc = {
+        "reference": _source_dict(ref),
+        "elements": [s.path for s in con.sources],
+        "parameters": {
+            "max_rms_km": max_rms_km,
+            "ambiguity_ratio": ambiguity_ratio,
+            "step_s": step_s,
+        },
+        "matches": [m.to_dict() for m in matches],
+        "reference_prns_unmatched": unmatched_prns(matches, ref),
+    }
+    emit_json(doc, as_json, json_file)
     if not any(m.status == "matched" for m in matches):
         raise click.ClickException(
             "no satellite matched a reference PRN; check that the element sets and the "
@@ -199,10 +184,11 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
         )
 
 
-@click.command("validate")
+@click.command("validate", cls=Command)
 @_reference_options
 @click.option(
     "--max-rms-km",
+    metavar="KM",
     default=100.0,
     show_default=True,
     type=float,
@@ -211,6 +197,7 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
 )
 @click.option(
     "--step-s",
+    metavar="S",
     default=300.0,
     show_default=True,
     type=float,
@@ -219,6 +206,7 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
 )
 @click.option(
     "--mask-deg",
+    metavar="DEG",
     default=5.0,
     show_default=True,
     type=click.FloatRange(-10, 90, max_open=True),
@@ -228,13 +216,16 @@ def identify_command(elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, js
     "--site",
     "sites",
     multiple=True,
+    metavar="NAME,LAT,LON",
     callback=_site,
-    help="DOP sample site NAME,LAT,LON (repeatable). Default: "
-    + "; ".join(s[0] for s in DEFAULT_SITES)
+    help="DOP sample site, latitude and longitude in degrees (repeatable). Default: "
+    + "; ".join(DEFAULT_SITE_NAMES)
     + ".",
 )
-@_json_options
-def validate_command(elements, sp3, nav, max_rms_km, step_s, mask_deg, sites, json_out, overwrite):
+@json_options
+def validate_command(
+    elements, sp3, nav, max_rms_km, step_s, mask_deg, sites, as_json, json_file, overwrite
+):
     """Errors of the element sets against reference orbits, and their effect on DOP.
 
     Identifies the satellites first (as ``identify``), then prints the position
@@ -242,7 +233,10 @@ def validate_command(elements, sp3, nav, max_rms_km, step_s, mask_deg, sites, js
     system, and the PDOP/HDOP/VDOP differences at sample sites between element-set
     and reference positions.
     """
-    _check_json_target(json_out, overwrite)
+    from .errors import GnssError
+    from .identify import DEFAULT_SITES, format_validation, identify, validate
+
+    check_json_file(json_file, overwrite)
     con, ref = _load(elements, sp3, nav)
     try:
         matches = identify(con, ref, max_rms_km=max_rms_km)
@@ -257,11 +251,11 @@ def validate_command(elements, sp3, nav, max_rms_km, step_s, mask_deg, sites, js
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     n_matched = sum(m.status == "matched" for m in matches)
-    click.echo(f"validated {n_matched} matched satellites of {len(matches)}")
-    click.echo(format_validation(report))
-    if json_out:
-        doc = report.to_dict()
-        doc["reference"] = _source_dict(ref)
-        doc["elements"] = [s.path for s in con.sources]
-        doc["matches"] = [m.to_dict() for m in matches]
-        _write_json(json_out, doc)
+    if not as_json:
+        click.echo(f"validated {n_matched} matched satellites of {len(matches)}")
+        click.echo(format_validation(report))
+    doc = report.to_dict()
+    doc["reference"] = _source_dict(ref)
+    doc["elements"] = [s.path for s in con.sources]
+    doc["matches"] = [m.to_dict() for m in matches]
+    emit_json(doc, as_json, json_file)

@@ -10,7 +10,9 @@ import textwrap
 
 import click
 
-from .regions import available_regions
+from .cli_options import Command
+
+# gnss.regions (pandas, shapely) is imported inside the command: `gnss --help` loads only click.
 
 
 def format_listing(df, width: int = 100) -> str:
@@ -47,7 +49,7 @@ def format_listing(df, width: int = 100) -> str:
     return "\n".join(out)
 
 
-@click.command("regions")
+@click.command("regions", cls=Command, extra_hint="search with --search TEXT")
 @click.option(
     "--search",
     "-s",
@@ -71,6 +73,8 @@ def regions(search: str | None, kind: str, as_csv: bool) -> None:
     (GeoJSON, GeoPackage, Shapefile), comma-separated, e.g.
     --regions RUS,CHN,arctic,box:50:70:170:-170,my_area.geojson
     """
+    from .regions import available_regions
+
     df = available_regions(search)
     if kind == "named":
         df = df[df["kind"] == "named"]

@@ -562,7 +562,7 @@ def test_cli_warning_on_stderr_when_the_cache_stands_in(cli, server, tmp_path):
     res = invoke(cli, server, tmp_path, "--force")
     assert res.exit_code == 0
     assert server.count == 2
-    assert res.stderr.startswith("warning: gnss: ")
+    assert res.stderr.startswith("Warning: gnss: ")
     assert "GP data has not updated" in res.stderr and "h old" in res.stderr
     assert "refresh failed" in res.stdout
 
@@ -572,7 +572,7 @@ def test_cli_exit_1_when_a_group_fails_without_cache(cli, server, tmp_path):
     res = invoke(cli, server, tmp_path, "galileo", "beidou")
     assert res.exit_code == 1
     assert res.stdout.startswith("galileo  csv")  # the other group still done
-    assert "error: beidou: cannot download" in res.stderr
+    assert "Error: beidou: cannot download" in res.stderr
     assert f"{server.url}?GROUP=beidou&FORMAT=csv" in res.stderr and "HTTP 404" in res.stderr
     server.script["gnss"] = "slow"
     res = invoke(cli, server, tmp_path, "--timeout-s", "0.3")

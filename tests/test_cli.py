@@ -242,3 +242,145 @@ def test_nominal_default_is_placed_at_the_start(tmp_path):
     ds = xr.open_dataset(out / "coverage.nc")
     assert "nominal@2027-06-01T00:00:00Z" in ds.attrs["element_files"]
     assert ds.attrs["element_epoch_range"].startswith("2027-06-01T00:00:00")
+
+
+# --- CLI conventions (issue 11): one way in every command -------------------------------
+
+NOMINAL_R = str(gnss.nominal_element_files(["R"])[0])
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def test_compare_with_a_bare_file_names_the_option(tmp_path):
+    res = CliRunner().invoke(main, ["compare", NOMINAL_R, "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert f"got an extra argument '{NOMINAL_R}'; element files are given with -e FILE" in (
+        res.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["compare", "-o", "-"], ["compare", "-o", ""], ["compare", "--output", " "],
+     ["elements", "fetch", "-o", "-"], ["elements", "fetch", "-o", ""],
+     ["elements", "list", "-e", NOMINAL_R, "--json-file", "-"],
+     ["elements", "list", "-e", NOMINAL_R, "--json-file", ""]],
+    ids=repr,
+)  # fmt: skip
+def test_dash_and_empty_output_paths_are_refused(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2, res.output
+    assert "standard output) is not supported" in res.stderr or "the path is empty" in res.stderr
+    assert list(tmp_path.iterdir()) == []  # no folder named '-', nothing in the current one
+
+
+def test_elements_list_and_show_take_e_and_warn_about_bare_files():
+    for command in ("list", "show"):
+        res = CliRunner().invoke(main, ["elements", command, "-e", NOMINAL_R, "-e", NOMINAL_R])
+        assert res.exit_code == 0, res.output
+        assert "Warning: element files given without -e" not in res.stderr
+        res = CliRunner().invoke(main, ["elements", command, NOMINAL_R])
+        assert res.exit_code == 0, res.output
+        assert "24 satellites: R=24" in res.stdout
+        assert res.stderr.startswith("Warning: element files given without -e are deprecated")
+        assert f"write -e {NOMINAL_R}" in res.stderr
+        res = CliRunner().invoke(main, ["elements", command])
+        assert res.exit_code == 2 and "give one or more with -e FILE" in res.stderr
+
+
+def test_json_flag_prints_json_and_json_file_writes_it(tmp_path):
+    res = CliRunner().invoke(main, ["elements", "list", "-e", NOMINAL_R, "--json"])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["counts"] == {"R": 24}
+    target = tmp_path / "list.json"
+    args = ["elements", "show", "-e", NOMINAL_R, "--json-file", str(target)]
+    res = CliRunner().invoke(main, args)
+    assert (
+        res.exit_code == 0 and "GLONASS NOMINAL SLOT 01" in res.stdout
+    )  # the table still on stdout
+    assert len(json.loads(target.read_text())["satellites"]) == 24
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1 and "--overwrite" in res.stderr
+    assert CliRunner().invoke(main, [*args, "--overwrite"]).exit_code == 0
+
+
+def test_json_means_stdout_in_identify_too(tmp_path):
+    tle, sp3 = SHARED_DATA / "tle" / "gnss_2023-07-12.tle", SHARED_DATA / "sp3"
+    sp3 = sp3 / "COD0MGXFIN_20231890000_01D_05M_ORB.SP3"
+    if not (tle.exists() and sp3.exists()):
+        pytest.skip(f"{tle} or {sp3} not found (../shared/data is not beside the repository)")
+    base = ["elements", "identify", "-e", str(tle), "--sp3", str(sp3)]
+    res = CliRunner().invoke(main, [*base, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)  # nothing but JSON on stdout
+    assert sum(m["status"] == "matched" for m in doc["matches"]) >= 58
+    res = CliRunner().invoke(main, [*base, "--json", str(tmp_path / "old-style.json")])
+    assert res.exit_code == 2
+    assert "--json is a flag (JSON to stdout); write a JSON file with --json-file FILE" in (
+        res.stderr
+    )
+    assert not (tmp_path / "old-style.json").exists()
+
+
+def _commands(group, path=("gnss",)):
+    import click
+
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*path, name))
+        else:
+            yield " ".join((*path, name)), cmd
+
+
+def test_every_option_says_what_it_takes():
+    import click
+
+    generic = []
+    for where, cmd in _commands(main):
+        for param in cmd.params:
+            if isinstance(param, click.Option) and not param.is_flag and param.count is False:
+                if not isinstance(param.type, click.Choice) and param.metavar is None:
+                    generic.append(f"{where} {param.opts[-1]}")
+    assert generic == [], f"options without a metavar (FILE, ISO-TIME, DEG, S, ...): {generic}"
+    help_text = run(["compare", "--help"]).stdout
+    for shown in (
+        "-e, --elements FILE",
+        "--start ISO-TIME",
+        "--hours HOURS",
+        "--step-s S",
+        "--resolution-deg DEG",
+        "--mask-deg DEG",
+        "--height-m M",
+        "-o, --output DIR",
+    ):
+        assert shown in help_text, shown  # fmt: skip
+
+
+def test_messages_start_with_error_or_warning(tmp_path):
+    if not REAL_TLE.exists():
+        pytest.skip(f"{REAL_TLE} not found (../shared/data is not beside the repository)")
+    # Elements of 2026-10-06 over a span a month later: the library's stale-elements warning.
+    res = CliRunner().invoke(main, ["compare", "-e", str(REAL_TLE), "--sets", "R", "--start",
+                                    "2026-11-06T00:00Z", *QUICK, "--maps", "none",
+                                    "-o", str(tmp_path / "out")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "Warning: 170 of 170 satellites have element epochs more than 14 days" in res.stderr
+    assert "WARNING" not in res.stderr
+    sources = "".join(p.read_text() for p in Path(gnss.__file__).parent.glob("cli*.py"))
+    for spelling in ('"warning:', '"error:', "Note:", '"WARNING', "%(levelname)s"):
+        assert spelling not in sources, spelling
+
+
+def test_cli_copies_of_library_constants_agree():
+    import importlib
+
+    from gnss import celestrak, cli_fetch, cli_refs, coverage, resources
+    from gnss import cli as cli_module
+
+    identify = importlib.import_module("gnss.identify")  # gnss.identify is the function
+
+    assert cli_module.CLOCK_MODELS == coverage.CLOCK_MODELS
+    assert cli_module.THREADS_ENV == resources.THREADS_ENV
+    assert cli_fetch.FORMATS == celestrak.FORMATS
+    assert cli_refs.DEFAULT_SITE_NAMES == tuple(s[0] for s in identify.DEFAULT_SITES)

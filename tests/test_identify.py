@@ -396,7 +396,7 @@ def _no_nan(name):
 def test_cli_identify_prints_table_and_writes_json(tmp_path):
     need(SP3, TLE_JUL)
     out = tmp_path / "m.json"
-    res = run(identify_command, ["-e", str(TLE_JUL), "--sp3", str(SP3), "--json", str(out)])
+    res = run(identify_command, ["-e", str(TLE_JUL), "--sp3", str(SP3), "--json-file", str(out)])
     assert res.exit_code == 0, res.output
     assert "matched: 116 of 162" in res.stdout
     assert "COSMOS 2564" in res.stdout and "R16" in res.stdout
@@ -408,7 +408,7 @@ def test_cli_identify_prints_table_and_writes_json(tmp_path):
     assert doc["reference_prns_unmatched"] == ["G22", "C16"]
     # Refuses to replace the JSON without --overwrite.
     res = CliRunner().invoke(
-        identify_command, ["-e", str(TLE_JUL), "--sp3", str(SP3), "--json", str(out)]
+        identify_command, ["-e", str(TLE_JUL), "--sp3", str(SP3), "--json-file", str(out)]
     )
     assert res.exit_code == 1 and "--overwrite" in res.output
 
@@ -420,7 +420,7 @@ def test_cli_identify_through_a_group_with_nav_and_bad_values(tmp_path):
     need(NAV3, TLE_JUL, NAV4_ALBY, SP3)
     res = CliRunner().invoke(group, ["identify", "-e", str(TLE_JUL), "--nav", str(NAV3)])
     assert res.exit_code == 0, res.output
-    assert "Note: SBAS records" in res.stderr
+    assert "Warning: SBAS records" in res.stderr
     res = CliRunner().invoke(
         group, ["identify", "-e", str(TLE_JUL), "--max-rms-km", "-1", "--sp3", str(SP3)]
     )
@@ -463,7 +463,7 @@ def test_cli_validate_warns_on_stale_elements_and_reports(tmp_path):
     res = run(
         validate_command,
         ["-e", str(stale), "--sp3", str(SP3), "--step-s", "3600", "--site", "Moscow,55.75,37.62",
-         "--json", str(out)],
+         "--json-file", str(out)],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "Warning:" in res.stderr and "more than 14 days" in res.stderr

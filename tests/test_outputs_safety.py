@@ -52,7 +52,9 @@ def no_compute(monkeypatch):
     def refuse(*a, **k):
         raise AssertionError("the computation started before the refusal")
 
-    monkeypatch.setattr(cli, "compute_coverage", refuse)
+    import gnss.coverage  # gnss compare imports it when it runs
+
+    monkeypatch.setattr(gnss.coverage, "compute_coverage", refuse)
 
 
 def _files(folder: Path) -> set[str]:
