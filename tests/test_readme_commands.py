@@ -127,9 +127,20 @@ def _set_default(tokens: list[str], option: str, value: str, cap=None) -> list[s
     return tokens if given else [*tokens, option, value]
 
 
+_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _split_env(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Leading ``NAME=value`` words (the shell's environment assignments) and the command."""
+    n = 0
+    while n < len(tokens) and _ENV_ASSIGNMENT.match(tokens[n]):
+        n += 1
+    return tokens[:n], tokens[n:]
+
+
 def small(segment: str, fresh_output: Path, succeeds: bool = True, gp_url: str = "") -> str:
     """One ``&&``-part of a command: a fresh absolute ``-o``; small sizes if it succeeds."""
-    tokens = shlex.split(segment)
+    env, tokens = _split_env(shlex.split(segment))
     if tokens[:1] != ["gnss"]:
         return segment
     if tokens[1:3] == ["elements", "fetch"]:  # the local stand-in, a fresh cache
@@ -143,13 +154,13 @@ def small(segment: str, fresh_output: Path, succeeds: bool = True, gp_url: str =
     for i, t in enumerate(tokens[:-1]):
         if t in ("-o", "--output") and tokens[i + 1].startswith("/"):
             tokens[i + 1] = str(fresh_output)
-    return shlex.join(tokens)
+    return shlex.join([*env, *tokens])
 
 
 def rewrite(command: str, fresh_output: Path, succeeds: bool = True, gp_url: str = "") -> str:
     """The command as run: each ``gnss`` part made small (see :func:`small`)."""
     parts = command.split(" && ")
-    if not any(shlex.split(p)[:1] == ["gnss"] for p in parts):
+    if not any(_split_env(shlex.split(p))[1][:1] == ["gnss"] for p in parts):
         raise AssertionError(
             f"{command!r} runs no `gnss` command and is not skipped on purpose; "
             "run it here or add it to SKIPPED with the reason"
