@@ -80,6 +80,8 @@ def numpy_coverage(
     list of dict
         Per set, arrays of shape (n_points,) keyed as :data:`STATS`.
     """
+    from gnss import DOP_CEILING  # here: the suite imports numba after its compile case
+
     pos = np.nan_to_num(np.asarray(positions_itrs_m, dtype=np.float64), nan=0.0)  # (T, S, 3)
     systems = np.asarray(list(systems))
     points = np.asarray(points_itrs_m, dtype=np.float64)
@@ -118,7 +120,12 @@ def numpy_coverage(
             idx = np.arange(3, 3 + n_clk)
             normal[..., idx, idx] += ~in_view
             normal[~fix] = np.eye(3 + n_clk)
-            q = np.linalg.inv(normal)[..., :3, :3]
+            q_all = np.linalg.inv(normal)
+            # Near-singular geometry (GDOP > gnss.DOP_CEILING) is no usable fix, as in the
+            # engine; the decoupled clocks' unit diagonal adds 1 each to the trace.
+            gdop2 = np.trace(q_all, axis1=-2, axis2=-1) - (~in_view).sum(axis=-1)
+            fix &= gdop2 <= DOP_CEILING**2
+            q = q_all[..., :3, :3]
             pdop2 = np.trace(q, axis1=-2, axis2=-1)
             vdop2 = np.einsum("pi,ptij,pj->pt", u, q, u)
             with np.errstate(invalid="ignore"):
@@ -162,6 +169,7 @@ def skyfield_altaz(
     """
     from skyfield.api import EarthSatellite, wgs84
 
+    from gnss import DOP_CEILING
     from gnss.timeutil import timescale
 
     ts = timescale()
@@ -194,6 +202,8 @@ def skyfield_altaz(
                 onehot = (system[seen][:, None] == np.array(clocks)[None, :]).astype(float)
                 g = np.hstack([-enu, onehot])
                 q = np.linalg.inv(g.T @ g)
+                if np.trace(q) > DOP_CEILING**2:  # near-singular: no usable fix, as in gnss
+                    continue
                 dops["pdop"][k, i, t] = np.sqrt(q[0, 0] + q[1, 1] + q[2, 2])
                 dops["hdop"][k, i, t] = np.sqrt(q[0, 0] + q[1, 1])
                 dops["vdop"][k, i, t] = np.sqrt(q[2, 2])

@@ -136,23 +136,27 @@ def _span(con, hours: float, step_s: float):
     return gnss.epoch_span(con.median_epoch(), duration_s=hours * 3600.0, step_s=step_s)
 
 
-def time_coverage(con, sets: str, span, grid, repeats: int, *, warm: bool = True):
+def time_coverage(con, sets: str, span, grid, repeats: int, *, warm: bool = True, threads=None):
     """Best-of-``repeats`` seconds of the ``"grid"`` stage of ``compute_coverage``.
+
+    ``threads`` defaults to numba's current count (not the engine's automatic choice, which
+    follows the load of the machine), so a case measures the threads it says.
 
     Returns ``(grid_s, total_s, propagate_s, probe, ds)`` for the best repeat (the memory
     probe spans all repeats).
     """
     import gnss
 
+    threads = threads or _threads()
     if warm:  # compile or load the cached machine code, and touch every page once
-        gnss.compute_coverage(con, sets, span, grid)
+        gnss.compute_coverage(con, sets, span, grid, threads=threads)
     best = None
     probe = MemoryProbe()
     with probe.measure():
         for _ in range(max(1, repeats)):
             timer = StageTimer()
             t0 = time.perf_counter()
-            ds = gnss.compute_coverage(con, sets, span, grid, progress=timer)
+            ds = gnss.compute_coverage(con, sets, span, grid, progress=timer, threads=threads)
             total = time.perf_counter() - t0
             grid_s = timer.seconds("grid")
             prop_s = timer.seconds("propagate") if "propagate" in timer.first else float("nan")
@@ -490,7 +494,9 @@ def case_scaling(ctx: Context) -> None:
 
     def measure(panel, x, label, sets, span, grid, threads=None):
         n_s = n_used(con, sets)
-        grid_s, _, _, probe, _ = time_coverage(con, sets, span, grid, reps, warm=False)
+        grid_s, _, _, probe, _ = time_coverage(
+            con, sets, span, grid, reps, warm=False, threads=threads
+        )
         work = float(n_s) * grid.n_points * span.n_epochs
         curves[panel].append({"x": x, "seconds": grid_s, "work": work, "label": label})
         return ctx.add(
@@ -528,4 +534,60 @@ def case_scaling(ctx: Context) -> None:
     ctx.scaling = curves
 
 
-CASES = ("compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling")
+# --------------------------------------------------------------------------- case 8
+def _timed_compare(args: list[str], out: Path, env: dict) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "gnss.cli", "compare", "-q", *args, "-o", str(out), "--overwrite"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            cwd=REPO, text=True)  # fmt: skip
+
+
+def _wait_all(procs: list[subprocess.Popen], t0: float) -> list[tuple[float, float]]:
+    """Wait for the runs; return (wall seconds, CPU seconds) of each (CPU via os.wait4)."""
+    out = {}
+    pending = {p.pid: p for p in procs}
+    while pending:
+        pid, status, usage = os.wait4(-1, 0)
+        if pid in pending:
+            proc = pending.pop(pid)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            err = proc.stderr.read()
+            if proc.returncode != 0:
+                raise BenchmarkError(f"gnss compare failed ({proc.returncode}):\n{err}")
+            out[pid] = (time.perf_counter() - t0, usage.ru_utime + usage.ru_stime)
+    return [out[p.pid] for p in procs]
+
+
+def case_contention(ctx: Context) -> None:
+    """One ``gnss compare -q --maps none`` alone, then three at once: ratio of wall times.
+
+    Reported, not asserted: with the automatic thread count each of three concurrent runs
+    should take at most ~3x one run alone (the fair share on 2 cores is ~2.1x); CPU seconds
+    far above the single run's would show threads spinning instead of working.
+    """
+    sz = ctx.sizes
+    args = ["--maps", "none", *sz.e2e_args]
+    env = _env()
+    with tempfile.TemporaryDirectory(prefix="gnss-bench-contention-") as tmp:
+        run_compare(["--resolution-deg", "30", "--hours", "1", "--maps", "none"], Path(tmp) / "w")
+        t0 = time.perf_counter()
+        ((alone, alone_cpu),) = _wait_all([_timed_compare(args, Path(tmp) / "a", env)], t0)
+        t0 = time.perf_counter()
+        procs = [_timed_compare(args, Path(tmp) / f"c{i}", env) for i in range(3)]
+        three = _wait_all(procs, t0)
+    worst = max(w for w, _ in three)
+    what = "default run" if not sz.e2e_args else "default run with " + " ".join(sz.e2e_args)
+    ctx.add(
+        Row(
+            "8 contention", f"gnss compare -q {what} --maps none: one alone, then three at once",
+            None, worst, f"auto ({os.environ.get('GNSS_THREADS') or 'GNSS_THREADS unset'})",
+            ratio=f"slowest of three / alone {worst / alone:.2f}x (fair share ~2.1x on 2 cores)",
+            note=(
+                f"alone {alone:.2f} s wall, {alone_cpu:.2f} s CPU; three at once: "
+                + ", ".join(f"{w:.2f} s wall / {c:.2f} s CPU" for w, c in three)
+            ),
+            extra={"alone_s": alone, "alone_cpu_s": alone_cpu, "three": three},
+        )
+    )  # fmt: skip
+
+
+CASES = ("compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention")

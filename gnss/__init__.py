@@ -17,29 +17,33 @@ __version__ = "0.1.0"
 
 from .celestrak import FetchError, FetchResult, fetch_group  # noqa: E402
 from .classify import SYSTEM_NAMES, SYSTEMS, Identity, classify  # noqa: E402
-from .coverage import CoverageConfig, compute_coverage, epoch_dops  # noqa: E402
+from .coverage import CoverageConfig, compute_coverage, epoch_dops, plan_memory_bytes  # noqa: E402
 from .elements import Constellation, Satellite, Skipped, read_elements  # noqa: E402
 from .errors import (  # noqa: E402
     ElementError,
     GnssError,
+    GnssTypeError,
     OutputError,
     ParameterError,
     TimeInputError,
 )
 from .grid import Grid, ellipsoid_area_m2, geodetic_points  # noqa: E402
 from .identify import Match, identify, validate  # noqa: E402
+from .kernel_sets import DOP_CEILING  # noqa: E402
 from .nominal_files import nominal_constellation, nominal_element_files  # noqa: E402
 from .propagate import propagate_itrs_m  # noqa: E402
 from .refs import ReferenceOrbitError, ReferenceOrbits, load_reference  # noqa: E402
 from .regions import Region, box, cell_weights_m2, get_regions, region_from_file  # noqa: E402
 from .regionstats import comparison_table, rank_regions, region_table  # noqa: E402
 from .report import write_region_outputs  # noqa: E402
+from .resources import available_memory_bytes  # noqa: E402
 from .select import Selector, filter_constellation  # noqa: E402
 from .sets import SetSpec, parse_sets  # noqa: E402
 from .summary import summarize  # noqa: E402
 from .timeutil import EpochSpan, epoch_span, to_utc  # noqa: E402
 
 __all__ = [
+    "DOP_CEILING",
     "SYSTEMS",
     "SYSTEM_NAMES",
     "Constellation",
@@ -49,6 +53,7 @@ __all__ = [
     "FetchError",
     "FetchResult",
     "GnssError",
+    "GnssTypeError",
     "Grid",
     "Identity",
     "Match",
@@ -62,6 +67,7 @@ __all__ = [
     "SetSpec",
     "Skipped",
     "TimeInputError",
+    "available_memory_bytes",
     "box",
     "cell_weights_m2",
     "classify",
@@ -79,6 +85,7 @@ __all__ = [
     "nominal_constellation",
     "nominal_element_files",
     "parse_sets",
+    "plan_memory_bytes",
     "propagate_itrs_m",
     "rank_regions",
     "read_elements",

@@ -7,7 +7,6 @@ goes to stdout. Long work shows a progress bar when stderr is a terminal.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 import time
@@ -30,6 +29,7 @@ from .grid import Grid
 from .nominal import NOMINAL_EPOCH
 from .nominal_files import nominal_constellation, nominal_element_files
 from .outdir import OutputDir
+from .resources import THREADS_ENV, available_memory_bytes, check_threads
 from .select import (
     check_span_near_elements,
     filter_constellations,
@@ -37,7 +37,7 @@ from .select import (
     summarize_skipped,
 )
 from .sets import NOMINAL_LABEL, parse_sets, resolve_sets, set_starts
-from .timeutil import epoch_span
+from .timeutil import epoch_span, n_epochs
 
 log = logging.getLogger("gnss")
 
@@ -97,17 +97,6 @@ def _sets(ctx, param, value):
 @click.version_option(package_name="gnss-coverage")
 def main():
     """Compare the coverage of GNSS constellations (GLONASS, BeiDou, GPS, Galileo ...)."""
-
-
-def _available_memory_bytes() -> float:
-    """MemAvailable from /proc/meminfo (Linux), else total physical memory."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
 def _split_label(item: str) -> tuple[str | None, str]:
@@ -283,6 +272,15 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
     help="Refuse runs whose estimated peak memory exceeds this (default: the memory available).",
 )
 @click.option(
+    "--threads",
+    type=int,
+    envvar=THREADS_ENV,
+    show_envvar=True,
+    help="Kernel threads (1 to the number of cores). Default: chosen per block of points "
+    "from the processors idle at that moment, so concurrent runs share the cores fairly. "
+    "Results do not depend on it.",
+)
+@click.option(
     "--maps",
     type=click.Choice(["default", "all", "none"]),
     default="default",
@@ -320,6 +318,7 @@ def compare(
     pdop_max,
     regions_text,
     max_memory_gib,
+    threads,
     maps,
     output,
     overwrite,
@@ -349,13 +348,24 @@ def compare(
     except ParameterError as exc:
         raise click.UsageError(str(exc)) from exc
     try:
+        n_epochs(hours * 3600.0, step_s)
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--hours' / '--step-s'") from exc
+    try:
+        check_threads(threads, what="--threads")
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--threads'") from exc
+    try:
         cons = _load_elements(sets, elements, select, exclude, start)
         default = cons.get(None)
         if start is None:
             first = default if default is not None else next(iter(cons.values()), None)
             start = first.median_epoch() if first is not None else NOMINAL_EPOCH
             log.info("start = median element epoch %s", start.isoformat())
-        span = epoch_span(start, hours * 3600.0, step_s)
+        try:
+            span = epoch_span(start, hours * 3600.0, step_s)
+        except ParameterError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--hours'") from exc
         for label, con in cons.items():
             # Labelled snapshots run from their own median epoch (see gnss.sets).
             lo = span.start if label is None else con.median_epoch()
@@ -404,7 +414,7 @@ def compare(
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     need = plan_memory_bytes(cons, sets, span, grid, len(regions or ()))
-    limit = max_memory_gib * 2**30 if max_memory_gib else _available_memory_bytes()
+    limit = max_memory_gib * 2**30 if max_memory_gib else available_memory_bytes()
     if not quiet:
         click.echo(
             f"estimated peak memory {need / 2**30:.2f} GiB (limit {limit / 2**30:.1f} GiB); "
@@ -424,8 +434,9 @@ def compare(
         # before the computation, and SIGTERM/SIGHUP from here on end the run like Ctrl-C.
         with out:
             ds = compute_coverage(
-                cons, sets, span, grid, config, progress=progress, regions=regions
-            )
+                cons, sets, span, grid, config, progress=progress, regions=regions,
+                max_memory_bytes=limit, threads=threads,
+            )  # fmt: skip
             progress.close()
             summary, files = write_comparison(
                 ds, out, maps=maps, overwrite=overwrite, progress=progress, regions=regions

@@ -9,6 +9,7 @@ do not grow with the grid or with the number of epochs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,13 +20,16 @@ import xarray as xr
 from . import kernels
 from .classify import SYSTEMS
 from .elements import Constellation
-from .errors import ParameterError
+from .errors import GnssTypeError, ParameterError
 from .grid import Grid
 from .propagate import PropagationFailure, propagate_itrs_m
+from .resources import ThreadPolicy, available_memory_bytes
 from .sets import ResolvedSet, SetSpec, parse_sets, resolve_sets, set_starts
 from .timeutil import EpochSpan
 
-__all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets"]
+log = logging.getLogger("gnss")
+
+__all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets", "plan_memory_bytes"]
 
 #: DOP histograms (see :mod:`gnss.kernels`): DOP 0.25 to 256, 128 log-linear bins per
 #: octave, each at most 0.78 % wide. Per-cell percentiles are within two bins (1.6 %) of
@@ -80,6 +84,8 @@ def compute_coverage(
     memory_budget_bytes: int = 256 * 2**20,
     label_starts: Mapping[str, datetime] | None = None,
     regions: Sequence | None = None,
+    max_memory_bytes: float | None = None,
+    threads: int | None = None,
 ) -> xr.Dataset:
     """Visibility and DOP statistics of each set over a grid and a span of epochs.
 
@@ -106,6 +112,21 @@ def compute_coverage(
     regions : sequence of gnss.regions.Region, optional
         Regions whose time-and-area histograms are folded during the run (their area
         weights come from :func:`gnss.regions.cell_weights_m2`), for region statistics.
+    max_memory_bytes : float, optional
+        Refuse the run (``ParameterError``, before any work) when its estimated peak memory
+        (:func:`plan_memory_bytes`) exceeds this; default: the memory available now
+        (``MemAvailable``), as ``gnss compare`` does. ``float("inf")`` never refuses.
+    threads : int, optional
+        Kernel threads (1 to ``NUMBA_NUM_THREADS``); default: the ``GNSS_THREADS``
+        environment variable, else chosen per block from the idle processors
+        (:mod:`gnss.resources`). Results do not depend on it.
+
+    Raises
+    ------
+    GnssTypeError
+        When an argument has the wrong type (e.g. a file name instead of a Constellation).
+    ParameterError
+        For empty sets, a thread count out of range, or a run larger than the memory.
 
     Returns
     -------
@@ -123,11 +144,14 @@ def compute_coverage(
     >>> bool((ds.availability.sel(set="R+C") >= ds.availability.sel(set="R")).all())
     True
     """
+    _check_types(constellation, sets, span, grid, config, regions)
     config = config or CoverageConfig()
     specs = parse_sets(sets) if isinstance(sets, str) else list(sets)
     if not specs:
         raise ParameterError("no sets to analyse; give e.g. R,C,R+C")
     cons = dict(constellation) if isinstance(constellation, Mapping) else {None: constellation}
+    policy = ThreadPolicy(threads)  # validates before any work
+    check_memory(constellation, specs, span, grid, len(regions or ()), max_memory_bytes)
     resolved = resolve_sets(specs, cons, set_starts(cons, span.start, label_starts))
     layout = _SetLayout.build(resolved, config.clock)
     sats = layout.satellites
@@ -168,11 +192,14 @@ def compute_coverage(
     out = _Outputs(n_p, len(specs), layout.n_clock_max, layout.n_slot_max)
     acc = _Accumulators(block, len(specs), layout.n_clock_max, layout.n_slot_max)
     report("grid", 0, n_p)
-    for start in range(0, n_p, block):
-        stop = min(n_p, start + block)
-        kern(points[start:stop], up[start:stop], zone_w[:, start:stop], acc.view(stop - start))
-        out.fold(slice(start, stop), acc, stop - start, n_t)
-        report("grid", stop, n_p)
+    with policy:
+        for start in range(0, n_p, block):
+            stop = min(n_p, start + block)
+            policy.apply()  # threads for this block (fixed, or the processors idle now)
+            kern(points[start:stop], up[start:stop], zone_w[:, start:stop], acc.view(stop - start))
+            out.fold(slice(start, stop), acc, stop - start, n_t)
+            report("grid", stop, n_p)
+    log.debug("kernel threads per block: %s", ",".join(map(str, policy.used)))
     zones = kern.zone_totals()
 
     from .dataset import build_dataset
@@ -183,6 +210,73 @@ def compute_coverage(
 
 
 _PROPAGATION_CHUNK = 2048  # epochs per SGP4 call
+
+
+def _expect(value, types, what: str, hint: str) -> None:
+    """Raise GnssTypeError unless ``value`` is one of ``types``."""
+    if not isinstance(value, types):
+        raise GnssTypeError(
+            f"{what}: expected {hint}, got {type(value).__name__} {_short(value)}"
+        )
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_types(constellation, sets, span, grid, config, regions) -> None:
+    """Refuse arguments of the wrong type with what was expected and the fix."""
+    con_hint = (
+        "a gnss.Constellation (read one with gnss.read_elements(path)) or a mapping "
+        "label -> Constellation"
+    )
+    if isinstance(constellation, Mapping):
+        for label, con in constellation.items():
+            _expect(con, Constellation, f"constellation[{label!r}]", con_hint)
+            if label is not None and not isinstance(label, str):
+                raise GnssTypeError(
+                    f"constellation: labels must be str or None, got {type(label).__name__} "
+                    f"{_short(label)}"
+                )
+    else:
+        _expect(constellation, Constellation, "constellation", con_hint)
+    if not isinstance(sets, str):
+        _expect(sets, (list, tuple), "sets", "a text such as 'R,C,R+C' or a list of SetSpec")
+        for item in sets:
+            _expect(item, SetSpec, "sets item", "a SetSpec (from gnss.parse_sets('R,C'))")
+    _expect(span, EpochSpan, "span", "a gnss.EpochSpan (from gnss.epoch_span(start, ...))")
+    _expect(grid, Grid, "grid", "a gnss.Grid, e.g. gnss.Grid(1.0)")
+    if config is not None:
+        _expect(config, CoverageConfig, "config", "a gnss.CoverageConfig or None")
+    if regions is not None:
+        from .regions import Region
+
+        _expect(regions, (list, tuple), "regions", "a list of gnss.Region (gnss.get_regions)")
+        for item in regions:
+            _expect(item, Region, "regions item", "a gnss.Region (from gnss.get_regions)")
+
+
+def check_memory(constellation, sets, span, grid, n_regions=0, max_memory_bytes=None) -> int:
+    """Refuse a run whose estimated peak memory exceeds the limit; return the estimate.
+
+    ``max_memory_bytes`` None means the memory available now
+    (:func:`gnss.resources.available_memory_bytes`).
+
+    Raises
+    ------
+    ParameterError
+        With the estimate, the limit and the fixes.
+    """
+    need = plan_memory_bytes(constellation, sets, span, grid, n_regions)
+    limit = available_memory_bytes() if max_memory_bytes is None else float(max_memory_bytes)
+    if not need <= limit:
+        raise ParameterError(
+            f"this run needs about {need / 2**30:.3g} GiB but {limit / 2**30:.3g} GiB are "
+            "available; use a coarser grid resolution, fewer sets or epochs, or regions "
+            "instead of a finer global grid (or raise max_memory_bytes if you know better)"
+        )
+    return need
 
 
 @dataclass(frozen=True)
@@ -255,9 +349,12 @@ class _KernelRun:
         n_th, n_sets, n_s = kernels.n_threads(), layout.set_clock.shape[0], pos.shape[1]
         self.scratch_hist = np.zeros((n_th, n_sets, kernels.N_METRICS, HIST_N_BINS), np.int32)
         self.scratch_vis = np.zeros((n_th, n_sets, n_s + 1), np.int32)
-        self.zone_dop_hist = np.zeros((n_th, n_zones, n_sets, kernels.N_METRICS, HIST_N_BINS))
-        self.zone_dop_sum = np.zeros((n_th, n_zones, n_sets, kernels.N_METRICS))
-        self.zone_vis_hist = np.zeros((n_th, n_zones, n_sets, n_s + 1))
+        # One zone sum per part of the points (kernels.accumulate), not per thread: the same
+        # sums whatever the number of threads in use.
+        n_parts = n_th
+        self.zone_dop_hist = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS, HIST_N_BINS))
+        self.zone_dop_sum = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS))
+        self.zone_vis_hist = np.zeros((n_parts, n_zones, n_sets, n_s + 1))
 
     def __call__(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> None:
         lay = self.layout
@@ -271,7 +368,7 @@ class _KernelRun:
         )  # fmt: skip
 
     def zone_totals(self) -> dict[str, np.ndarray]:
-        """Zone sums over threads: dop_hist[zone, set, dop, bin], dop_sum, vis_hist."""
+        """Zone sums (over the parts): dop_hist[zone, set, dop, bin], dop_sum, vis_hist."""
         return {
             "dop_hist": self.zone_dop_hist.sum(axis=0),
             "dop_sum": self.zone_dop_sum.sum(axis=0),
@@ -283,14 +380,15 @@ class _Accumulators:
     """Per-block kernel outputs (argument order of :func:`kernels.accumulate`)."""
 
     NAMES = (
-        "n_fix", "n_avail", "vis_sum", "vis_min", "vis_max", "sys_sum", "sys_min", "sys_max",
-        "tdop_sum", "tdop_n", "dop_sum", "dop_min", "dop_max", "dop_q",
+        "n_fix", "n_avail", "n_singular", "vis_sum", "vis_min", "vis_max", "sys_sum", "sys_min",
+        "sys_max", "tdop_sum", "tdop_n", "dop_sum", "dop_min", "dop_max", "dop_q",
     )  # fmt: skip
 
     def __init__(self, block, n_sets, n_clock, n_slot):
         i64, f64, m = np.int64, np.float64, kernels.N_METRICS
         shapes = {
-            "n_fix": ((n_sets,), i64), "n_avail": ((n_sets,), i64), "vis_sum": ((n_sets,), i64),
+            "n_fix": ((n_sets,), i64), "n_avail": ((n_sets,), i64),
+            "n_singular": ((n_sets,), i64), "vis_sum": ((n_sets,), i64),
             "vis_min": ((n_sets,), i64), "vis_max": ((n_sets,), i64),
             "sys_sum": ((n_sets, n_slot), i64), "sys_min": ((n_sets, n_slot), i64),
             "sys_max": ((n_sets, n_slot), i64), "tdop_sum": ((n_sets, n_clock), f64),
@@ -314,6 +412,7 @@ class _Outputs:
         m = kernels.N_METRICS
         self.fix_fraction = np.full((n_p, n_sets), np.nan)
         self.availability = np.full((n_p, n_sets), np.nan)
+        self.singular_fraction = np.full((n_p, n_sets), np.nan)
         self.vis = np.full((3, n_p, n_sets), np.nan)  # mean, min, max
         self.sys = np.full((3, n_p, n_sets, n_slot), np.nan)  # mean, min, max
         self.tdop_mean = np.full((n_p, n_sets, n_clock), np.nan)
@@ -327,6 +426,7 @@ class _Outputs:
         with np.errstate(invalid="ignore", divide="ignore"):
             self.fix_fraction[sl] = acc.n_fix[:n] / n_t
             self.availability[sl] = acc.n_avail[:n] / n_t
+            self.singular_fraction[sl] = acc.n_singular[:n] / n_t
             self.vis[:, sl] = acc.vis_sum[:n] / n_t, acc.vis_min[:n], acc.vis_max[:n]
             self.sys[:, sl] = acc.sys_sum[:n] / n_t, acc.sys_min[:n], acc.sys_max[:n]
             # TDOP of a clock: mean over the epochs with a fix and that clock in view.
@@ -369,7 +469,8 @@ def epoch_dops(
     Returns
     -------
     dict of ndarray
-        ``pdop``, ``hdop``, ``vdop``, ``gdop``: shape (n_sets, n_times), NaN without a fix;
+        ``pdop``, ``hdop``, ``vdop``, ``gdop``: shape (n_sets, n_times), NaN without a usable
+        fix (too few satellites, or near-singular: GDOP > ``gnss.DOP_CEILING``);
         ``visible``: shape (n_sets, n_times).
 
     Examples
@@ -478,6 +579,7 @@ def plan_memory_bytes(
     >>> round(plan_memory_bytes(con, "R,C,R+C", span, gnss.Grid(1.0)) / 2**30, 1)
     0.3
     """
+    _check_types(constellation, sets, span, grid, None, None)
     specs = parse_sets(sets) if isinstance(sets, str) else list(sets)
     cons = dict(constellation) if isinstance(constellation, Mapping) else {None: constellation}
     n_sats = sum(len(c) for c in cons.values()) + (30 * 4 if any(s.label for s in specs) else 0)

@@ -11,13 +11,21 @@ import xarray as xr
 from .classify import SYSTEM_NAMES
 from .coverage import DOP_NAMES, HIST_N_BINS, SUMMARY_PERCENTILES
 from .kernel_sets import HIST_OCTAVE_LO, HIST_SUB
-from .kernels import hist_bin_lower
+from .kernels import DOP_CEILING, hist_bin_lower
 
-_FIX = "epochs with a fix"
+_FIX = "epochs with a usable fix"
 #: Per-cell variables of dims (set, lat, lon): name -> (long name, cell_methods).
 _CELL_VARS = {
-    "fix_fraction": ("fraction of epochs with a fix (>= 3 + clocks in view)", "time: mean"),
-    "availability": ("fraction of epochs with a fix and PDOP <= pdop_max", "time: mean"),
+    "fix_fraction": (
+        f"fraction of epochs with a usable fix (>= 3 + clocks in view, GDOP <= {DOP_CEILING:g})",
+        "time: mean",
+    ),
+    "availability": ("fraction of epochs with a usable fix and PDOP <= pdop_max", "time: mean"),
+    "singular_fraction": (
+        f"fraction of epochs with near-singular geometry (>= 3 + clocks in view but "
+        f"GDOP > {DOP_CEILING:g}): no usable fix, left out of the DOP statistics",
+        "time: mean",
+    ),
     "visible_mean": ("mean number of satellites in view", "time: mean"),
     "visible_min": ("minimum number of satellites in view", "time: minimum"),
     "visible_max": ("maximum number of satellites in view", "time: maximum"),
@@ -117,6 +125,7 @@ def build_dataset(
     values = {
         "fix_fraction": out.fix_fraction,
         "availability": out.availability,
+        "singular_fraction": out.singular_fraction,
         "visible_mean": out.vis[0],
         "visible_min": out.vis[1],
         "visible_max": out.vis[2],
@@ -179,7 +188,21 @@ def build_dataset(
     ds["set_n_satellites"] = ("set", [len(r.satellites) for r in resolved])
     ds["set_plain"] = ("set", [int(s.is_plain) for s in specs])
     ds.attrs.update(_provenance(cons, resolved, sats, used, span, grid, config, failures))
+    ds.attrs.update(dop_rule_attrs())
     return ds
+
+
+def dop_rule_attrs() -> dict:
+    """Global attributes stating the near-singular geometry rule (see ``DOP_CEILING``)."""
+    return {
+        "dop_ceiling": DOP_CEILING,
+        "dop_ceiling_rule": (
+            f"an epoch with enough satellites for a fix but GDOP > {DOP_CEILING:g} (the largest "
+            "DOP; the upper edge of the DOP histograms) is near-singular: no usable fix. It is "
+            "left out of every DOP statistic and of availability and fix_fraction, and counted "
+            "in singular_fraction"
+        ),
+    }
 
 
 def _add_regions(ds: xr.Dataset, zones: dict, regions, n_epochs: int) -> None:

@@ -25,3 +25,7 @@ class ParameterError(GnssError, ValueError):
 
 class OutputError(GnssError, OSError):
     """An output could not be written (exists, not writable, ...)."""
+
+
+class GnssTypeError(GnssError, TypeError):
+    """An argument of a library call has the wrong type (the message says what was expected)."""

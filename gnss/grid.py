@@ -14,7 +14,7 @@ import numpy as np
 from skyfield.toposlib import wgs84
 
 from .constants import WGS84_A_M, WGS84_F
-from .errors import ParameterError
+from .errors import GnssTypeError, ParameterError
 
 WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
 WGS84_E = np.sqrt(WGS84_F * (2.0 - WGS84_F))  # first eccentricity
@@ -36,6 +36,11 @@ def ellipsoid_area_m2() -> float:
     return float(2.0 * np.pi * (_zone_area_m2(np.pi / 2) - _zone_area_m2(-np.pi / 2)))
 
 
+#: Finest grid accepted (about 110 m): finer global grids could not be counted in memory;
+#: the memory plan (:func:`gnss.coverage.plan_memory_bytes`) refuses far coarser ones.
+MIN_RESOLUTION_DEG = 1e-3
+
+
 @dataclass(frozen=True)
 class Grid:
     """A global grid of ``resolution_deg`` cells; points at the cell centres.
@@ -52,9 +57,17 @@ class Grid:
     height_m: float = 0.0
 
     def __post_init__(self):
-        r = self.resolution_deg
-        if not np.isfinite(r) or r <= 0 or r > 90:
-            raise ParameterError(f"resolution_deg must be in (0, 90], got {r!r}")
+        r, h = self.resolution_deg, self.height_m
+        for name, value in (("resolution_deg", r), ("height_m", h)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise GnssTypeError(
+                    f"Grid {name}: expected a number, got {type(value).__name__} {value!r}"
+                )
+        if not np.isfinite(r) or r < MIN_RESOLUTION_DEG or r > 90:
+            raise ParameterError(
+                f"resolution_deg must be in [{MIN_RESOLUTION_DEG:g}, 90] degrees, got {r!r}"
+                f" (a {MIN_RESOLUTION_DEG:g} degree global grid already has 6.5e10 cells)"
+            )
         n = 180.0 / r
         if abs(n - round(n)) > 1e-9 or abs(360.0 / r - round(360.0 / r)) > 1e-9:
             raise ParameterError(

@@ -101,6 +101,19 @@ _R_TDOP = 4
 _R_NTOT = _R_TDOP + MAX_CLOCKS
 N_SO = _R_NTOT + 1
 
+#: DOP ceiling: an epoch whose GDOP (the largest DOP: GDOP >= PDOP >= HDOP, VDOP and
+#: GDOP >= TDOP) exceeds this is *near-singular*: enough satellites for a fix, but a
+#: geometry so close to degenerate (e.g. all satellites on one cone around the receiver's
+#: up axis with a common clock) that the solution amplifies range errors more than 256
+#: times. Such epochs count as "no usable fix": they are left out of every DOP statistic and
+#: of the availability, and counted separately (``singular_fraction``). 256 is the upper edge
+#: of the DOP histograms, so every DOP that enters a statistic is inside the histograms (the
+#: per-cell percentiles are never clamped), and the normal matrix of a usable fix has its
+#: smallest eigenvalue above 256**-2 = 1.5e-5, far above the rounding of its sums (~1e-15),
+#: so every reported DOP is accurate to ~1e-9. A DOP of 2e6, as seen before this rule, was
+#: rounding noise, and one such epoch moved a cell's mean above its 95th percentile.
+DOP_CEILING = 256.0
+
 _OPTS = {"fastmath": _FASTMATH, "error_model": "numpy"}  # numpy: no ZeroDivisionError branches
 
 
@@ -123,8 +136,9 @@ def _make_set_dops(nc):
         """DOPs of one set over ``n`` epochs from the clock sums at ``grp[a_c:]``.
 
         Writes the rows of ``so`` (flat, ``N_SO`` rows of ``ROW``): PDOP, HDOP, VDOP, GDOP
-        (0 without a fix), TDOP per clock (0 without a fix or when that clock has no
-        satellite in view) and the number of satellites in view.
+        (0 without a usable fix), TDOP per clock (0 without a usable fix or when that clock
+        has no satellite in view) and the number of satellites in view. Near-singular
+        epochs are taken out afterwards (:func:`_drop_singular`).
         """
         for i in range(np.uint64(n)):
             sxx, sxy, sxz, syy, syz, szz = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -262,19 +276,42 @@ def clock_sources(set_clock, set_nclock):  # pragma: no cover - compiled
 
 
 @njit(**_OPTS)
+def _drop_singular(so, n, nc):  # pragma: no cover - compiled
+    """Set the DOPs of near-singular epochs (GDOP > ``DOP_CEILING``) to 0; return their number.
+
+    Zeroed, they count as "no usable fix" in every statistic after this. A vectorised pass
+    over the GDOP row; the rows are written only in tiles that have such epochs (rare), and
+    :func:`set_dops` is left as it was, so usable epochs keep their values bit for bit.
+    """
+    r_g = np.uint64(GDOP * ROW)
+    n_sg = 0
+    for i in range(np.uint64(n)):
+        n_sg += 1 if so[r_g + i] > DOP_CEILING else 0
+    if n_sg > 0:
+        for i in range(n):
+            if so[GDOP * ROW + i] > DOP_CEILING:
+                for r in range(_R_TDOP + nc):
+                    so[r * ROW + i] = 0.0
+    return n_sg
+
+
+@njit(**_OPTS)
 def _set_statistics(
     p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist, vhist, set_slot, nc,
-    pdop_max, hlo, hhi, n_fix, n_avail, vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max,
-    tdop_sum, tdop_n, dop_sum, dop_min, dop_max,
+    pdop_max, hlo, hhi, n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min,
+    sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Fold one tile of set ``k``'s DOPs (rows of ``so``) into the per-point statistics.
 
+    A *fix* here is a usable fix: near-singular epochs (GDOP > ``DOP_CEILING``) hold DOPs of
+    0, like epochs without a fix, and are counted in ``n_sing``.
     Minima and maxima are taken on integers: LLVM vectorises integer min/max reductions
     but not float ones (those need the no-NaN flag, which this module does not grant).
     """
     big = np.iinfo(np.int64).max
     un = np.uint64(n)
     g_len = N_ACC * ROW
+    n_sing[p, k] += _drop_singular(so, n, nc)
     # Visible satellites per system (slot of each group in this set).
     for j in range(sys_sum.shape[2]):
         cnt[:n] = 0.0

@@ -52,8 +52,9 @@ import math
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from .kernel_sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS: used by coverage, dataset)
+from .kernel_sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
     _OPTS,
+    DOP_CEILING,
     HIST_N_BINS,
     N_ACC,
     N_METRICS,
@@ -119,7 +120,7 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
 def accumulate(
     px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock, set_slot,
     pdop_max, scratch_hist, scratch_vis,
-    n_fix, n_avail, vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum, tdop_n,
+    n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum, tdop_n,
     dop_sum, dop_min, dop_max, dop_q,
     zone_dop_hist, zone_dop_sum, zone_vis_hist,
 ):  # fmt: skip  # pragma: no cover - compiled
@@ -147,8 +148,10 @@ def accumulate(
         Zeroed scratch; left zeroed.
     scratch_vis : int32[n_threads, n_sets, n_s + 1]
         Zeroed scratch; left zeroed.
-    n_fix, n_avail, vis_sum, vis_min, vis_max : int64[n_p, n_sets]
-        Epochs with a fix; with a fix and PDOP <= pdop_max; visible count sum, min, max.
+    n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max : int64[n_p, n_sets]
+        Epochs with a usable fix; with a usable fix and PDOP <= pdop_max; near-singular
+        epochs (enough satellites, GDOP > ``DOP_CEILING``: no usable fix); visible count
+        sum, min, max.
     sys_sum, sys_min, sys_max : int64[n_p, n_sets, n_slot]
         Visible satellites per system of each set.
     tdop_sum : float64[n_p, n_sets, n_clock]
@@ -159,12 +162,16 @@ def accumulate(
         PDOP, HDOP, VDOP, GDOP over epochs with a fix (min/max +inf/-inf if none).
     dop_q : float64[n_p, n_sets, 4, 2]
         Median and 95th percentile over epochs with a fix (NaN if none).
-    zone_dop_hist : float64[n_threads, n_zones, n_sets, 4, HIST_N_BINS]
+    zone_dop_hist : float64[n_parts, n_zones, n_sets, 4, HIST_N_BINS]
         Added: weight x epochs per DOP bin.
-    zone_dop_sum : float64[n_threads, n_zones, n_sets, 4]
+    zone_dop_sum : float64[n_parts, n_zones, n_sets, 4]
         Added: weight x sum of DOP.
-    zone_vis_hist : float64[n_threads, n_zones, n_sets, n_s + 1]
+    zone_vis_hist : float64[n_parts, n_zones, n_sets, n_s + 1]
         Added: weight x epochs per visible count.
+
+    The points are cut into ``n_parts`` contiguous parts, each summed in order into its own
+    zone sums, whatever thread runs it: the float sums, and so the results, do not depend on
+    the number of threads (``numba.set_num_threads``), only on ``n_parts``.
     """
     n_t = px.shape[1]
     n_p = points.shape[0]
@@ -193,115 +200,117 @@ def accumulate(
     src, virt = clock_sources(set_clock, set_nclock)
     n_virt = virt.shape[0]
     g_len = N_ACC * ROW  # length of one group's rows in the flat accumulator array
-    for p in prange(n_p):
-        tid = get_thread_id()
-        hist = scratch_hist[tid]
-        vhist = scratch_vis[tid]
-        px0, py0, pz0 = points[p, 0], points[p, 1], points[p, 2]
-        ux, uy, uz = up[p, 0], up[p, 1], up[p, 2]
-        # Blocks where a satellite may be above the mask (block_bounds; the 1 m margin is
-        # far above the rounding of these sums, ~1e-8 m). No skipping for negative masks.
-        sm = max(sin_mask, 0.0)
-        thr = px0 * ux + py0 * uy + pz0 * uz - sm * math.sqrt(px0**2 + py0**2 + pz0**2) - 1.0
-        thr = thr if sin_mask >= 0.0 else -np.inf
-        idx = np.empty(n_s, np.int64)  # offsets of the satellites in view of a block
-        live = np.empty(n_s, np.uint8)  # 1 where the bound cannot rule the satellite out
-        bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
-        grp = np.empty((n_groups + n_virt) * g_len)
-        so = np.empty(N_SO * ROW)
-        so_bits = so.view(np.int64)  # IEEE bits of the DOPs, for histogram bins and extremes
-        bins = np.empty(N_METRICS * ROW, np.int64)
-        cnt = np.empty(ROW)
-        nt_i = np.empty(ROW, np.int64)
-        mm = np.empty(2)
-        mm_bits = mm.view(np.int64)
-        hlo = np.full((n_sets, N_METRICS), HIST_N_BINS, np.int64)
-        hhi = np.full((n_sets, N_METRICS), -1, np.int64)
-        for k in range(n_sets):
-            n_fix[p, k] = n_avail[p, k] = vis_sum[p, k] = vis_max[p, k] = 0
-            vis_min[p, k] = big
-            for j in range(n_slot_max):
-                sys_sum[p, k, j] = sys_max[p, k, j] = 0
-                sys_min[p, k, j] = big
-            for c in range(n_clock_max):
-                tdop_sum[p, k, c] = 0.0
-                tdop_n[p, k, c] = 0
-            for m in range(N_METRICS):
-                dop_sum[p, k, m] = 0.0
-                dop_min[p, k, m] = np.inf
-                dop_max[p, k, m] = -np.inf
-        for t0 in range(0, n_t, TILE):
-            n = min(TILE, n_t - t0)
-            # Per group and block: the satellites the bound cannot rule out, summed in
-            # vector registers (sum_block stores every row of the tile: no zeroing).
-            for g in range(n_groups):
-                s0, s1 = group_start[g], group_start[g + 1]
-                for bt in range((n + BLOCK - 1) // BLOCK):
-                    b = t0 // BLOCK + bt
-                    # Bound tests in a vectorised pass, then the list (unsigned indices: no
-                    # negative-index wrap-around code).
-                    jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
-                    for s in range(np.uint64(s0), np.uint64(s1)):
-                        j = jb + s
-                        live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
-                    m = np.uint64(0)
-                    for s in range(np.uint64(s0), np.uint64(s1)):
-                        idx[m] = s * np.uint64(n_tp) + ob
-                        m += np.uint64(live[s])
-                    sum_block(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_mask, grp,
-                              np.uint64(g * g_len + bt * BLOCK))  # fmt: skip
-            for v in range(n_virt):
-                vb = (n_groups + v) * g_len
-                grp[vb : vb + g_len] = 0.0
-                for g in range(n_groups):
-                    if virt[v, g]:
-                        for j in range(vb, vb + g_len):
-                            grp[j] += grp[j - vb + g * g_len]
+    n_parts = zone_dop_sum.shape[0]
+    for part in prange(n_parts):
+        for p in range(part * n_p // n_parts, (part + 1) * n_p // n_parts):
+            tid = get_thread_id()
+            hist = scratch_hist[tid]
+            vhist = scratch_vis[tid]
+            px0, py0, pz0 = points[p, 0], points[p, 1], points[p, 2]
+            ux, uy, uz = up[p, 0], up[p, 1], up[p, 2]
+            # Blocks where a satellite may be above the mask (block_bounds; the 1 m margin is
+            # far above the rounding of these sums, ~1e-8 m). No skipping for negative masks.
+            sm = max(sin_mask, 0.0)
+            thr = px0 * ux + py0 * uy + pz0 * uz - sm * math.sqrt(px0**2 + py0**2 + pz0**2) - 1.0
+            thr = thr if sin_mask >= 0.0 else -np.inf
+            idx = np.empty(n_s, np.int64)  # offsets of the satellites in view of a block
+            live = np.empty(n_s, np.uint8)  # 1 where the bound cannot rule the satellite out
+            bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
+            grp = np.empty((n_groups + n_virt) * g_len)
+            so = np.empty(N_SO * ROW)
+            so_bits = so.view(np.int64)  # IEEE bits of the DOPs, for histogram bins and extremes
+            bins = np.empty(N_METRICS * ROW, np.int64)
+            cnt = np.empty(ROW)
+            nt_i = np.empty(ROW, np.int64)
+            mm = np.empty(2)
+            mm_bits = mm.view(np.int64)
+            hlo = np.full((n_sets, N_METRICS), HIST_N_BINS, np.int64)
+            hhi = np.full((n_sets, N_METRICS), -1, np.int64)
             for k in range(n_sets):
-                _set_dops(set_nclock[k], grp, src[k], n, ux, uy, uz, so)
-                _set_statistics(
-                    p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist[k], vhist[k],
-                    set_slot, set_nclock[k], pdop_max, hlo, hhi, n_fix, n_avail, vis_sum,
-                    vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum, tdop_n, dop_sum,
-                    dop_min, dop_max,
-                )  # fmt: skip
-        # Per-cell quantiles, zone histograms, then clear the touched scratch bins (in the
-        # same pass as the last zone's histogram).
-        last_z = -1
-        for z in range(n_zones):
-            if zone_w[z, p] != 0.0:
-                last_z = z
-        for k in range(n_sets):
-            for m in range(N_METRICS):
-                lo, hi, hkm = hlo[k, m], hhi[k, m], hist[k, m]
-                if n_fix[p, k] == 0:
-                    dop_q[p, k, m, 0] = dop_q[p, k, m, 1] = np.nan
-                else:
-                    hist_quantiles(hkm, lo, hi, n_fix[p, k], dop_min[p, k, m], dop_max[p, k, m],
-                                   dop_q[p, k, m])  # fmt: skip
+                n_fix[p, k] = n_avail[p, k] = n_sing[p, k] = vis_sum[p, k] = vis_max[p, k] = 0
+                vis_min[p, k] = big
+                for j in range(n_slot_max):
+                    sys_sum[p, k, j] = sys_max[p, k, j] = 0
+                    sys_min[p, k, j] = big
+                for c in range(n_clock_max):
+                    tdop_sum[p, k, c] = 0.0
+                    tdop_n[p, k, c] = 0
+                for m in range(N_METRICS):
+                    dop_sum[p, k, m] = 0.0
+                    dop_min[p, k, m] = np.inf
+                    dop_max[p, k, m] = -np.inf
+            for t0 in range(0, n_t, TILE):
+                n = min(TILE, n_t - t0)
+                # Per group and block: the satellites the bound cannot rule out, summed in
+                # vector registers (sum_block stores every row of the tile: no zeroing).
+                for g in range(n_groups):
+                    s0, s1 = group_start[g], group_start[g + 1]
+                    for bt in range((n + BLOCK - 1) // BLOCK):
+                        b = t0 // BLOCK + bt
+                        # Bound tests in a vectorised pass, then the list (unsigned indices: no
+                        # negative-index wrap-around code).
+                        jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
+                        for s in range(np.uint64(s0), np.uint64(s1)):
+                            j = jb + s
+                            live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
+                        m = np.uint64(0)
+                        for s in range(np.uint64(s0), np.uint64(s1)):
+                            idx[m] = s * np.uint64(n_tp) + ob
+                            m += np.uint64(live[s])
+                        sum_block(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_mask, grp,
+                                  np.uint64(g * g_len + bt * BLOCK))  # fmt: skip
+                for v in range(n_virt):
+                    vb = (n_groups + v) * g_len
+                    grp[vb : vb + g_len] = 0.0
+                    for g in range(n_groups):
+                        if virt[v, g]:
+                            for j in range(vb, vb + g_len):
+                                grp[j] += grp[j - vb + g * g_len]
+                for k in range(n_sets):
+                    _set_dops(set_nclock[k], grp, src[k], n, ux, uy, uz, so)
+                    _set_statistics(
+                        p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist[k], vhist[k],
+                        set_slot, set_nclock[k], pdop_max, hlo, hhi, n_fix, n_avail, n_sing,
+                        vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum, tdop_n,
+                        dop_sum, dop_min, dop_max,
+                    )  # fmt: skip
+            # Per-cell quantiles, zone histograms, then clear the touched scratch bins (in the
+            # same pass as the last zone's histogram).
+            last_z = -1
+            for z in range(n_zones):
+                if zone_w[z, p] != 0.0:
+                    last_z = z
+            for k in range(n_sets):
+                for m in range(N_METRICS):
+                    lo, hi, hkm = hlo[k, m], hhi[k, m], hist[k, m]
+                    if n_fix[p, k] == 0:
+                        dop_q[p, k, m, 0] = dop_q[p, k, m, 1] = np.nan
+                    else:
+                        hist_quantiles(hkm, lo, hi, n_fix[p, k], dop_min[p, k, m], dop_max[p, k, m],
+                                       dop_q[p, k, m])  # fmt: skip
+                    for z in range(last_z + 1):
+                        w = zone_w[z, p]
+                        if w == 0.0:
+                            continue
+                        zone_dop_sum[part, z, k, m] += w * dop_sum[p, k, m]
+                        zh = zone_dop_hist[part, z, k, m]
+                        if z == last_z:
+                            for b in range(lo, hi + 1):
+                                zh[b] += w * hkm[b]
+                                hkm[b] = 0
+                        else:
+                            for b in range(lo, hi + 1):
+                                zh[b] += w * hkm[b]
+                    if last_z < 0:
+                        for b in range(lo, hi + 1):
+                            hkm[b] = 0
                 for z in range(last_z + 1):
                     w = zone_w[z, p]
-                    if w == 0.0:
-                        continue
-                    zone_dop_sum[tid, z, k, m] += w * dop_sum[p, k, m]
-                    zh = zone_dop_hist[tid, z, k, m]
-                    if z == last_z:
-                        for b in range(lo, hi + 1):
-                            zh[b] += w * hkm[b]
-                            hkm[b] = 0
-                    else:
-                        for b in range(lo, hi + 1):
-                            zh[b] += w * hkm[b]
-                if last_z < 0:
-                    for b in range(lo, hi + 1):
-                        hkm[b] = 0
-            for z in range(last_z + 1):
-                w = zone_w[z, p]
-                if w != 0.0:
-                    for c in range(vis_min[p, k], vis_max[p, k] + 1):
-                        zone_vis_hist[tid, z, k, c] += w * vhist[k, c]
-            for c in range(vis_min[p, k], vis_max[p, k] + 1):
-                vhist[k, c] = 0
+                    if w != 0.0:
+                        for c in range(vis_min[p, k], vis_max[p, k] + 1):
+                            zone_vis_hist[part, z, k, c] += w * vhist[k, c]
+                for c in range(vis_min[p, k], vis_max[p, k] + 1):
+                    vhist[k, c] = 0
 
 
 def n_threads() -> int:

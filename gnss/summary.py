@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from .coverage import DOP_NAMES, SUMMARY_PERCENTILES
-from .kernels import hist_bin_lower
+from .kernels import DOP_CEILING, hist_bin_lower
 from .stats_catalog import worst_of
 
 
@@ -78,7 +78,9 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
         ``pdop_p95.worst_cell`` (+ its ``_lat_deg``/``_lon_deg``),
         ``availability.area_mean`` (time-and-area availability),
         ``availability.area_fraction_ge_99pct``, ``availability.worst_cell``,
-        ``fix.area_mean``. DOP figures are over epochs with a fix.
+        ``fix.area_mean``, ``singular.area_mean`` (share of time x area with near-singular
+        geometry, GDOP > ``gnss.DOP_CEILING``) and ``singular.cell_epochs`` (their number
+        of cell-epochs). DOP figures are over epochs with a usable fix.
 
     Examples
     --------
@@ -119,6 +121,11 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
         r["availability.area_fraction_ge_99pct"] = float(area.where(av >= 0.99).sum() / total_area)
         r |= {f"availability.{k}": v for k, v in _worst(av, area).items()}
         r["fix.area_mean"] = float((d["fix_fraction"] * area).sum() / total_area)
+        if "singular_fraction" in d:
+            # Near-singular epochs (GDOP > DOP_CEILING): no usable fix, counted apart.
+            sf = d["singular_fraction"]
+            r["singular.area_mean"] = float((sf * area).sum() / total_area)
+            r["singular.cell_epochs"] = float(np.rint(sf * ds.attrs.get("n_epochs", 0)).sum())
         out[name] = r
     return out
 
@@ -153,4 +160,16 @@ def format_table(summary: dict[str, dict[str, float]], pdop_max: float = 6.0) ->
     lines.append(
         f"(availability: fix with PDOP <= {pdop_max:g}; DOP over epochs with a fix, area-weighted)"
     )
+    singular = [
+        f"{name} {r['singular.area_mean']:.3%} of time x area ({r['singular.cell_epochs']:.0f} "
+        "cell-epochs)"
+        for name, r in summary.items()
+        if r.get("singular.cell_epochs", 0) > 0
+    ]
+    if singular:
+        lines.append(
+            f"(near-singular geometry, GDOP > {DOP_CEILING:g}, counted as no fix: "
+            + "; ".join(singular)
+            + ")"
+        )
     return "\n".join(lines)

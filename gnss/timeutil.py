@@ -15,7 +15,7 @@ import numpy as np
 from sgp4.api import jday
 from skyfield.api import load
 
-from .errors import ParameterError, TimeInputError
+from .errors import GnssTypeError, ParameterError, TimeInputError
 
 
 @lru_cache(maxsize=1)
@@ -142,10 +142,53 @@ def epoch_span(start: datetime | str, duration_s: float, step_s: float) -> Epoch
     13
     """
     start = to_utc(start, what="start")
+    n = n_epochs(duration_s, step_s)
+    try:
+        start + timedelta(seconds=float(duration_s))
+    except OverflowError:
+        raise ParameterError(
+            f"the span from {start.isoformat()} for {float(duration_s):g} s ends after the last "
+            "date Python can represent (year 9999); use a shorter duration"
+        ) from None
+    return EpochSpan(start, float(step_s), n)
+
+
+#: Most epochs in a span: far above any run that fits in memory (each epoch holds every
+#: satellite's position; the memory plan refuses such runs), low enough that the count is
+#: exact in a float64 ratio and every size derived from it is finite.
+MAX_EPOCHS = 10**12
+
+
+def n_epochs(duration_s: float, step_s: float) -> int:
+    """Return the number of epochs of a span ``[0, duration_s]`` at ``step_s``, checked.
+
+    Raises
+    ------
+    GnssTypeError
+        When a value is not a number.
+    ParameterError
+        When a value is not finite, negative (duration) or not positive (step), or when
+        the span would have more than ``MAX_EPOCHS`` epochs.
+
+    Examples
+    --------
+    >>> n_epochs(86400, 300)
+    289
+    """
+    for name, value in (("step_s", step_s), ("duration_s", duration_s)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise GnssTypeError(
+                f"{name}: expected a number of seconds, got {type(value).__name__} {value!r}"
+            )
     if not np.isfinite(step_s) or step_s <= 0:
         raise ParameterError(f"step_s must be a positive number of seconds, got {step_s!r}")
     if not np.isfinite(duration_s) or duration_s < 0:
         raise ParameterError(f"duration must be zero or more seconds, got {duration_s!r}")
+    ratio = duration_s / step_s
+    if not ratio < MAX_EPOCHS:
+        raise ParameterError(
+            f"a span of {duration_s:g} s at steps of {step_s:g} s has {ratio:.3g} epochs; the "
+            f"most is {MAX_EPOCHS:.0e}. Use a larger step or a shorter span"
+        )
     # Relative tolerance too: the ratio's rounding error grows with it (1e7 epochs and up).
-    n = int(np.floor(duration_s / step_s * (1.0 + 1e-12) + 1e-9)) + 1
-    return EpochSpan(start, float(step_s), n)
+    return int(np.floor(ratio * (1.0 + 1e-12) + 1e-9)) + 1

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import gnss
 from gnss.coverage import CoverageConfig, _Accumulators, _KernelRun, _SetLayout
 
 
@@ -173,6 +174,13 @@ def test_dop_matches_numpy_reference(geom, clock):
     if ref is None:
         assert got is None
         return
+    # Near-singular geometry (GDOP above the ceiling; the margin covers the round-off above)
+    # is no usable fix in the kernel.
+    if ref["gdop"] > gnss.DOP_CEILING * (1 + rel):
+        assert got is None
+        return
+    if ref["gdop"] > gnss.DOP_CEILING * (1 - rel):
+        return  # at the ceiling within round-off: either answer is right
     assert got is not None
     for key in ("pdop", "hdop", "vdop", "gdop"):
         assert got[key] == pytest.approx(ref[key], rel=rel), key
