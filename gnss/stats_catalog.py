@@ -78,12 +78,22 @@ def _dop(name: str, long_name: str, display_name: str) -> Statistic:
     return Statistic(name, long_name, "DOP", False, "magma_r", display_name, 0.0)
 
 
+#: The DOP ceiling in the long names: gnss.kernels.DOP_CEILING (not imported: this module stays
+#: free of numba); tests/test_stats_catalog.py compares the names with the dataset's.
+_CEILING = "256"
+
+
 def _catalog() -> dict[str, Statistic]:
     stats = [
-        _fraction("fix_fraction", "fraction of epochs with a fix (>= 3 + clocks in view)",
-                  "fix fraction"),
-        _fraction("availability", "fraction of epochs with a fix and PDOP <= pdop_max",
+        _fraction("fix_fraction", "fraction of epochs with a usable fix (>= 3 + clocks in view, "
+                  f"GDOP <= {_CEILING})", "fix fraction"),
+        _fraction("availability", "fraction of epochs with a usable fix and PDOP <= pdop_max",
                   "availability"),
+        # Near-singular epochs: a fraction, but smaller is better (and usually 0: no fixed range).
+        Statistic("singular_fraction", "fraction of epochs with near-singular geometry (>= 3 + "
+                  f"clocks in view but GDOP > {_CEILING}): no usable fix, left out of the DOP "
+                  "statistics", "fraction of epochs", False, "magma_r", "near-singular fraction",
+                  0.0),
         _count("visible_mean", "mean number of satellites in view", "visible mean"),
         _count("visible_min", "minimum number of satellites in view", "visible min"),
         _count("visible_max", "maximum number of satellites in view", "visible max"),

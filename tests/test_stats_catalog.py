@@ -52,9 +52,9 @@ def test_difference_fields_and_region_measures_resolve(small_dataset):
 
 
 def test_directions():
-    # Independent statement of the rule: availability and counts up, DOP down.
+    # Independent statement of the rule: availability and counts up, DOP and singular down.
     for name, meta in STATISTICS.items():
-        expected = not re.search(r"dop", name)
+        expected = not re.search(r"dop|singular", name)
         assert meta.larger_is_better is expected, name
         assert worst_of(name) == ("min" if expected else "max")
     assert DIFFERENCE_STATS == {"availability": True, "pdop_p95": False, "visible_mean": True}
