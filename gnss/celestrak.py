@@ -33,7 +33,6 @@ import logging
 import os
 import re
 import socket
-import tempfile
 import threading
 import urllib.error
 import urllib.parse
@@ -46,6 +45,7 @@ from . import __version__
 from .elements import read_elements
 from .errors import GnssError, OutputError, ParameterError
 from .inputfile import MAX_ELEMENT_FILE_BYTES
+from .io import atomic_write, write_json
 from .timeutil import to_utc
 
 log = logging.getLogger(__name__)
@@ -582,16 +582,18 @@ def _store(
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise OutputError(
             f"cannot write the CelesTrak cache folder {path.parent} ({exc.strerror}); "
             f"set {CACHE_ENV} or pass cache_dir / --cache-dir with a writable folder"
         ) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
+    n_records = 0
+
+    def write_checked(tmp_name: str) -> None:
+        """Write the body beside the cache file and check it there (the cache is untouched)."""
+        nonlocal n_records
+        tmp = Path(tmp_name)
+        tmp.write_bytes(body)
         if not body.strip():
             raise _Failure(
                 status,
@@ -609,16 +611,14 @@ def _store(
                 _decode(body[:2000]),
                 "check the group name and format; try again later (not in a loop)",
             ) from exc
-        os.replace(tmp, path)
+
+    try:
+        atomic_write(path, write_checked)  # a bad body raises _Failure: no file is left
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(
             f"cannot write {path} ({exc.strerror or exc}); free some space, or set {CACHE_ENV} "
             "or pass cache_dir / --cache-dir with a writable folder"
         ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     meta = {
         "group": group,
         "format": fmt,
@@ -631,20 +631,10 @@ def _store(
         "user_agent": USER_AGENT,
     }
     side = _sidecar(path)
-    tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{side.name}.", suffix=".part", dir=path.parent)
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(meta, indent=2) + "\n")
-        os.replace(tmp_name, side)
+        write_json(meta, side)
     except OSError as exc:  # the element file is in place; without its sidecar it counts by mtime
         log.warning("cannot write %s (%s)", side, exc)
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
-    except BaseException:
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
-        raise
     return n_records
 
 

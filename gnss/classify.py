@@ -27,6 +27,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from .constants import WGS84_A_KM, WGS84_GM_KM3_S2
+
 SYSTEMS = ("G", "R", "E", "C", "J", "I", "S")
 SYSTEM_NAMES = {
     "G": "GPS",
@@ -282,8 +284,6 @@ def classify(
 # (tests/test_plausibility.py checks that), and the widened ones say which real satellite needs
 # the margin.
 
-_GM_KM3_S2 = 398600.4418  # WGS84 Earth gravitational constant (NIMA TR8350.2, Table 3.1)
-_EARTH_RADIUS_KM = 6378.137  # WGS84 equatorial radius
 # Geosynchronous semi-major axis: (GM (T / 2 pi)^2)^(1/3), T = sidereal day 86 164.0905 s (IERS).
 GEOSYNC_A_KM = 42164.17
 _SYNC_HALF_WIDTH_KM = 1000.0  # IRNSS-1D (2025) sits 660 km above GEO; drifting GEOs stay closer
@@ -325,7 +325,7 @@ ORBIT_BANDS: dict[str, tuple[OrbitBand, ...]] = {
     # GUIDE §4, GLONASS ICD ed. 5.1: circular, altitude 19 100 km, inclination 64.8 deg.
     # Snapshots: a 25 507-25 511 km, i 63.6-66.1 deg, e <= 0.003.
     "R": (
-        OrbitBand("MEO", _around(_EARTH_RADIUS_KM + 19100.0), (59.8, 69.8), 0.05,
+        OrbitBand("MEO", _around(WGS84_A_KM + 19100.0), (59.8, 69.8), 0.05,
                   "GLONASS ICD 5.1: altitude 19 100 km, i 64.8 deg"),
     ),
     # GUIDE §4, GPS SPS PS 5th ed.: a 26 559.8 km, inclination 55 deg, circular.
@@ -345,7 +345,7 @@ ORBIT_BANDS: dict[str, tuple[OrbitBand, ...]] = {
     # i 55 deg. Snapshots: MEO a 27 904-27 912 km, i 53.8-56.8; IGSO i 47.4 (BEIDOU-2 IGSO-2,
     # 2026, falling)-62.6 deg; GEO i <= 4.7 deg; e <= 0.017 (BDS-3S test satellites included).
     "C": (
-        OrbitBand("MEO", _around(_EARTH_RADIUS_KM + 21528.0), (47.0, 63.0), 0.05,
+        OrbitBand("MEO", _around(WGS84_A_KM + 21528.0), (47.0, 63.0), 0.05,
                   "BDS-OS-PS-3.0: MEO altitude 21 528 km, i 55 deg"),
         OrbitBand("IGSO", _SYNC, (40.0, 70.0), 0.05, "BDS-OS-PS-3.0: IGSO 35 786 km, i 55 deg"),
         OrbitBand("GEO", _SYNC, _GEO, 0.05, "BDS-OS-PS-3.0: GEO"),
@@ -380,7 +380,7 @@ def semi_major_axis_km(mean_motion_rev_per_day: float) -> float:
     """
     n_rad_s = mean_motion_rev_per_day * 2.0 * math.pi / 86400.0
     # GM^(1/3) n^(-2/3): no overflow for absurd mean motions (n**2 would overflow at 1e154)
-    return _GM_KM3_S2 ** (1.0 / 3.0) * n_rad_s ** (-2.0 / 3.0)
+    return WGS84_GM_KM3_S2 ** (1.0 / 3.0) * n_rad_s ** (-2.0 / 3.0)
 
 
 def _fits(band: OrbitBand, a_km: float, ecc: float, inc_deg: float) -> bool:
@@ -436,7 +436,7 @@ def orbit_problem(
     if any(_fits(b, a_km, eccentricity, inclination_deg) for b in bands):
         return None
     return (
-        f"orbit a {a_km:.0f} km (altitude {a_km - _EARTH_RADIUS_KM:.0f} km), "
+        f"orbit a {a_km:.0f} km (altitude {a_km - WGS84_A_KM:.0f} km), "
         f"i {inclination_deg:.1f} deg, e {eccentricity:.4g} does not fit {SYSTEM_NAMES[system]}; "
         f"expected {' or '.join(_band_text(b) for b in bands)}"
     )

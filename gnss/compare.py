@@ -17,12 +17,15 @@ from .errors import ParameterError
 from .io import write_netcdf, write_summary_csv, write_summary_json
 from .outdir import OutputDir
 from .outsignals import worker_initializer
+from .stats_catalog import STATISTICS
 from .summary import format_table, summarize
 
 log = logging.getLogger(__name__)
 
 #: Statistic -> True when larger is better (decides what "best single system" means).
-DIFFERENCE_STATS = {"availability": True, "pdop_p95": False, "visible_mean": True}
+DIFFERENCE_STATS = {
+    s: STATISTICS[s].larger_is_better for s in ("availability", "pdop_p95", "visible_mean")
+}
 
 #: Maps drawn by default, and with ``maps="all"``.
 DEFAULT_MAP_STATS = (
@@ -105,16 +108,11 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9.@-]+", "_", name).strip("_")
 
 
-_PRETTY = {"availability": "availability", "fix_fraction": "fix fraction"}
-
-
 def _map_style(stat: str) -> dict:
-    if stat in ("availability", "fix_fraction"):
-        # Availability is near 1 almost everywhere; a 0.9..1 range shows the structure.
-        return {"cmap": "viridis", "vmin": 0.9, "vmax": 1.0, "units": "fraction of epochs"}
-    if stat.startswith("visible"):
-        return {"cmap": "viridis", "units": "satellites", "vmin": 0.0}
-    return {"cmap": "magma_r", "vmin": 0.0, "units": "DOP"}
+    """Keyword arguments of :func:`gnss.maps.plot_field` for a global map of ``stat``."""
+    meta = STATISTICS[stat]
+    ends = {k: v for k, v in (("vmin", meta.vmin), ("vmax", meta.vmax)) if v is not None}
+    return {"cmap": meta.cmap, "units": meta.units} | ends
 
 
 def check_file_names(set_names: Sequence[str], combos: Sequence[str] = ()) -> None:
@@ -287,7 +285,10 @@ def write_comparison(
         for stat, larger_better in DIFFERENCE_STATS.items():
             da = ds[f"diff_{stat}"].sel(combined=c)
             kw = {
-                "title": f"{c} minus best single system: {stat} ({da.attrs['comment']})",
+                "title": (
+                    f"{c} minus best single system: {STATISTICS[stat].display_name} "
+                    f"({da.attrs['comment']})"
+                ),
                 "units": _map_style(stat)["units"],
                 "diverging": True,
                 "cmap": "RdBu" if larger_better else "RdBu_r",

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sgp4 import omm
-from sgp4.api import WGS72, Satrec
+from sgp4.api import Satrec
 from sgp4.exporter import compute_checksum
 
 from .classify import SYSTEMS, classify, orbit_problem
+from .constants import SGP4_GRAVITY_MODEL
 from .errors import ElementError
 from .inputfile import MAX_ELEMENT_FILE_BYTES, read_input_file
 
@@ -287,7 +288,7 @@ def _read_tle(path: str, text: str) -> list[tuple[str, int, Satrec]]:
                     "The two lines belong to different satellites; fix the file.",
                 )
             try:
-                sat = Satrec.twoline2rv(l1, l2, WGS72)
+                sat = Satrec.twoline2rv(l1, l2, SGP4_GRAVITY_MODEL)
             except Exception as exc:  # sgp4 raises ValueError with its own text
                 raise _err(
                     path, lineno, f"sgp4 cannot read this element set ({exc})", "Fix or remove it."

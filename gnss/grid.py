@@ -13,11 +13,9 @@ from functools import cached_property
 import numpy as np
 from skyfield.toposlib import wgs84
 
+from .constants import WGS84_A_M, WGS84_F
 from .errors import GnssTypeError, ParameterError
 
-# WGS84 defining constants (NIMA TR8350.2): semi-major axis and flattening.
-WGS84_A_M = 6378137.0
-WGS84_F = 1.0 / 298.257223563
 WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
 WGS84_E = np.sqrt(WGS84_F * (2.0 - WGS84_F))  # first eccentricity
 

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .classify import SYSTEM_NAMES, SYSTEMS
+from .constants import WGS84_EARTH_ROTATION_RATE_RAD_PER_S
 from .coverage import epoch_dops
 from .elements import Constellation, Satellite
 from .errors import ParameterError
@@ -46,9 +47,6 @@ DEFAULT_SITES: tuple[tuple[str, float, float], ...] = (
     ("Cape Town", -33.92, 18.42),
 )
 
-#: Earth rotation rate (rad/s), IERS conventions; for the inertial velocity that
-#: defines the along/cross-track directions.
-_OMEGA_EARTH = 7.2921151467e-5
 _MIN_COMMON_EPOCHS = 3
 #: identify refuses a reference whose span ends more than this many days from the elements'
 #: median epoch: the same limit as ``gnss compare`` (gnss.select.check_span_near_elements);
@@ -424,7 +422,8 @@ class ValidationReport:
 
 def _rtn_components(ref: np.ndarray, vel: np.ndarray, err: np.ndarray) -> np.ndarray:
     """Radial, along- and cross-track components of ``err``; arrays (..., 3)."""
-    omega = np.array([0.0, 0.0, _OMEGA_EARTH])
+    # Earth rotation (IERS): the inertial velocity defines the along/cross-track directions.
+    omega = np.array([0.0, 0.0, WGS84_EARTH_ROTATION_RATE_RAD_PER_S])
     v_inertial = vel + np.cross(omega, ref)
     radial = ref / np.linalg.norm(ref, axis=-1, keepdims=True)
     cross = np.cross(ref, v_inertial)

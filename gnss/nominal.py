@@ -82,18 +82,25 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sgp4.api import WGS72, Satrec
+from sgp4.api import Satrec
 from sgp4.exporter import export_tle
 from sgp4.model import Satrec as _PythonSatrec
 
+from gnss.constants import (
+    CGCS2000_A_KM,
+    GMST_RATE_RAD_PER_S,
+    PZ90_A_KM,
+    SGP4_GRAVITY_MODEL,
+    WGS84_EARTH_ROTATION_RATE_RAD_PER_S,
+)
 from gnss.errors import OutputError, ParameterError, TimeInputError
+from gnss.io import atomic_write
 
 __all__ = [
     "BEIDOU3_IGSO_ANCHOR",
@@ -124,13 +131,9 @@ __all__ = [
 #: constellations: 2026-01-01T00:00:00Z.
 NOMINAL_EPOCH = datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
 
-#: Rate of Greenwich mean sidereal time, rad per SI second: IAU 1982 GMST (Aoki et al. 1982,
-#: the model of SGP4's TEME → PEF rotation), 1.002737909350795 turns per UT1 day.
-GMST_RATE_RAD_PER_S = 2.0 * math.pi * 1.002737909350795 / 86400.0
-
-#: WGS84 / IERS inertial Earth rotation rate, rad/s. Kept for reference and comparison only; see
-#: the module notes for why the GMST rate is used for ground-track repeats.
-WGS84_EARTH_ROTATION_RATE_RAD_PER_S = 7.2921151467e-5
+# GMST_RATE_RAD_PER_S (IAU 1982 GMST, the model of SGP4's TEME → PEF rotation) and
+# WGS84_EARTH_ROTATION_RATE_RAD_PER_S (kept for reference and comparison only; see the module
+# notes for why the GMST rate is used for ground-track repeats) come from gnss.constants.
 
 #: First catalogue number of the private block; system k uses BASE + 100 k + 1 ...
 CATALOGUE_NUMBER_BASE = 90000
@@ -154,7 +157,7 @@ _GMST_RATE_RAD_PER_MIN = GMST_RATE_RAD_PER_S * 60.0
 _GLONASS_SOURCE = "GLONASS ICD ed. 5.1 (2008), reference 1983-01-01 00:00 MSK"
 _GLONASS_REFERENCE = datetime(1982, 12, 31, 21, 0, 0, tzinfo=UTC)
 _GLONASS_INCLINATION_DEG = 64.8
-_GLONASS_SEMI_MAJOR_AXIS_KM = 6378.136 + 19100.0  # PZ-90 radius + altitude
+_GLONASS_SEMI_MAJOR_AXIS_KM = PZ90_A_KM + 19100.0  # PZ-90 radius + altitude
 _GLONASS_NODE_DEG = 251.0 + 15.0 / 60.0  # 251°15'00"
 _GLONASS_U_DEG = 145.0 + 26.0 / 60.0 + 37.0 / 3600.0  # 145°26'37"
 _GLONASS_REPEAT = (17, 8)
@@ -215,7 +218,7 @@ _GALILEO_REPEAT = (17, 10)
 # CGCS2000 equatorial radius 6 378.137 km. Repeats: MEO 13 revolutions in 7 sidereal days,
 # GEO/IGSO 1 in 1.
 _BEIDOU_SOURCE = "BDS-OS-PS-3.0 (2021) sec. 4.1"
-_CGCS2000_RADIUS_KM = 6378.137
+_CGCS2000_RADIUS_KM = CGCS2000_A_KM
 _BEIDOU_MEO_INCLINATION_DEG = 55.0
 _BEIDOU_MEO_SEMI_MAJOR_AXIS_KM = _CGCS2000_RADIUS_KM + 21528.0
 _BEIDOU_MEO_REPEAT = (13, 7)
@@ -511,7 +514,7 @@ def secular_rates_rad_per_min(
         satrec = _PythonSatrec()
         epoch_days = _sgp4_epoch_days(_require_aware(epoch))
     satrec.sgp4init(
-        WGS72,
+        SGP4_GRAVITY_MODEL,
         "i",
         1,
         epoch_days,
@@ -1194,7 +1197,7 @@ def slot_satrec(slot: NominalSlot) -> Satrec:
     epoch = _require_aware(slot.epoch, f"{slot.name}: epoch")
     satrec = Satrec()
     satrec.sgp4init(
-        WGS72,
+        SGP4_GRAVITY_MODEL,
         "i",
         slot.satnum,
         _sgp4_epoch_days(epoch),
@@ -1239,13 +1242,6 @@ def tle_lines(slot: NominalSlot) -> tuple[str, str]:
     return line1, line2
 
 
-def _current_umask() -> int:
-    """Return the process umask (read by setting and restoring it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_tle(slots: Sequence[NominalSlot], path: str | os.PathLike) -> Path:
     """Write slots as a plain 3-line TLE file (name, line 1, line 2; LF line ends; no comments).
 
@@ -1285,11 +1281,7 @@ def write_tle(slots: Sequence[NominalSlot], path: str | os.PathLike) -> Path:
             f"{path}: expected an existing folder {folder}, found none; fix: create it first"
         )
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp creates 0600; use the usual mode
-        os.replace(tmp, path)
+        atomic_write(path, lambda tmp: Path(tmp).write_text(text, "ascii", newline="\n"))
     except OSError as exc:
         raise OutputError(f"{path}: could not write ({exc}); fix: check permissions") from exc
     return path

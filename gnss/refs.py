@@ -52,6 +52,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .constants import (
+    BDS_EARTH_ROTATION_RATE_RAD_PER_S,
+    BDS_GM_M3_S2,
+    GALILEO_GM_M3_S2,
+    GPS_GM_M3_S2,
+    PZ90_A_M,
+    PZ90_EARTH_ROTATION_RATE_RAD_PER_S,
+    PZ90_GM_M3_S2,
+    PZ90_J2,
+    WGS84_EARTH_ROTATION_RATE_RAD_PER_S,
+)
 from .errors import GnssError
 from .inputfile import MAX_REFERENCE_FILE_BYTES, check_input_file
 from .timeutil import EpochSpan, timescale
@@ -84,20 +95,20 @@ NAV_VALIDITY_S = {
 
 # Keplerian constants: (GM m^3/s^2, Earth rotation rad/s).
 _KEPLER_CONSTANTS = {
-    "G": (3.986005e14, 7.2921151467e-5),  # IS-GPS-200 20.3.3.4.3 (WGS84)
-    "J": (3.986005e14, 7.2921151467e-5),  # IS-QZSS-PNT (as GPS)
-    "E": (3.986004418e14, 7.2921151467e-5),  # Galileo OS SIS ICD 5.1.1
-    "C": (3.986004418e14, 7.2921150e-5),  # BDS-SIS-ICD-B1I 3.0 (CGCS2000)
+    "G": (GPS_GM_M3_S2, WGS84_EARTH_ROTATION_RATE_RAD_PER_S),  # IS-GPS-200 20.3.3.4.3 (WGS84)
+    "J": (GPS_GM_M3_S2, WGS84_EARTH_ROTATION_RATE_RAD_PER_S),  # IS-QZSS-PNT (as GPS)
+    "E": (GALILEO_GM_M3_S2, WGS84_EARTH_ROTATION_RATE_RAD_PER_S),  # Galileo OS SIS ICD 5.1.1
+    "C": (BDS_GM_M3_S2, BDS_EARTH_ROTATION_RATE_RAD_PER_S),  # BDS-SIS-ICD-B1I 3.0 (CGCS2000)
 }
 #: BeiDou GEO: inclination below this (rad) selects the GEO algorithm (GEO ~0-5 deg,
 #: IGSO/MEO 55 deg).
 _BDS_GEO_MAX_INCLINATION_RAD = math.radians(15.0)
 
 # GLONASS ICD ed. 5.1 (2008) A.3.1.2 / PZ-90.11 constants.
-_GLO_GM = 398600.4418e9  # m^3/s^2
-_GLO_AE = 6378136.0  # m
-_GLO_J2 = 1082625.75e-9  # second zonal harmonic (-C20)
-_GLO_OMEGA = 7.2921151467e-5  # rad/s
+_GLO_GM = PZ90_GM_M3_S2  # m^3/s^2
+_GLO_AE = PZ90_A_M  # m
+_GLO_J2 = PZ90_J2  # second zonal harmonic (-C20)
+_GLO_OMEGA = PZ90_EARTH_ROTATION_RATE_RAD_PER_S  # rad/s
 _GLO_MAX_STEP_S = 60.0
 
 #: Plausible orbit radii (km) of the GNSS systems checked on load. GNSS MEO

@@ -47,8 +47,9 @@ import shapely
 import shapely.validation
 from shapely.geometry.base import BaseGeometry
 
+from .constants import WGS84_A_M
 from .errors import ParameterError
-from .grid import WGS84_A_M, Grid, _zone_area_m2
+from .grid import Grid, _zone_area_m2
 from .inputfile import MAX_REGION_FILE_BYTES, check_input_file
 
 __all__ = [

@@ -51,6 +51,7 @@ from . import summary as _summary
 from .errors import ParameterError
 from .grid import Grid
 from .regions import Region, cell_weights_m2, get_regions
+from .stats_catalog import larger_is_better, worst_of
 
 __all__ = [
     "GAIN_MEASURES",
@@ -71,20 +72,24 @@ _HIST_DOPS = ("pdop", "hdop", "vdop")
 #: Measures compared between sets -> True when larger is better. The gain of a combined
 #: set is ``combined - best single`` when larger is better and ``best single - combined``
 #: when smaller is better, so a positive gain is always an improvement.
+#: The direction comes from the statistic each measure is made of (gnss.stats_catalog).
 GAIN_MEASURES: dict[str, bool] = {
-    "availability_integral": True,
-    "availability_worst_cell": True,
-    "availability_area_ge_99pct": True,
-    "fix_fraction": True,
-    "visible_mean": True,
-    "pdop_p95_area_mean": False,
-    "pdop_p95_area_p95": False,
-    "pdop_p95_worst_cell": False,
-    "hdop_p95_area_mean": False,
-    "vdop_p95_area_mean": False,
-    "pdop_p95_time_area": False,
-    "hdop_p95_time_area": False,
-    "vdop_p95_time_area": False,
+    m: larger_is_better(m)
+    for m in (
+        "availability_integral",
+        "availability_worst_cell",
+        "availability_area_ge_99pct",
+        "fix_fraction",
+        "visible_mean",
+        "pdop_p95_area_mean",
+        "pdop_p95_area_p95",
+        "pdop_p95_worst_cell",
+        "hdop_p95_area_mean",
+        "vdop_p95_area_mean",
+        "pdop_p95_time_area",
+        "hdop_p95_time_area",
+        "vdop_p95_time_area",
+    )
 }
 
 
@@ -273,12 +278,12 @@ def region_table(
                 "set_plain": bool(pl),
                 "area_km2": total / 1e6,
             }
-            vis = _area_stats(d["visible_mean"].values, w, lat, lon, "min")
+            vis = _area_stats(d["visible_mean"].values, w, lat, lon, worst_of("visible_mean"))
             row["visible_mean"] = vis["mean"]
             row["visible_mean_worst_cell"] = vis["worst"]
             row["visible_min"] = float(np.nanmin(d["visible_min"].values[inside]))
             for dop in _P95_DOPS:
-                st = _area_stats(d[f"{dop}_p95"].values, w, lat, lon, "max")
+                st = _area_stats(d[f"{dop}_p95"].values, w, lat, lon, worst_of(f"{dop}_p95"))
                 row[f"{dop}_p95_area_mean"] = st["mean"]
                 row[f"{dop}_p95_area_p50"] = st["p50"]
                 row[f"{dop}_p95_area_p95"] = st["p95"]
@@ -286,10 +291,9 @@ def region_table(
                 if dop == "pdop":
                     row["pdop_p95_worst_lat_deg"] = st["worst_lat"]
                     row["pdop_p95_worst_lon_deg"] = st["worst_lon"]
-            row["pdop_mean_area_mean"] = _area_stats(d["pdop_mean"].values, w, lat, lon, "max")[
-                "mean"
-            ]
-            a = _area_stats(av, w, lat, lon, "min")
+            pdop_mean = _area_stats(d["pdop_mean"].values, w, lat, lon, worst_of("pdop_mean"))
+            row["pdop_mean_area_mean"] = pdop_mean["mean"]
+            a = _area_stats(av, w, lat, lon, worst_of("availability"))
             row["availability_integral"] = float((flat_w * av.ravel()).sum() / total)
             row["availability_worst_cell"] = a["worst"]
             row["availability_worst_lat_deg"] = a["worst_lat"]

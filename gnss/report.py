@@ -48,6 +48,7 @@ from .regionstats import (
     region_table,
     regions_geodataframe,
 )
+from .stats_catalog import larger_is_better, statistic_of
 from .summary import format_table, summarize
 
 __all__ = ["RegionReport", "plot_region", "write_region_outputs"]
@@ -187,16 +188,16 @@ def planned_files(regions: Sequence[Region], map_stats: Sequence[str]) -> list[s
 # --------------------------------------------------------------------------------------
 
 
-def _larger_is_better(stat: str) -> bool:
-    return stat in ("availability", "fix_fraction") or stat.startswith("visible")
-
-
 def _style(stat: str) -> dict:
-    if stat in ("availability", "fix_fraction"):
-        return {"cmap": "viridis", "vmin": 0.9, "vmax": 1.0, "units": "fraction of epochs"}
-    if stat.startswith("visible"):
-        return {"cmap": "viridis", "vmin": None, "vmax": None, "units": "satellites"}
-    return {"cmap": "magma_r", "vmin": None, "vmax": None, "units": "DOP"}
+    """Colour map, units and colour range of a regional map (the data's, unless fixed)."""
+    meta = statistic_of(stat)
+    fixed = meta.fixed_range
+    return {
+        "cmap": meta.cmap,
+        "vmin": meta.vmin if fixed else None,
+        "vmax": meta.vmax if fixed else None,
+        "units": meta.units,
+    }
 
 
 def _window(w: np.ndarray, lat: np.ndarray, lon: np.ndarray, res: float):
@@ -333,7 +334,7 @@ def plot_region(
     sets = ds["set"].values.tolist()
     systems = [tuple(x.split(",")) for x in ds["set_systems"].values.tolist()]
     pairs = difference_pairs(sets, systems, [bool(x) for x in ds["set_plain"].values])
-    larger = _larger_is_better(stat)
+    larger = larger_is_better(stat)
     panels = [(s, ds[stat].sel(set=s).values, "set") for s in sets]
     for c, singles in pairs.items():
         single = ds[stat].sel(set=singles).values

@@ -12,6 +12,7 @@ import xarray as xr
 
 from .coverage import DOP_NAMES, SUMMARY_PERCENTILES
 from .kernels import DOP_CEILING, hist_bin_lower
+from .stats_catalog import worst_of
 
 
 def weighted_hist_quantile(hist: np.ndarray, q: float, vmin: float, vmax: float) -> float:
@@ -42,7 +43,8 @@ def _discrete_quantile(hist: np.ndarray, q: float) -> float:
     return float(np.searchsorted(np.cumsum(hist), q * total * (1 - 1e-12), side="left"))
 
 
-def _worst(field: xr.DataArray, area: xr.DataArray, worst: str) -> dict[str, float]:
+def _worst(field: xr.DataArray, area: xr.DataArray) -> dict[str, float]:
+    """Find the worst cell of a statistic (its direction from gnss.stats_catalog)."""
     values = field.values
     if np.all(np.isnan(values)):
         return {
@@ -50,7 +52,7 @@ def _worst(field: xr.DataArray, area: xr.DataArray, worst: str) -> dict[str, flo
             "worst_cell_lat_deg": float("nan"),
             "worst_cell_lon_deg": float("nan"),
         }
-    flat = np.nanargmin(values) if worst == "min" else np.nanargmax(values)
+    flat = np.nanargmin(values) if worst_of(str(field.name)) == "min" else np.nanargmax(values)
     i, j = np.unravel_index(flat, values.shape)
     return {
         "worst_cell": float(values[i, j]),
@@ -101,7 +103,7 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
             r[f"visible.p{p}"] = _discrete_quantile(vh, p / 100.0)
         r["visible.min"] = float(d["visible_min"].min())
         r["visible.max"] = float(d["visible_max"].max())
-        r |= {f"visible_mean.{k}": v for k, v in _worst(d["visible_mean"], area, "min").items()}
+        r |= {f"visible_mean.{k}": v for k, v in _worst(d["visible_mean"], area).items()}
         for m, dop in enumerate(DOP_NAMES):
             h = d["dop_hist_area"].values[m]
             vmin, vmax = float(d["dop_min_global"][m]), float(d["dop_max_global"][m])
@@ -113,11 +115,11 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
             r[f"{dop}.max"] = vmax if np.isfinite(vmax) else float("nan")
             p95 = d[f"{dop}_p95"]
             r[f"{dop}_p95.area_mean"] = float((p95 * area).sum() / area.where(p95.notnull()).sum())
-            r |= {f"{dop}_p95.{k}": v for k, v in _worst(p95, area, "max").items()}
+            r |= {f"{dop}_p95.{k}": v for k, v in _worst(p95, area).items()}
         av = d["availability"]
         r["availability.area_mean"] = float((av * area).sum() / total_area)
         r["availability.area_fraction_ge_99pct"] = float(area.where(av >= 0.99).sum() / total_area)
-        r |= {f"availability.{k}": v for k, v in _worst(av, area, "min").items()}
+        r |= {f"availability.{k}": v for k, v in _worst(av, area).items()}
         r["fix.area_mean"] = float((d["fix_fraction"] * area).sum() / total_area)
         if "singular_fraction" in d:
             # Near-singular epochs (GDOP > DOP_CEILING): no usable fix, counted apart.

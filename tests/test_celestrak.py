@@ -36,6 +36,7 @@ from gnss.celestrak import (
 )
 from gnss.cli_fetch import fetch
 from gnss.errors import GnssError, ParameterError, TimeInputError
+from gnss.io import current_umask
 
 T0 = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)
 TIMEOUT_S = 0.3  # the "slow" answer waits much longer than this
@@ -306,6 +307,16 @@ def test_first_fetch_downloads_and_caches(server, tmp_path):
     assert len(gnss.read_elements(res.path)) == N_NOMINAL
     info = cache_info("gnss", "csv", cache, now=T0 + timedelta(minutes=30))
     assert info.age_s == 1800 and info.n_satellites == N_NOMINAL and info.url == res.url
+
+
+def test_cache_files_get_the_mode_of_every_other_file(server, tmp_path):
+    # Written through gnss.io.atomic_write: the umask's mode, not mkstemp's 0600.
+    cache = tmp_path / "cache"
+    res = get(server, cache)
+    want = 0o666 & ~current_umask()
+    assert res.path.stat().st_mode & 0o777 == want
+    assert (cache / "gnss.csv.meta.json").stat().st_mode & 0o777 == want
+    assert leftovers(cache) == []
 
 
 def test_inside_two_hours_no_request_after_two_hours_a_new_one(server, tmp_path):

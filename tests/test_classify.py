@@ -5,15 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import TLE_DIR, requires_shared
 from sgp4.api import Satrec
 
 from gnss.classify import SYSTEM_NAMES, SYSTEMS, Identity, classify, orbit_class
-
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-TLE_DIR = DATA_DIR / "tle"
 
 # shared/data/PROVENANCE.md, section 1a: counts in the order G / R / E / C / J / I / S, then the
 # BeiDou GEO / IGSO / MEO split (None where the file holds no BeiDou).
@@ -43,9 +40,7 @@ NO_PRN_FILES = {
     "2019-03-09_per-constellation/beidou.txt",
 }
 
-needs_data = pytest.mark.skipif(
-    not TLE_DIR.is_dir(), reason=f"shared TLE snapshots not found at {TLE_DIR}"
-)
+needs_data = requires_shared("tle")
 
 
 def _read(relpath: str) -> list[tuple[str, Identity]]:

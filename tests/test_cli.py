@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 import xarray as xr
 from click.testing import CliRunner
+from conftest import SNAPSHOT_2026 as REAL_TLE
+from conftest import shared_file
 
 import gnss
 from gnss.cli import main
 
 QUICK = ["--resolution-deg", "10", "--hours", "2", "--step-s", "1800"]
-REAL_TLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tle" / "gnss_2026-10-06.tle"
 
 
 def run(args, **kw):
@@ -160,8 +161,7 @@ def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_real_snapshot_and_common_clock(tmp_path):
-    if not REAL_TLE.exists():
-        pytest.skip(f"{REAL_TLE} not found (../shared/data is not beside the repository)")
+    shared_file(REAL_TLE)
     out = tmp_path / "out"
     res = run(["compare", "-e", str(REAL_TLE), "--sets", "G,E,G+E", "--clock", "common", *QUICK,
                "--maps", "none", "-o", str(out)])  # fmt: skip

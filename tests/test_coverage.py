@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import xarray as xr
+from conftest import SNAPSHOT_2026 as SNAPSHOT
 
 import gnss
 from gnss.compare import add_differences
 from gnss.io import write_netcdf
 from gnss.summary import weighted_hist_quantile
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-SNAPSHOT = SHARED / "tle" / "gnss_2026-10-06.tle"
 
 
 @pytest.fixture(scope="module")

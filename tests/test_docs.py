@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
 from pathlib import Path
 
@@ -11,7 +12,44 @@ import pytest
 
 import gnss
 
-MODULES = ["gnss"] + [m.name for m in pkgutil.iter_modules(gnss.__path__, "gnss.")]
+
+def package_modules(package) -> list[str]:
+    """Names of a package and of every module below it, subpackages included (imports them)."""
+    found = pkgutil.walk_packages(package.__path__, package.__name__ + ".", onerror=_raise)
+    return [package.__name__] + sorted(m.name for m in found)
+
+
+def _raise(name: str) -> None:
+    raise ImportError(f"cannot import {name} while walking the package")
+
+
+MODULES = package_modules(gnss)
+
+
+def test_every_module_file_is_walked():
+    root = Path(gnss.__file__).resolve().parent
+    paths = [  # os.walk: gnss/_tle is a symbolic link to tle/ (see pyproject.toml)
+        Path(folder, name).relative_to(root)
+        for folder, _, names in os.walk(root, followlinks=True)
+        for name in names
+        if name.endswith(".py")
+    ]
+    files = {".".join(("gnss", *p.with_suffix("").parts)).removesuffix(".__init__") for p in paths}
+    assert files == set(MODULES)
+
+
+def test_walk_reaches_nested_subpackages(tmp_path, monkeypatch):
+    # A package made here, two levels deep: pkgutil.iter_modules would stop at the first.
+    deep = tmp_path / "walkprobe" / "sub" / "deeper"
+    deep.mkdir(parents=True)
+    for folder in (deep.parent.parent, deep.parent, deep):
+        (folder / "__init__.py").write_text('"""Probe."""\n')
+    (deep / "leaf.py").write_text('"""Leaf."""\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    probe = importlib.import_module("walkprobe")
+    assert package_modules(probe) == [
+        "walkprobe", "walkprobe.sub", "walkprobe.sub.deeper", "walkprobe.sub.deeper.leaf"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", MODULES)

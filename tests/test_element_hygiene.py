@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import TLE_DIR, shared_file
 from sgp4.exporter import export_omm
 
 import gnss
@@ -29,8 +30,6 @@ from gnss.regions import RegionError, region_from_file
 from gnss.select import filter_constellation, stale_satellites, summarize_skipped
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = REPO.parent / "shared" / "data"
-TLE_DIR = DATA_DIR / "tle"
 SNAPSHOTS = sorted(
     p.relative_to(TLE_DIR).as_posix()
     for p in TLE_DIR.rglob("*")
@@ -39,10 +38,7 @@ SNAPSHOTS = sorted(
 
 
 def shared(relpath: str) -> Path:
-    path = TLE_DIR / relpath
-    if not path.is_file():
-        pytest.skip(f"shared TLE snapshot {path} not found (see shared/data/PROVENANCE.md)")
-    return path
+    return shared_file(Path("tle") / relpath)
 
 
 def _resum(line: str) -> str:
@@ -89,8 +85,7 @@ def omm_records(tmp_path_factory) -> list[dict]:
 
 
 def test_snapshots_are_found():
-    if not TLE_DIR.is_dir():
-        pytest.skip(f"{TLE_DIR} not found")
+    shared_file("tle")
     assert len(SNAPSHOTS) >= 15
 
 

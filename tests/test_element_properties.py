@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import SNAPSHOT_2026 as TLE_FILE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sgp4.api import Satrec
@@ -29,7 +30,6 @@ from gnss.classify import orbit_problem
 from gnss.elements import read_elements
 from gnss.errors import ElementError, GnssError
 
-TLE_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tle" / "gnss_2026-10-06.tle"
 # Every example reads one small file: far below a second. A generous per-example deadline
 # catches a hang without flaking on a loaded 2-core machine.
 PROPS = settings(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from conftest import TLE_DIR, shared_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sgp4.exporter import export_omm
@@ -25,9 +26,6 @@ from sgp4.exporter import export_omm
 from gnss.classify import SYSTEMS
 from gnss.elements import Constellation, ElementSource, Satellite, Skipped, read_elements
 from gnss.errors import ElementError, GnssError
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
-TLE_DIR = DATA_DIR / "tle"
 
 
 class Row(NamedTuple):
@@ -130,10 +128,7 @@ CRLF_FILE = "gnss_2026-10-06.tle"
 
 def shared(relpath: str) -> Path:
     """Path of a shared TLE snapshot, or skip the test when the shared data are absent."""
-    path = TLE_DIR / relpath
-    if not path.is_file():
-        pytest.skip(f"shared TLE snapshot {path} not found (see shared/data/PROVENANCE.md)")
-    return path
+    return shared_file(Path("tle") / relpath)
 
 
 def _utc(text: str) -> datetime:
@@ -208,8 +203,7 @@ def _assert_error(path: Path | str, line: int | None, *fragments: str) -> str:
 
 
 def test_every_shared_file_is_in_the_provenance_table():
-    if not TLE_DIR.is_dir():
-        pytest.skip(f"shared TLE snapshots not found at {TLE_DIR}")
+    shared_file("tle")
     found = {p.relative_to(TLE_DIR).as_posix() for p in TLE_DIR.rglob("*") if p.is_file()}
     assert found == set(PROVENANCE)
 

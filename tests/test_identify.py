@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import SHARED_DATA, shared_file
 
 import gnss
 from gnss.cli_refs import identify_command, validate_command
@@ -45,7 +46,7 @@ from gnss.identify import (
 )
 from gnss.refs import ReferenceOrbitError, lagrange_interpolate, load_reference
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED_DATA
 SP3 = DATA / "sp3" / "COD0MGXFIN_20231890000_01D_05M_ORB.SP3"
 NAV3 = DATA / "rinex_nav" / "SEPT1890.23P"
 NAV4_ALBY = DATA / "rinex_nav" / "alby233h_rnx.nav"
@@ -56,8 +57,7 @@ TLE_MAR = DATA / "tle" / "gnss_2023-03-15.tle"
 
 def need(*paths: Path) -> None:
     for p in paths:
-        if not p.is_file():
-            pytest.skip(f"shared data file {p} is absent (see shared/data/PROVENANCE.md)")
+        shared_file(p)
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from skyfield.framelib import itrs
 
 from gnss import nominal as nm
 from gnss.errors import ParameterError, TimeInputError
+from gnss.io import current_umask
 
 REPO = Path(__file__).resolve().parents[1]
 TLE_DIR = REPO / "tle"
@@ -419,3 +420,18 @@ def test_any_epoch_round_trips_through_the_tle():
         mine, read = nm.slot_satrec(slot), Satrec.twoline2rv(line1, line2)
         assert mine.jdsatepoch + mine.jdsatepochF == read.jdsatepoch + read.jdsatepochF
         assert (mine.nodeo, mine.mo, mine.no_kozai) == (read.nodeo, read.mo, read.no_kozai)
+
+
+def test_write_tle_leaves_nothing_behind_when_writing_fails(tmp_path):
+    # Through gnss.io.atomic_write: a failure removes the temporary file and keeps the old one.
+    from dataclasses import replace
+
+    target = tmp_path / "gps.tle"
+    target.write_text("old\n")
+    bad = [replace(nm.gps_slots()[0], name="GPS \u00c9")]  # not ASCII: the write fails
+    with pytest.raises(UnicodeEncodeError):
+        nm.write_tle(bad, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gps.tle"]
+    assert target.read_text() == "old\n"
+    nm.write_tle(nm.gps_slots(), target)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~current_umask()

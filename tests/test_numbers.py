@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 from click.testing import CliRunner
+from conftest import SNAPSHOT_2026, shared_file
 
 import gnss
 import gnss.resources
@@ -15,7 +16,7 @@ import gnss.summary
 from gnss.cli import main
 from gnss.coverage import _Accumulators, _KernelRun, _layout_for_systems
 
-SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "tle" / "gnss_2026-10-06.tle"
+SNAPSHOT = SNAPSHOT_2026
 A_M = 6378137.0  # receiver on the equator at longitude 0: up = +x, east = +y, north = +z
 RANGE_M = 2.0e7
 
@@ -79,9 +80,7 @@ def test_epoch_dops_gives_nan_for_a_near_singular_epoch():
 
 @pytest.fixture(scope="module")
 def glonass_common_15():
-    if not SNAPSHOT.exists():
-        pytest.skip(f"{SNAPSHOT} not found (../shared/data is not beside the repository)")
-    con = gnss.read_elements(SNAPSHOT)
+    con = gnss.read_elements(shared_file(SNAPSHOT))
     span = gnss.epoch_span(con.median_epoch(), duration_s=24 * 3600, step_s=600)
     config = gnss.CoverageConfig(elevation_mask_deg=15.0, clock="common")
     return gnss.compute_coverage(con, "R", span, gnss.Grid(5.0), config)
@@ -262,9 +261,7 @@ def test_numpy_twin_applies_the_same_ceiling_on_real_near_singular_epochs():
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks folder
     from benchmarks.baselines import compare_to_dataset, numpy_coverage, parse_plain_sets
 
-    if not SNAPSHOT.exists():
-        pytest.skip(f"{SNAPSHOT} not found (../shared/data is not beside the repository)")
-    con = gnss.read_elements(SNAPSHOT)
+    con = gnss.read_elements(shared_file(SNAPSHOT))
     sats = [s for s in con.satellites if s.system == "R"]
     span = gnss.epoch_span(con.median_epoch(), duration_s=24 * 3600, step_s=600)
     grid = gnss.Grid(10.0)

@@ -26,7 +26,6 @@ from gnss.io import json_text, write_netcdf, write_summary_json
 from gnss.outdir import MANIFEST, OutputDir
 
 QUICK = ["--resolution-deg", "10", "--hours", "2", "--step-s", "1800"]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def strict_loads(text: str):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import socket
-from pathlib import Path
 
 import geopandas
 import numpy as np
@@ -15,16 +15,16 @@ import pyproj
 import pytest
 import shapely
 from click.testing import CliRunner
+from conftest import SNAPSHOT_2026 as REAL_TLE
+from conftest import shared_file
+from skyfield.toposlib import wgs84
 
 import gnss
 from gnss import regions as R
 from gnss.cli_regions import regions as regions_command
 from gnss.errors import ParameterError
-from gnss.grid import _zone_area_m2
 from gnss.regionstats import comparison_table, rank_regions, region_table
 from gnss.report import write_region_outputs
-
-REAL_TLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tle" / "gnss_2026-10-06.tle"
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +40,21 @@ def no_network(monkeypatch):
 
 
 def zone_area_m2(lat0_deg, lat1_deg, lon_width_deg):
-    """Exact ellipsoid area between two parallels over a longitude width (closed form)."""
-    a0, a1 = _zone_area_m2(np.radians([lat0_deg, lat1_deg]))
-    return float((a1 - a0) * np.radians(lon_width_deg))
+    """Exact ellipsoid area between two parallels over a longitude width (closed form).
+
+    Written here from the textbook formula, with skyfield's WGS84 (not gnss.grid's code): per
+    radian of longitude, the area from the equator to latitude phi is
+    ``b^2/2 [sin phi / (1 - e^2 sin^2 phi) + atanh(e sin phi) / e]``.
+    """
+    a = wgs84.radius.m
+    f = 1.0 / wgs84.inverse_flattening
+    b, e = a * (1.0 - f), math.sqrt(f * (2.0 - f))
+
+    def from_equator(lat_deg):
+        s = math.sin(math.radians(lat_deg))
+        return 0.5 * b**2 * (s / (1.0 - e**2 * s**2) + math.atanh(e * s) / e)
+
+    return (from_equator(lat1_deg) - from_equator(lat0_deg)) * math.radians(lon_width_deg)
 
 
 # ---------------------------------------------------------------------------------------
@@ -441,9 +453,7 @@ SNAPSHOT_REGIONS = (
 
 @pytest.fixture(scope="module")
 def snapshot():
-    if not REAL_TLE.is_file():
-        pytest.skip(f"snapshot {REAL_TLE} not available")
-    con = gnss.read_elements(REAL_TLE)
+    con = gnss.read_elements(shared_file(REAL_TLE))
     span = gnss.epoch_span(con.median_epoch(), 2 * 3600, 600)
     regions = R.get_regions(SNAPSHOT_REGIONS)
     kw = {}

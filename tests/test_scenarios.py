@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import SNAPSHOT_2026, TLE_DIR, shared_file
 
 import gnss
 from gnss.cli import main
@@ -21,15 +21,11 @@ from gnss.select import (
 )
 from gnss.sets import parse_sets
 
-TLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tle"
-SNAP_2026 = TLE / "gnss_2026-10-06.tle"
-SNAP_2019 = TLE / "2019-03-09_per-constellation"
+SNAP_2026 = SNAPSHOT_2026
+SNAP_2019 = TLE_DIR / "2019-03-09_per-constellation"
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} not found (../shared/data is not beside the repository)")
-    return path
+need = shared_file
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import xarray as xr
 from click.testing import CliRunner
+from conftest import SNAPSHOT_2026, shared_file
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -27,15 +28,13 @@ from gnss.sets import parse_sets, resolve_sets, set_starts
 from gnss.slots import NEAR_SLOT_DEG, occupants
 
 REPO = Path(__file__).resolve().parents[1]
-SNAP_2026 = REPO.parent / "shared" / "data" / "tle" / "gnss_2026-10-06.tle"
+SNAP_2026 = SNAPSHOT_2026
 QUICK = ["--resolution-deg", "15", "--hours", "1", "--step-s", "1800", "--maps", "none"]
 
 
 @pytest.fixture(scope="module")
 def con2026():
-    if not SNAP_2026.exists():
-        pytest.skip(f"{SNAP_2026} not found (../shared/data is not beside the repository)")
-    return gnss.read_elements(SNAP_2026)
+    return gnss.read_elements(shared_file(SNAP_2026))
 
 
 def resolve(con, text):
