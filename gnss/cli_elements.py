@@ -19,19 +19,18 @@ from .cli_options import (
 
 # The library is imported inside the commands, so that `gnss --help` loads only click.
 
-_MU_KM3_S2 = 398600.8  # WGS72 gravitational parameter (km^3/s^2), the constants of TLEs
-_EARTH_RADIUS_KM = 6378.135  # WGS72 equatorial radius
 
 
 def satellite_rows(con, at: datetime) -> list[dict]:
     """One dict per satellite of a :class:`gnss.Constellation`: identity, orbit, epoch age."""
+    from .constants import WGS72_A_KM, WGS72_GM_KM3_S2  # TLE mean elements are WGS72's
     from .select import orbital_plane
 
     rows = []
     for s in con.satellites:
         rec = s.satrec
         n_rad_s = rec.no_kozai / 60.0
-        a_km = (_MU_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
+        a_km = (WGS72_GM_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
         rows.append(
             {
                 "name": s.name,
@@ -48,7 +47,7 @@ def satellite_rows(con, at: datetime) -> list[dict]:
                 "eccentricity": rec.ecco,
                 "mean_motion_rev_per_day": round(rec.no_kozai * 1440.0 / (2 * math.pi), 8),
                 "period_min": round(2 * math.pi / rec.no_kozai, 3),
-                "altitude_km": round(a_km - _EARTH_RADIUS_KM, 1),
+                "altitude_km": round(a_km - WGS72_A_KM, 1),
                 "source": s.source,
             }
         )
