@@ -286,6 +286,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 )
 @click.option(
     "--threads",
+    metavar="N",
     type=int,
     envvar=THREADS_ENV,
     show_envvar=True,
