@@ -30,6 +30,11 @@ from builders.build_golden import GOLDEN, RUNS, WHATIF_TLE, load, platform_info,
 
 REBUILD = "PYTHONPATH=$PWD .venv/bin/python builders/build_golden.py"
 RTOL = 1e-12  # relative, on another platform only (see the module docstring)
+# Freshly compiled kernels round a few HDOP/VDOP/TDOP values differently in the last bit
+# from the same kernels loaded from numba's cache (gnss.kernels.compiled_in_this_process;
+# measured up to 6e-16 relative). The golden numbers come from cached kernels; when this
+# process compiled them, 4 ulp (9e-16) are allowed.
+RTOL_FRESH = 4 * np.finfo(float).eps
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +48,7 @@ def _platform_differences(info: dict) -> list[str]:
     return [f"{k}: golden {info.get(k)!r}, here {v!r}" for k, v in here.items() if info.get(k) != v]
 
 
-def _mismatches(got, want: dict, exact: bool) -> list[str]:
+def _mismatches(got, want: dict, exact: bool, rtol: float = RTOL) -> list[str]:
     """Variables (data and coordinates) whose dims, dtype, shape or values differ."""
     bad = []
     for name in sorted(set(got.variables) | set(want)):
@@ -65,7 +70,7 @@ def _mismatches(got, want: dict, exact: bool) -> list[str]:
         else:
             # Relative to the variable's scale, so values near 0 (differences) compare too.
             scale = np.nanmax(np.abs(b)) if np.isfinite(b).any() else 0.0
-            if not np.allclose(a, b, rtol=RTOL, atol=RTOL * scale, equal_nan=True):
+            if not np.allclose(a, b, rtol=rtol, atol=rtol * scale, equal_nan=True):
                 bad.append(f"{name}: {_describe(a, b)}")
     return bad
 
@@ -91,16 +96,24 @@ def test_run_is_bit_identical_to_the_golden_file(name, golden, capsys):
     if name not in runs:
         pytest.skip(f"the golden file has no {name!r} run (rebuild it with ../shared present)")
     want = runs[name]
+    from gnss.kernels import compiled_in_this_process
+
     got = run(name)
     differs = _platform_differences(info)
-    exact = not differs
-    bad = _mismatches(got, want, exact)
+    fresh = compiled_in_this_process()
+    exact = not differs and not fresh
+    rtol = RTOL if differs else RTOL_FRESH
+    bad = _mismatches(got, want, exact, rtol)
     with capsys.disabled():
-        how = "exactly (same platform)" if exact else (
-            f"within {RTOL:g} relative (another platform: {'; '.join(differs)})")  # fmt: skip
+        if exact:
+            how = "exactly (same platform, kernels loaded from the numba cache)"
+        elif differs:
+            how = f"within {rtol:g} relative (another platform: {'; '.join(differs)})"
+        else:
+            how = f"within {rtol:.2g} relative (kernels compiled in this process, see RTOL_FRESH)"
         print(f"\n[golden {name}] compared {len(want)} variables {how}")
     assert not bad, (
-        f"golden run {name!r} changed ({'exact' if exact else f'rtol {RTOL:g}'}):\n  "
+        f"golden run {name!r} changed ({'exact' if exact else f'rtol {rtol:.2g}'}):\n  "
         + "\n  ".join(bad)
         + f"\nIf the change is intended, rebuild the golden file with `{REBUILD}` and say why "
         "in the commit; otherwise the change broke the numbers."
