@@ -1,11 +1,12 @@
 """The two reference implementations the kernel is measured against.
 
-* :func:`numpy_coverage` — what a careful NumPy user writes: broadcast line-of-sight and
-  elevation over points x epochs x satellites, build the design matrix ``G`` per point-epoch
-  with one-hot per-system clock columns, invert ``GᵀG`` batched with ``np.linalg.inv``, then
-  fold mean / max / availability over the epochs. Same definitions as the engine (strict
-  mask on the geodetic elevation, fix with ``n >= 3 + clocks in view``), so it must agree
-  with :func:`gnss.compute_coverage` to rounding.
+* :func:`numpy_coverage` — what a careful NumPy user writes, and the package's NumPy twin
+  of the kernel (:mod:`gnss.kernel_twin`): broadcast line-of-sight and elevation over
+  points x epochs x satellites, build the design matrix ``G`` per point-epoch with one-hot
+  per-system clock columns, invert ``GᵀG`` batched with ``np.linalg.inv``, then fold mean /
+  max / availability over the epochs. Same definitions as the engine (strict mask on the
+  geodetic elevation, fix with ``n >= 3 + clocks in view``, the DOP ceiling), so it must
+  agree with :func:`gnss.compute_coverage` to rounding.
 * :func:`skyfield_altaz` — what a typical user writes first: per satellite
   ``EarthSatellite.from_satrec``, per point ``wgs84.latlon``, ``(sat - topos).at(t).altaz()``,
   elevation -> visibility, then a DOP per epoch with NumPy.
@@ -59,6 +60,10 @@ def numpy_coverage(
 ) -> list[dict[str, np.ndarray]]:
     """Visibility and per-system-clock DOP statistics per point, vectorised NumPy.
 
+    The package's NumPy twin of the kernel (:func:`gnss.kernel_twin.coverage`: explicit
+    design matrix per point and epoch, batched ``np.linalg.inv``), without its per-point
+    percentile loop, which is Python rather than NumPy and would make the ratio unfair.
+
     Parameters
     ----------
     positions_itrs_m : ndarray, shape (n_times, n_sats, 3)
@@ -78,62 +83,14 @@ def numpy_coverage(
     Returns
     -------
     list of dict
-        Per set, arrays of shape (n_points,) keyed as :data:`STATS`.
+        Per set, arrays of shape (n_points,) keyed as :data:`STATS` (and the twin's others).
     """
-    from gnss import DOP_CEILING  # here: the suite imports numba after its compile case
+    from gnss.kernel_twin import coverage  # here: the suite imports numba after its compile case
 
-    pos = np.nan_to_num(np.asarray(positions_itrs_m, dtype=np.float64), nan=0.0)  # (T, S, 3)
-    systems = np.asarray(list(systems))
-    points = np.asarray(points_itrs_m, dtype=np.float64)
-    up = np.asarray(up, dtype=np.float64)
-    n_p = points.shape[0]
-    sin_mask = np.sin(np.radians(elevation_mask_deg))
-    layouts = []
-    for set_systems in sets:
-        cols = np.flatnonzero(np.isin(systems, list(set_systems)))
-        onehot = (systems[cols][:, None] == np.array(list(set_systems))[None, :]).astype(float)
-        layouts.append((cols, onehot))
-    parts: list[list[dict]] = [[] for _ in sets]
-    for a in range(0, n_p, chunk_points):
-        b = min(n_p, a + chunk_points)
-        u = up[a:b]
-        los = pos[None, :, :, :] - points[a:b, None, None, :]  # (p, T, S, 3)
-        e = los / np.linalg.norm(los, axis=-1, keepdims=True)
-        vis = np.einsum("ptsk,pk->pts", e, u) > sin_mask  # strict, geodetic elevation
-        for k, (cols, onehot) in enumerate(layouts):
-            n_clk = onehot.shape[1]
-            v = vis[:, :, cols]  # (p, T, n)
-            # Design matrix rows [-e_i, onehot(system_i)], zero rows for hidden satellites.
-            g = (
-                np.concatenate(
-                    [-e[:, :, cols, :], np.broadcast_to(onehot, (*v.shape, n_clk))], axis=-1
-                )
-                * v[..., None]
-            )
-            normal = np.swapaxes(g, -1, -2) @ g  # (p, T, 3 + k, 3 + k)
-            per_clock = v.astype(np.float64) @ onehot  # satellites in view per clock
-            in_view = per_clock > 0
-            n_vis = v.sum(axis=-1)
-            fix = n_vis >= 3 + in_view.sum(axis=-1)
-            # Clocks without a satellite in view are not unknowns: a unit diagonal decouples
-            # their (all-zero) columns; epochs without a fix get an identity (result unused).
-            idx = np.arange(3, 3 + n_clk)
-            normal[..., idx, idx] += ~in_view
-            normal[~fix] = np.eye(3 + n_clk)
-            q_all = np.linalg.inv(normal)
-            # Near-singular geometry (GDOP > gnss.DOP_CEILING) is no usable fix, as in the
-            # engine; the decoupled clocks' unit diagonal adds 1 each to the trace.
-            gdop2 = np.trace(q_all, axis1=-2, axis2=-1) - (~in_view).sum(axis=-1)
-            fix &= gdop2 <= DOP_CEILING**2
-            q = q_all[..., :3, :3]
-            pdop2 = np.trace(q, axis1=-2, axis2=-1)
-            vdop2 = np.einsum("pi,ptij,pj->pt", u, q, u)
-            with np.errstate(invalid="ignore"):
-                pdop = np.where(fix, np.sqrt(pdop2), np.nan)
-                vdop = np.where(fix, np.sqrt(np.maximum(vdop2, 0.0)), np.nan)
-                hdop = np.where(fix, np.sqrt(np.maximum(pdop2 - vdop2, 0.0)), np.nan)
-            parts[k].append(_fold(n_vis, fix, pdop, hdop, vdop, pdop_max))
-    return [{s: np.concatenate([p[s] for p in part]) for s in STATS} for part in parts]
+    return coverage(
+        positions_itrs_m, systems, points_itrs_m, up, sets, elevation_mask_deg=elevation_mask_deg,
+        pdop_max=pdop_max, chunk_points=chunk_points, percentiles=False,
+    )  # fmt: skip
 
 
 def skyfield_altaz(

@@ -103,7 +103,10 @@ def compute_coverage(
     config : CoverageConfig, optional
         Mask, clock model and availability threshold.
     progress : callable, optional
-        Called as ``progress(stage, done, total)``; the library never prints.
+        Called as ``progress(stage, done, total)`` for the stages ``"propagate"``,
+        ``"compile"`` (only when the kernel this run needs is not in numba's cache yet: the
+        first run of a fresh install, tens of seconds) and ``"grid"``; the library never
+        prints.
     memory_budget_bytes : int
         Approximate memory for the per-block accumulators.
     label_starts : mapping, optional
@@ -191,6 +194,7 @@ def compute_coverage(
     kern = _KernelRun(pos, layout, config, n_zones=zone_w.shape[0])
     out = _Outputs(n_p, len(specs), layout.n_clock_max, layout.n_slot_max)
     acc = _Accumulators(block, len(specs), layout.n_clock_max, layout.n_slot_max)
+    kern.compile(points[:block], up[:block], zone_w[:, :block], acc.view(block), report)
     report("grid", 0, n_p)
     with policy:
         for start in range(0, n_p, block):
@@ -356,16 +360,33 @@ class _KernelRun:
         self.zone_dop_sum = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS))
         self.zone_vis_hist = np.zeros((n_parts, n_zones, n_sets, n_s + 1))
 
-    def __call__(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> None:
+    def _args(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> tuple:
         lay = self.layout
         # Contiguous inputs keep one compiled signature (a copy only for epoch sub-ranges).
         xyz = [np.ascontiguousarray(a[:, epochs]) for a in self.xyz]
-        kernels.accumulate(
+        return (
             *xyz, lay.group_start, points, up, np.ascontiguousarray(zone_w), self.sin_mask,
             lay.set_clock, lay.set_nclock, lay.set_slot, self.pdop_max,
             self.scratch_hist, self.scratch_vis, *outputs,
             self.zone_dop_hist, self.zone_dop_sum, self.zone_vis_hist,
         )  # fmt: skip
+
+    def __call__(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> None:
+        kernels.accumulate(*self._args(points, up, zone_w, outputs, epochs))
+
+    def compile(self, points, up, zone_w, outputs, report: ProgressCallback) -> None:
+        """Compile the kernel this run needs before its first call, if the cache lacks it.
+
+        Reported as ``report("compile", 0, 1)`` before and ``report("compile", 1, 1)``
+        after (the CLI says "compiling kernels (first run only)"); nothing when the machine
+        code is loaded from numba's cache.
+        """
+        kernel = kernels.kernel_for(self.layout.n_clock_max)
+        args = self._args(points, up, zone_w, outputs)
+        if kernels.compile_needed(kernel, args):
+            report("compile", 0, 1)
+            kernels.compile_kernel(kernel, args)
+            report("compile", 1, 1)
 
     def zone_totals(self) -> dict[str, np.ndarray]:
         """Zone sums (over the parts): dop_hist[zone, set, dop, bin], dop_sum, vis_hist."""

@@ -217,32 +217,17 @@ def _make_set_dops(nc):
     return set_dops
 
 
+#: DOPs of a set with 1 .. 7 clocks. :func:`gnss.kernels.accumulate` calls only those up to
+#: the run's largest clock count (the others are never compiled).
 _SD1, _SD2, _SD3, _SD4, _SD5, _SD6, _SD7 = (_make_set_dops(nc) for nc in range(1, 8))
 
 
 @njit(inline="always", **_OPTS)
-def _set_dops(nc, grp, src, n, ux, uy, uz, so):  # pragma: no cover - compiled
-    """DOPs of a set whose ``nc`` clocks have their sums at ``grp[src[c]:]`` (see set_dops)."""
-    a0, a1, a2, a3 = np.uint64(src[0]), np.uint64(src[1]), np.uint64(src[2]), np.uint64(src[3])
-    a4, a5, a6 = np.uint64(src[4]), np.uint64(src[5]), np.uint64(src[6])
-    if nc == 0:
-        for r in range(N_SO):
-            for i in range(n):
-                so[r * ROW + i] = 0.0
-    elif nc == 1:
-        _SD1(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-    elif nc == 2:
-        _SD2(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-    elif nc == 3:
-        _SD3(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-    elif nc == 4:
-        _SD4(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-    elif nc == 5:
-        _SD5(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-    elif nc == 6:
-        _SD6(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-    else:
-        _SD7(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+def _zero_dops(n, so):  # pragma: no cover - compiled
+    """DOP rows of a set without clocks (no satellite of it at all): all 0, no fix."""
+    for r in range(N_SO):
+        for i in range(n):
+            so[r * ROW + i] = 0.0
 
 
 @njit(cache=True, **_OPTS)

@@ -1,6 +1,6 @@
 """The numba kernel against independent references.
 
-- DOP: a plain NumPy reference that builds the design matrix G explicitly and
+- DOP: the NumPy twin (gnss.kernel_twin), which builds the design matrix G explicitly and
   inverts G^T G (no clock elimination), for per-system and common clocks.
 - GUIDE section 3 reference cases (analytic values).
 - Visibility: the kernel's elevation test agrees with skyfield's ``altaz`` at
@@ -18,6 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gnss
+from gnss import kernel_twin
 from gnss.coverage import CoverageConfig, _Accumulators, _KernelRun, _SetLayout
 
 
@@ -81,28 +82,25 @@ def kernel_dops(e, groups, up, clock="per-system"):
 
 
 def numpy_dops(e, groups, basis, clock="per-system"):
-    """Reference: explicit G = [-e, onehot(clock)], Q = inv(G^T G), rotated to ENU."""
+    """Reference: the NumPy twin (explicit G = [-e, onehot(clock)], Q = inv(G^T G), ENU).
+
+    Every satellite in view; no DOP ceiling (the test applies it with round-off margins).
+    ``tdop[c]`` is the TDOP of the clock of group ``c`` (per-system clocks).
+    """
     e = np.asarray(e, float)
     groups = np.asarray(groups)
-    if clock == "common":
-        groups = np.zeros_like(groups)
-    clocks = sorted(set(groups.tolist()))
-    onehot = np.array([[1.0 if g == c else 0.0 for c in clocks] for g in groups])
-    g_mat = np.hstack([-e, onehot])
-    if e.shape[0] < 3 + len(clocks):
+    letters = np.array(gnss.SYSTEMS)[groups]
+    set_systems = [gnss.SYSTEMS[g] for g in sorted(set(groups.tolist()))]
+    vals = kernel_twin.epoch_values(
+        e[None, None], np.ones((1, 1, len(e)), bool), basis[None], letters, set_systems, clock,
+        dop_ceiling=np.inf,
+    )  # fmt: skip
+    if not vals["fix"][0, 0]:
         return None
-    q = np.linalg.inv(g_mat.T @ g_mat)
-    q_enu = basis @ q[:3, :3] @ basis.T
-    tdop = np.zeros(max(clocks) + 1)
-    for k, c in enumerate(clocks):
-        tdop[c] = math.sqrt(q[3 + k, 3 + k])
-    return {
-        "pdop": math.sqrt(np.trace(q[:3, :3])),
-        "hdop": math.sqrt(q_enu[0, 0] + q_enu[1, 1]),
-        "vdop": math.sqrt(q_enu[2, 2]),
-        "gdop": math.sqrt(np.trace(q)),
-        "tdop": tdop,
-    }
+    tdop = np.zeros(int(groups.max()) + 1)
+    if clock == "per-system":
+        tdop[sorted(set(groups.tolist()))] = vals["tdop"][0, 0]
+    return {k: float(vals[k][0, 0]) for k in kernel_twin.DOPS} | {"tdop": tdop}
 
 
 BASIS = enu_basis(0.0, 0.0)
@@ -280,10 +278,9 @@ def nominal_day():
 
 
 def brute_force_visible(pos, point, up, mask_deg):
-    """Visible[t, s] straight from the definition (elevation above the mask)."""
-    d = pos - point
-    sin_el = (d @ up) / np.linalg.norm(d, axis=-1)
-    return sin_el > math.sin(math.radians(mask_deg))
+    """Visible[t, s] straight from the definition (the NumPy twin's elevation test)."""
+    e = kernel_twin.line_of_sight(pos, np.reshape(point, (1, 3)))
+    return kernel_twin.visible(e, np.reshape(up, (1, 3)), mask_deg)[0]
 
 
 @pytest.mark.parametrize("mask_deg", [0.0, 5.0, 30.0])

@@ -28,12 +28,16 @@ def _sat(el_deg: float, az_deg: float) -> np.ndarray:
 
 
 def _reference_pdop(sats: np.ndarray) -> float:
-    """Common-clock PDOP by the plain design matrix (GUIDE section 3)."""
-    e = sats - np.array([A_M, 0.0, 0.0])
-    e /= np.linalg.norm(e, axis=1)[:, None]
-    g = np.hstack([-e, np.ones((len(e), 1))])
-    q = np.linalg.inv(g.T @ g)
-    return float(np.sqrt(np.trace(q[:3, :3])))
+    """Common-clock PDOP by the plain design matrix (GUIDE section 3): the NumPy twin."""
+    from gnss import kernel_twin
+
+    point, up = np.array([[A_M, 0.0, 0.0]]), np.array([[1.0, 0.0, 0.0]])
+    e = kernel_twin.line_of_sight(sats[None], point)
+    vals = kernel_twin.epoch_values(
+        e, np.ones(e.shape[:3], bool), kernel_twin.enu_basis(up), ["R"] * len(sats), ["R"],
+        "common", dop_ceiling=np.inf,
+    )  # fmt: skip
+    return float(vals["pdop"][0, 0])
 
 
 # Good geometry (GUIDE reference case: PDOP 8/3) and a near-singular one: four satellites

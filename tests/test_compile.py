@@ -1,0 +1,44 @@
+"""Compile what a run needs (issue 11), and say so when it compiles.
+
+Real subprocesses with an empty ``NUMBA_CACHE_DIR``: the first compiles only the DOP
+variants of the run's clock counts and reports the ``"compile"`` progress stage; the second
+loads the cache and reports nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = """
+import json, gnss
+from gnss import kernel_sets
+con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
+span = gnss.epoch_span(con.median_epoch(), duration_s=3600, step_s=1800)
+stages = []
+gnss.compute_coverage(con, "R,C,R+C", span, gnss.Grid(30.0),
+                      progress=lambda s, d, t: stages.append([s, d, t]))
+compiled = [k for k in range(1, 8) if getattr(kernel_sets, f"_SD{k}").signatures]
+print(json.dumps({"compile": [s for s in stages if s[0] == "compile"], "dops": compiled}))
+"""
+
+
+def _run(cache_dir: Path) -> dict:
+    env = os.environ | {"NUMBA_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, cwd=REPO, text=True,
+                          capture_output=True, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_first_run_compiles_only_what_it_needs_and_says_so(tmp_path):
+    first = _run(tmp_path)
+    # R, C and R+C have one or two clocks: the 1- and 2-clock DOP variants, not 3 to 7.
+    assert first["dops"] == [1, 2]
+    assert first["compile"] == [["compile", 0, 1], ["compile", 1, 1]]
+    second = _run(tmp_path)
+    assert second["compile"] == [] and second["dops"] == []  # loaded from the cache
