@@ -46,8 +46,9 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 class _Progress:
     """A tqdm bar per stage on a terminal; stage timings either way."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, quiet: bool = False):
         self.enabled = enabled
+        self.quiet = quiet
         self.bar = None
         self.stage = None
         self.t_stage = time.perf_counter()
@@ -57,6 +58,8 @@ class _Progress:
         if stage != self.stage:
             self.close()
             self.stage, self.t_stage = stage, time.perf_counter()
+            if stage == "compile" and done == 0 and not self.quiet:  # said on a pipe too
+                click.echo("compiling kernels (first run only)", err=True)
             if self.enabled:
                 from tqdm import tqdm
 
@@ -460,7 +463,7 @@ def compare(
             "a finer global grid (or raise --max-memory-gib if you know better)"
         )
     timings["load"] = time.perf_counter() - t0
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty(), quiet=quiet)
     try:
         # The staging folder is made first: an unwritable folder or a full disk is refused
         # before the computation, and SIGTERM/SIGHUP from here on end the run like Ctrl-C.

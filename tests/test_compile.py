@@ -42,3 +42,15 @@ def test_first_run_compiles_only_what_it_needs_and_says_so(tmp_path):
     assert first["compile"] == [["compile", 0, 1], ["compile", 1, 1]]
     second = _run(tmp_path)
     assert second["compile"] == [] and second["dops"] == []  # loaded from the cache
+
+
+def test_cli_says_when_it_compiles_and_only_then(tmp_path):
+    env = os.environ | {"NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-m", "gnss.cli", "compare", "--resolution-deg", "30", "--hours",
+            "1", "--step-s", "1800", "--maps", "none"]  # fmt: skip
+    said = "compiling kernels (first run only)"
+    for n, expected in ((1, True), (2, False)):  # stderr is a pipe: no bar, the line still
+        proc = subprocess.run([*args, "-o", str(tmp_path / f"out{n}")], env=env, cwd=REPO,
+                              text=True, capture_output=True, timeout=600)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert (said in proc.stderr) is expected, proc.stderr
