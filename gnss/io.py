@@ -2,7 +2,7 @@
 
 Every file is written under a temporary name and renamed into place
 (:func:`atomic_write`), so a failed run never leaves a half-written file, and gets the
-mode the umask asks for; :class:`gnss.outdir.OutputDir` goes further and moves a whole
+mode the umask asks for; :class:`gnss.outputs.outdir.OutputDir` goes further and moves a whole
 run's files into the output folder only when all of them were written.
 """
 
@@ -80,7 +80,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], object]) -> Pat
     return path
 
 
-_atomic = atomic_write  # the former private name (gnss.cli_fetch)
+_atomic = atomic_write  # the former private name (gnss.cli.fetch)
 
 
 def json_clean(value):

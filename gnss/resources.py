@@ -7,7 +7,7 @@ may use (``os.sched_getaffinity``) minus the tasks of other processes running ri
 fourth field of ``/proc/loadavg`` less this process's running threads), at least one. With
 three runs on two cores each then runs one thread, as in a fair share; alone, a run uses
 every core. The number of threads never changes a result
-(see :func:`gnss.kernels.accumulate`).
+(see :func:`gnss.kernels.driver.accumulate`).
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from conftest import SNAPSHOT_2026, shared_file
 
 import gnss
+import gnss.analysis.summary
 import gnss.resources
-import gnss.summary
 from gnss.cli import main
-from gnss.coverage import _Accumulators, _KernelRun, _layout_for_systems
+from gnss.coverage.run import _Accumulators, _KernelRun, _layout_for_systems
 
 SNAPSHOT = SNAPSHOT_2026
 A_M = 6378137.0  # receiver on the equator at longitude 0: up = +x, east = +y, north = +z
@@ -105,7 +105,7 @@ def test_real_glonass_common_clock_singular_epochs_are_left_out(glonass_common_1
 
 
 def test_summary_table_reports_the_singular_count(glonass_common_15):
-    text = gnss.summary.format_table(gnss.summarize(glonass_common_15))
+    text = gnss.analysis.summary.format_table(gnss.summarize(glonass_common_15))
     assert "near-singular geometry, GDOP > 256" in text
 
 
