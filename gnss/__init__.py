@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
-import types
 from importlib import metadata
 
 try:
@@ -89,7 +87,7 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    """Load a public name (or a submodule, as ``gnss.outputs.maps``) on first use."""
+    """Load a public name (or a subpackage, as ``gnss.outputs``) on first use."""
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(f".{module}", __name__), name)
@@ -102,20 +100,3 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _Namespace(types.ModuleType):
-    """Keeps public functions named like their module (``identify``, ``classify``).
-
-    Importing the submodule ``gnss.validation.identify`` binds the module as the package attribute
-    ``identify``; the public name is the function of that name, as with the eager imports
-    this package had before.
-    """
-
-    def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Namespace

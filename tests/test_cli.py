@@ -367,7 +367,7 @@ def test_messages_start_with_error_or_warning(tmp_path):
     assert res.exit_code == 0, res.output
     assert "Warning: 170 of 170 satellites have element epochs more than 14 days" in res.stderr
     assert "WARNING" not in res.stderr
-    sources = "".join(p.read_text() for p in Path(gnss.__file__).parent.glob("cli*.py"))
+    sources = "".join(p.read_text() for p in Path(gnss.__file__).parent.glob("cli/*.py"))
     for spelling in ('"warning:', '"error:', "Note:", '"WARNING', "%(levelname)s"):
         assert spelling not in sources, spelling
 
@@ -375,16 +375,16 @@ def test_messages_start_with_error_or_warning(tmp_path):
 def test_cli_copies_of_library_constants_agree():
     import importlib
 
-    from gnss import resources
     from gnss.cli import commands as cli_module
     from gnss.cli import fetch as cli_fetch
     from gnss.cli import refs as cli_refs
     from gnss.coverage import run as coverage
     from gnss.elements import celestrak
+    from gnss.kernels import threads
 
-    identify = importlib.import_module("gnss.validation.identify")  # gnss.validation.identify is the function
+    identify = importlib.import_module("gnss.validation.identify")  # gnss.identify: the function
 
     assert cli_module.CLOCK_MODELS == coverage.CLOCK_MODELS
-    assert cli_module.THREADS_ENV == resources.THREADS_ENV
+    assert cli_module.THREADS_ENV == threads.THREADS_ENV
     assert cli_fetch.FORMATS == celestrak.FORMATS
     assert cli_refs.DEFAULT_SITE_NAMES == tuple(s[0] for s in identify.DEFAULT_SITES)

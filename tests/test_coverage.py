@@ -8,9 +8,9 @@ import xarray as xr
 from conftest import SNAPSHOT_2026 as SNAPSHOT
 
 import gnss
+from gnss.analysis.differences import add_differences
 from gnss.analysis.summary import weighted_hist_quantile
-from gnss.io import write_netcdf
-from gnss.outputs.comparison import add_differences
+from gnss.outputs.files import write_netcdf
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_common_clock_is_never_less_available(real_run):
 
 def test_real_snapshot_dop_statistics_are_ordered(real_run):
     _, ds, _ = real_run
-    for dop in gnss.coverage.run.DOP_NAMES:
+    for dop in gnss.coverage.dataset.DOP_NAMES:
         mean, med, p95, mx = (ds[f"{dop}_{s}"] for s in ("mean", "median", "p95", "max"))
         assert bool((med <= p95 * (1 + 1e-12)).all())
         assert bool((p95 <= mx * (1 + 1e-12)).all())

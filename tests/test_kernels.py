@@ -355,7 +355,8 @@ def test_rsqrt_is_full_precision():
 
 
 def test_elevation_test_agrees_with_skyfield_at_mask_edge():
-    """gnss.orbits.propagate positions, gnss.receivers.grid points; mask at skyfield's elevation +- 1e-6 deg."""
+    """gnss.orbits.propagate positions, gnss.receivers.grid points; mask at skyfield's elevation
+    +- 1e-6 deg."""
     from skyfield.api import EarthSatellite, wgs84
 
     import gnss

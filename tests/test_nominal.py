@@ -1,4 +1,5 @@
-"""Tests of the nominal constellations (gnss.elements.nominal) and the shipped tle/nominal_*.tle files.
+"""Tests of the nominal constellations (gnss.elements.nominal) and the shipped tle/nominal_*.tle
+files.
 
 The files are read back with sgp4 and propagated; Earth-fixed positions use skyfield's TEME → ITRS
 rotation (GMST + polar motion from its built-in tables). Document values are restated here from

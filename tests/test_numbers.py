@@ -12,7 +12,7 @@ from conftest import SNAPSHOT_2026, shared_file
 
 import gnss
 import gnss.analysis.summary
-import gnss.resources
+import gnss.kernels.threads
 from gnss.cli import main
 from gnss.coverage.run import _Accumulators, _KernelRun, _layout_for_systems
 
@@ -118,7 +118,7 @@ def test_threads_do_not_change_results(nominal):
     span = gnss.epoch_span(nominal.median_epoch(), duration_s=4 * 3600, step_s=900)
     grid = gnss.Grid(15.0)
     one = gnss.compute_coverage(nominal, "R,C,R+C", span, grid, threads=1)
-    n_max = gnss.resources.max_threads()
+    n_max = gnss.kernels.threads.max_threads()
     many = gnss.compute_coverage(nominal, "R,C,R+C", span, grid, threads=n_max)
     for name in one.data_vars:
         a, b = one[name].values, many[name].values
@@ -242,12 +242,12 @@ def test_automatic_threads_step_aside_for_busy_processors():
     import time
 
     n_cpu = len(os.sched_getaffinity(0))
-    assert 1 <= gnss.resources.auto_threads() <= gnss.resources.max_threads()
+    assert 1 <= gnss.kernels.threads.auto_threads() <= gnss.kernels.threads.max_threads()
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n_cpu)]
     try:
         time.sleep(0.5)  # let them start
         # Every processor has another runnable task: one thread (never zero).
-        assert gnss.resources.auto_threads() == 1
+        assert gnss.kernels.threads.auto_threads() == 1
     finally:
         for proc in busy:
             proc.kill()

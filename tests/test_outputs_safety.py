@@ -21,8 +21,9 @@ from click.testing import CliRunner
 
 import gnss
 from gnss.cli import commands as cli
-from gnss.io import json_text, write_netcdf, write_summary_json
+from gnss.io import json_text
 from gnss.outputs.comparison import write_comparison
+from gnss.outputs.files import write_netcdf, write_summary_json
 from gnss.outputs.outdir import MANIFEST, OutputDir
 
 QUICK = ["--resolution-deg", "10", "--hours", "2", "--step-s", "1800"]

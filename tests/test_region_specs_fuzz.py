@@ -1,7 +1,8 @@
 """Property tests of the region grammar: a region or a RegionError, never a traceback.
 
 ``--regions`` takes named regions, countries, ``box:...`` specs and polygon files. Whatever a user
-types (or whatever a polygon file holds), the answer is a :class:`gnss.regions.definitions.RegionError` that
+types (or whatever a polygon file holds), the answer is a
+:class:`gnss.regions.definitions.RegionError` that
 quotes what arrived, or a region; never another exception, never a hang.
 """
 

@@ -1,4 +1,4 @@
-"""Regions, cell weights, region statistics and the region report (gnss.regions.definitions & co.)."""
+"""Regions, cell weights, region statistics and the region report (gnss.regions & co.)."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def no_network(monkeypatch):
 def zone_area_m2(lat0_deg, lat1_deg, lon_width_deg):
     """Exact ellipsoid area between two parallels over a longitude width (closed form).
 
-    Written here from the textbook formula, with skyfield's WGS84 (not gnss.receivers.grid's code): per
-    radian of longitude, the area from the equator to latitude phi is
+    Written here from the textbook formula, with skyfield's WGS84 (not gnss.receivers.grid's
+    code): per radian of longitude, the area from the equator to latitude phi is
     ``b^2/2 [sin phi / (1 - e^2 sin^2 phi) + atanh(e sin phi) / e]``.
     """
     a = wgs84.radius.m

@@ -1,7 +1,8 @@
 """Statistics of a coverage dataset per region, and combined sets against their single systems.
 
 Every figure is weighted by the true area of the part of each grid cell inside the region
-(:func:`gnss.regions.definitions.cell_weights_m2`), so a cell cut by a border counts only by its area
+(:func:`gnss.regions.definitions.cell_weights_m2`), so a cell cut by a border counts only by its
+area
 inside. The tables are pandas objects: :func:`region_table` has one row per (region, set),
 :func:`comparison_table` one row per region with the sets side by side and the gain of
 each combined set over its best single system, :func:`rank_regions` sorts regions by that
@@ -308,7 +309,7 @@ def region_table(
 
 
 def _pairs(table: pd.DataFrame) -> tuple[list[str], dict[str, list[str]]]:
-    from ..outputs.comparison import difference_pairs
+    from .differences import difference_pairs
 
     first = table.drop_duplicates("set")
     sets = first["set"].tolist()
@@ -321,7 +322,7 @@ def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
 
     A combined set (two or more systems, e.g. ``R+C``) is compared with the plain
     single-system sets of its systems when the table has all of them (as
-    :func:`gnss.outputs.comparison.difference_pairs` decides). For each measure of
+    :func:`gnss.analysis.differences.difference_pairs` decides). For each measure of
     :data:`GAIN_MEASURES` present, the gain is ``combined - max(singles)`` when larger is
     better (availability, visible count) and ``min(singles) - combined`` when smaller is
     better (DOP): **positive is always an improvement**. DOP gains also come as a

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..coverage.run import DOP_NAMES, SUMMARY_PERCENTILES
+from ..coverage.dataset import DOP_NAMES, SUMMARY_PERCENTILES
 from ..kernels.driver import DOP_CEILING, hist_bin_lower
 from ..stats_catalog import worst_of
 

@@ -26,7 +26,7 @@ from .options import (
 # The library is imported inside the commands, so that `gnss --help` loads only click.
 #: The clock models of gnss.coverage.run.CLOCK_MODELS (tests/test_cli.py checks they agree).
 CLOCK_MODELS = ("per-system", "common")
-#: The environment variable of gnss.resources.THREADS_ENV (checked likewise).
+#: The environment variable of gnss.kernels.threads.THREADS_ENV (checked likewise).
 THREADS_ENV = "GNSS_THREADS"
 
 log = logging.getLogger("gnss")
@@ -358,6 +358,7 @@ def compare(
     from ..elements.nominal import NOMINAL_EPOCH
     from ..elements.select import check_span_near_elements, stale_satellites
     from ..errors import GnssError, ParameterError
+    from ..kernels.threads import check_threads
     from ..outputs.comparison import (
         difference_pairs,
         estimate_output_bytes,
@@ -367,7 +368,7 @@ def compare(
     )
     from ..outputs.outdir import OutputDir
     from ..receivers.grid import Grid
-    from ..resources import available_memory_bytes, check_threads
+    from ..resources import available_memory_bytes
     from ..timeutil import epoch_span, n_epochs
 
     _setup_logging(verbose, quiet)

@@ -25,7 +25,8 @@ from .options import (
 
 # The library is imported inside the commands, so that `gnss --help` loads only click.
 
-#: The names of gnss.validation.identify.DEFAULT_SITES, for the help text (tests/test_cli.py checks them).
+#: The names of gnss.validation.identify.DEFAULT_SITES, for the help text (tests/test_cli.py
+#: checks them).
 DEFAULT_SITE_NAMES = ("Moscow", "Beijing", "Svalbard", "Sydney", "Quito", "Cape Town")
 
 #: Element epochs farther than this from the reference's middle trigger a warning:

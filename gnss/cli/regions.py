@@ -12,11 +12,12 @@ import click
 
 from .options import Command
 
-# gnss.regions.definitions (pandas, shapely) is imported inside the command: `gnss --help` loads only click.
+# gnss.regions.definitions (pandas, shapely) is imported inside the command: `gnss --help` loads
+# only click.
 
 
 def format_listing(df, width: int = 100) -> str:
-    """Text listing of :func:`gnss.regions.definitions.available_regions` (named regions, then countries).
+    """Text listing of :func:`gnss.regions.definitions.available_regions` (regions, then countries).
 
     Examples
     --------

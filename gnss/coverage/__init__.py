@@ -1,5 +1,8 @@
-"""Coverage runs: orchestrate propagation and kernels over a grid and build the xarray dataset.
+"""Coverage runs: propagation and kernels over a grid, and the resulting dataset.
 
-May import: gnss.kernels.driver, gnss.regions.definitions, gnss.receivers, gnss.orbits, gnss.elements.read and the root
-foundation modules.
+Coverage runs: orchestrate propagation and the kernels over a grid (``run``) and build the
+CF ``xarray.Dataset`` (``dataset``; ``run`` imports ``dataset``, never the reverse).
+
+May import: ``gnss.kernels``, ``gnss.regions``, ``gnss.receivers``, ``gnss.orbits``,
+``gnss.elements`` and the root foundation modules.
 """

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import platform
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from ..elements.classify import SYSTEM_NAMES
+from ..kernels import numba_version
 from ..kernels.driver import DOP_CEILING, hist_bin_lower
-from ..kernels.sets import HIST_OCTAVE_LO, HIST_SUB
-from .run import DOP_NAMES, HIST_N_BINS, SUMMARY_PERCENTILES
+from ..kernels.sets import HIST_N_BINS, HIST_OCTAVE_LO, HIST_SUB
+
+#: The DOP variables of a dataset (gnss.coverage.run and gnss.analysis.summary use them too).
+DOP_NAMES = ("pdop", "hdop", "vdop", "gdop")
+#: Time-and-area percentiles reported in the summary (as in the performance standards).
+SUMMARY_PERCENTILES = (50, 90, 95, 98, 99)
 
 _FIX = "epochs with a usable fix"
 #: Per-cell variables of dims (set, lat, lon): name -> (long name, cell_methods).
@@ -45,7 +51,6 @@ _SYSTEM_VARS = (
 
 def _versions() -> str:
     import netCDF4
-    import numba
     import sgp4
     import skyfield
 
@@ -54,7 +59,7 @@ def _versions() -> str:
     mods = {
         "gnss-coverage": __version__,
         "numpy": np.__version__,
-        "numba": numba.__version__,
+        "numba": numba_version(),
         "sgp4": sgp4.__version__,
         "skyfield": skyfield.__version__,
         "xarray": xr.__version__,
@@ -269,3 +274,19 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
         "percentile_method": percentile_method(),
         "library_versions": _versions(),
     }
+
+
+def provenance_note(ds: xr.Dataset) -> str:
+    """One line of provenance under each map: time span, mask, clock model, element files.
+
+    Raises
+    ------
+    KeyError
+        When ``ds`` lacks the attributes :func:`build_dataset` writes.
+    """
+    files = [Path(p.split(" sha256=")[0]).name for p in ds.attrs["element_files"].split("; ")]
+    return (
+        f"{ds.attrs['time_coverage_start'][:16]}Z + {ds.attrs['n_epochs']} epochs x "
+        f"{ds.attrs['time_step_s']:g} s; mask {ds.attrs['elevation_mask_deg']:g} deg; "
+        f"clock {ds.attrs['clock_model']}; elements: {', '.join(files)}"
+    )

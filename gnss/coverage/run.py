@@ -22,10 +22,12 @@ from ..elements.read import Constellation
 from ..elements.sets import ResolvedSet, SetSpec, parse_sets, resolve_sets, set_starts
 from ..errors import GnssTypeError, ParameterError
 from ..kernels import driver as kernels
+from ..kernels.threads import ThreadPolicy
 from ..orbits.propagate import PropagationFailure, propagate_itrs_m
 from ..receivers.grid import Grid
-from ..resources import ThreadPolicy, available_memory_bytes
+from ..resources import available_memory_bytes
 from ..timeutil import EpochSpan
+from .dataset import DOP_NAMES, SUMMARY_PERCENTILES  # noqa: F401  (SUMMARY_PERCENTILES: API)
 
 log = logging.getLogger("gnss")
 
@@ -35,9 +37,6 @@ __all__ = ["CoverageConfig", "SetSpec", "compute_coverage", "parse_sets", "plan_
 #: octave, each at most 0.78 % wide. Per-cell percentiles are within two bins (1.6 %) of
 #: numpy.percentile on the same values (tested), time-and-area ones within one (0.8 %).
 HIST_N_BINS = kernels.HIST_N_BINS
-DOP_NAMES = ("pdop", "hdop", "vdop", "gdop")
-#: Time-and-area percentiles reported in the summary (as in the performance standards).
-SUMMARY_PERCENTILES = (50, 90, 95, 98, 99)
 CLOCK_MODELS = ("per-system", "common")
 
 
@@ -119,7 +118,7 @@ def compute_coverage(
     threads : int, optional
         Kernel threads (1 to ``NUMBA_NUM_THREADS``); default: the ``GNSS_THREADS``
         environment variable, else chosen per block from the idle processors
-        (:mod:`gnss.resources`). Results do not depend on it.
+        (:mod:`gnss.kernels.threads`). Results do not depend on it.
 
     Raises
     ------

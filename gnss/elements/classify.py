@@ -101,7 +101,7 @@ _PRN_RANGE = {"G": (1, 63), "R": (1, 24), "E": (1, 50), "C": (1, 63), "J": (1, 1
 _PRN_RANGE["S"] = (120, 158)
 
 # Generation tokens, per system: (pattern, generation), first match wins.
-_GENERATION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+GENERATION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "G": tuple(  # "GPS BIIRM-3": block token B + IIA/IIR/IIRM/IIF/III/IIIF
         (re.compile(rf"\bB{tok}(?=[-\s\d]|$)"), gen)
         for tok, gen in (
@@ -224,7 +224,7 @@ def _generation(system: str, text: str, norad_id: int, prn: int | None) -> str |
     """Return the generation that the name, NORAD id or BeiDou PRN tells, else None."""
     if system == "C" and norad_id in _BDS3S_NORAD_IDS:
         return "BDS-3S"
-    for pattern, generation in _GENERATION_RULES.get(system, ()):
+    for pattern, generation in GENERATION_RULES.get(system, ()):
         if pattern.search(text):
             return generation
     if system == "C" and text.startswith("BEIDOU ") and prn is not None:

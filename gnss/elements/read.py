@@ -188,7 +188,7 @@ _EMPTY_FIXES = {
 def _kind_of(s: Skipped) -> str:
     if s.kind:
         return s.kind
-    if s.reason.startswith(("not selected", "excluded by")):  # gnss.elements.select.filter_constellation
+    if s.reason.startswith(("not selected", "excluded by")):  # see select.filter_constellation
         return "selection"
     return "other"
 

@@ -17,7 +17,8 @@ A *selector* is a short text that names a group of satellites, used by
 
 A word after ``SYSTEM:`` that is no class and no known generation is refused when parsed;
 a selector that matches no satellite is refused where it is applied
-(:func:`filter_constellations`, :func:`gnss.elements.sets.resolve_sets`), with what the elements hold.
+(:func:`filter_constellations`, :func:`gnss.elements.sets.resolve_sets`), with what the elements
+hold.
 """
 
 from __future__ import annotations
@@ -45,16 +46,16 @@ _KEYED = re.compile(r"(NORAD|NAME|CLASS|GEN|PLANE)\s*=\s*(.*)", re.IGNORECASE | 
 
 @lru_cache(maxsize=1)
 def known_generations() -> dict[str, tuple[str, ...]]:
-    """Return the generations the classifier can tell, per system letter (:mod:`gnss.elements.classify`).
+    """Return the generations the classifier can tell, per system letter (:mod:`.classify`).
 
     Examples
     --------
     >>> known_generations()["C"]
     ('BDS-2', 'BDS-3', 'BDS-3S')
     """
-    from .classify import _GENERATION_RULES
+    from .classify import GENERATION_RULES
 
-    return {s: tuple(sorted({g for _, g in rules})) for s, rules in _GENERATION_RULES.items()}
+    return {s: tuple(sorted({g for _, g in rules})) for s, rules in GENERATION_RULES.items()}
 
 
 def _canonical_generation(system: str | None, word: str) -> str | None:

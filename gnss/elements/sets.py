@@ -12,7 +12,7 @@ Grammar of one set (sets are separated by commas)::
   ``-SELECTOR`` removes satellites (``R+C[-C:GEO]``: without the BeiDou GEOs;
   ``R+C[-R:plane=2]``: without a GLONASS plane); ``+nominal:SELECTOR`` adds the nominal slots
   it selects that no satellite of the set flies in (after its removals; "near" is defined in
-  :mod:`gnss.elements.slots`), so ``R[-R:plane=2;+nominal:R:plane=2]`` replaces a plane by its nominal
+  :mod:`.slots`), so ``R[-R:plane=2;+nominal:R:plane=2]`` replaces a plane by its nominal
   slots; ``+allnominal:SELECTOR`` adds the selected slots whether occupied or not. Nominal slots
   are placed at the set's start epoch. Selectors: :mod:`gnss.elements.select`.
 * ``NAME=`` names the set in outputs (default: the expression itself).

@@ -1,5 +1,7 @@
-"""Kernels: the numba code (geometry, DOP, accumulation) and its compile and thread policy.
+"""Kernels: the numba code (geometry, DOP, accumulation per set) and its thread policy.
 
-The only subpackage that imports numba or llvmlite. May import: gnss.regions.definitions, gnss.receivers,
-gnss.orbits, gnss.elements.read and the root foundation modules (in practice: only within itself).
+The only part of gnss that imports numba or llvmlite (``driver``, ``sets``, ``vector``,
+``threads``). May import: the stages below it (``gnss.regions``, ``gnss.receivers``,
+``gnss.orbits``, ``gnss.elements``) and the root foundation modules; today it needs none of
+the stages.
 """

@@ -1,4 +1,7 @@
-"""Orbits: satellite positions from element sets (SGP4 today; SP3 and broadcast navigation later).
+"""Orbits: satellite positions from element sets.
 
-May import: gnss.elements.read and the root foundation modules.
+Orbits: satellite positions (ITRS, metres) from element sets; SGP4 today, SP3 and broadcast
+navigation later.
+
+May import: ``gnss.elements`` and the root foundation modules.
 """

@@ -1,4 +1,8 @@
-"""Outputs: NetCDF, summary tables, maps, the Markdown region report and the output folder.
+"""Outputs: the files of a run (NetCDF, tables, maps, the region report).
 
-May import: gnss.analysis and every stage below it, and the root foundation modules.
+Outputs: the files of a run, NetCDF and summary tables (``files``, ``comparison``), maps
+(``maps``), the region report (``report``) and the all-or-nothing output folder (``outdir``,
+``outcheck``, ``outsignals``).
+
+May import: ``gnss.analysis`` and every stage below it, and the root foundation modules.
 """

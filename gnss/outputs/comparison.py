@@ -1,4 +1,4 @@
-"""Combined versus single systems: difference fields and the files of a comparison run."""
+"""The files of a comparison run: NetCDF, summary tables and maps, all or nothing."""
 
 from __future__ import annotations
 
@@ -13,19 +13,16 @@ from pathlib import Path
 
 import xarray as xr
 
+from ..analysis.differences import DIFFERENCE_STATS, add_differences
 from ..analysis.summary import format_table, summarize
+from ..coverage.dataset import provenance_note
 from ..errors import ParameterError
-from ..io import write_netcdf, write_summary_csv, write_summary_json
 from ..stats_catalog import STATISTICS
+from .files import write_netcdf, write_summary_csv, write_summary_json
 from .outdir import OutputDir
 from .outsignals import worker_initializer
 
 log = logging.getLogger(__name__)
-
-#: Statistic -> True when larger is better (decides what "best single system" means).
-DIFFERENCE_STATS = {
-    s: STATISTICS[s].larger_is_better for s in ("availability", "pdop_p95", "visible_mean")
-}
 
 #: Maps drawn by default, and with ``maps="all"``.
 DEFAULT_MAP_STATS = (
@@ -36,68 +33,6 @@ ALL_MAP_STATS = DEFAULT_MAP_STATS + (
     "visible_max", "fix_fraction", "hdop_mean", "hdop_median", "hdop_max", "vdop_mean",
     "vdop_median", "vdop_max", "gdop_mean", "gdop_median", "gdop_max",
 )  # fmt: skip
-
-
-def difference_pairs(
-    names: list[str], systems: list[tuple[str, ...]], plain: list[bool]
-) -> dict[str, list[str]]:
-    """Map each combined set to the plain single-system sets it is compared with.
-
-    A combined set (two or more systems, plain or what-if) is compared with the plain
-    single-system sets of its systems, when all of them are in the run.
-    """
-    singles = {
-        sy[0]: n for n, sy, pl in zip(names, systems, plain, strict=True) if pl and len(sy) == 1
-    }
-    return {
-        n: [singles[x] for x in sy]
-        for n, sy in zip(names, systems, strict=True)
-        if len(sy) > 1 and all(x in singles for x in sy)
-    }
-
-
-def add_differences(ds: xr.Dataset) -> xr.Dataset:
-    """Add ``diff_<stat>(combined, lat, lon)``: each combined set minus its best single system.
-
-    A combined set (two or more systems) gets a difference only when every one of its
-    systems is also analysed alone (plain, without modifiers) in ``ds``. "Best" is chosen
-    per cell: the largest availability or visible count, the smallest PDOP p95. So a
-    positive availability difference and a negative PDOP difference are gains.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        Output of :func:`gnss.compute_coverage`.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``ds`` with the difference variables (no copy of the other variables).
-    """
-    names = ds["set"].values.tolist()
-    systems = [tuple(x.split(",")) for x in ds["set_systems"].values.tolist()]
-    pairs = difference_pairs(names, systems, [bool(x) for x in ds["set_plain"].values])
-    for n, sy in zip(names, systems, strict=True):
-        if len(sy) > 1 and n not in pairs:
-            log.info("no difference maps for %s: not all of its systems are analysed alone", n)
-    if not pairs:
-        return ds
-    combos = list(pairs)
-    ds = ds.assign_coords(combined=("combined", combos))
-    for stat, larger_better in DIFFERENCE_STATS.items():
-        rows = []
-        for c, singles in pairs.items():
-            single = ds[stat].sel(set=singles)
-            best = single.max("set") if larger_better else single.min("set")
-            rows.append((ds[stat].sel(set=c) - best).drop_vars("set"))
-        da = xr.concat(rows, dim="combined").assign_coords(combined=combos)
-        da.attrs = {
-            "long_name": f"{stat} of the combined set minus its best single system, per cell",
-            "units": ds[stat].attrs.get("units", "1"),
-            "comment": "positive is a gain" if larger_better else "negative is a gain",
-        }
-        ds[f"diff_{stat}"] = da
-    return ds
 
 
 _MAP_STATS = {"none": (), "default": DEFAULT_MAP_STATS, "all": ALL_MAP_STATS}
@@ -204,16 +139,6 @@ _KEY_MEANING = (
 )
 
 
-def _note(ds: xr.Dataset) -> str:
-    """One line of provenance under each map."""
-    files = [Path(p.split(" sha256=")[0]).name for p in ds.attrs["element_files"].split("; ")]
-    return (
-        f"{ds.attrs['time_coverage_start'][:16]}Z + {ds.attrs['n_epochs']} epochs x "
-        f"{ds.attrs['time_step_s']:g} s; mask {ds.attrs['elevation_mask_deg']:g} deg; "
-        f"clock {ds.attrs['clock_model']}; elements: {', '.join(files)}"
-    )
-
-
 def write_comparison(
     ds: xr.Dataset,
     output_dir: str | Path | OutputDir,
@@ -269,7 +194,7 @@ def write_comparison(
         "maps": maps,
         "regions": [r.code for r in regions or ()],
     }
-    note = _note(ds)
+    note = provenance_note(ds)
     jobs = []  # (file name, field, keyword arguments of plot_field)
     for s in sets:
         for stat in _MAP_STATS[maps]:

@@ -18,7 +18,6 @@ import os
 import textwrap
 from pathlib import Path
 
-import geopandas
 import matplotlib
 import matplotlib.patheffects
 import numpy as np
@@ -32,10 +31,9 @@ from matplotlib.patches import Patch
 
 from ..errors import OutputError, ParameterError
 from ..io import atomic_write
+from ..regions.borders import borders, read_borders
 
 __all__ = ["borders", "plot_field"]
-
-BORDERS_PATH = Path(__file__).resolve().parents[1] / "data" / "borders_110m.geojson"
 
 NAN_COLOR = "#d9d9d9"  # light grey: cells without a finite value
 BORDER_COLOR = "#262626"
@@ -60,50 +58,14 @@ _NOTE_WRAP_CHARS = 150
 
 
 @functools.lru_cache(maxsize=1)
-def _read_borders() -> geopandas.GeoDataFrame:
-    """Read the shipped polygons once (local file, pyogrio engine, never a download)."""
-    if not BORDERS_PATH.is_file():
-        raise OutputError(
-            f"expected the shipped country polygons at {BORDERS_PATH}, found nothing; "
-            "regenerate them with `python builders/build_borders.py` or reinstall the package"
-        )
-    return geopandas.read_file(BORDERS_PATH, engine="pyogrio")
-
-
-@functools.lru_cache(maxsize=1)
 def _border_segments() -> tuple[np.ndarray, ...]:
     """Polygon boundaries as ``(n_vertices, 2)`` lon/lat arrays in degrees, cached."""
-    boundaries = shapely.get_parts(shapely.boundary(_read_borders().geometry.values))
+    boundaries = shapely.get_parts(shapely.boundary(read_borders().geometry.values))
     rings = shapely.get_parts(boundaries)  # MultiLineString -> LineString
     segments = tuple(shapely.get_coordinates(ring) for ring in rings)
     for seg in segments:
         seg.setflags(write=False)
     return segments
-
-
-def borders() -> geopandas.GeoDataFrame:
-    """Country polygons shipped with the package (Natural Earth 1:110m, public domain).
-
-    The file is read once and cached; each call returns a copy, so changing the result
-    does not change later maps.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        177 rows with the columns ``name``, ``iso_a3`` (ISO 3166-1 alpha-3, or Natural
-        Earth's ``ADM0_A3`` code where ISO has none), ``continent`` and ``geometry``
-        (polygons in EPSG:4326, longitude/latitude in degrees).
-
-    Examples
-    --------
-    >>> from gnss.outputs.maps import borders
-    >>> countries = borders()
-    >>> countries.crs.to_epsg()
-    4326
-    >>> countries.loc[countries["name"] == "France", "iso_a3"].item()
-    'FRA'
-    """
-    return _read_borders().copy()
 
 
 def _cell_edges_deg(centres_deg: np.ndarray, lo_deg: float, hi_deg: float) -> np.ndarray:

@@ -45,6 +45,7 @@ from ..analysis.regionstats import (
     regions_geodataframe,
 )
 from ..analysis.summary import format_table, summarize
+from ..coverage.dataset import provenance_note
 from ..errors import ParameterError
 from ..io import atomic_write, write_json
 from ..regions.definitions import Region, cell_weights_m2, get_regions
@@ -238,7 +239,7 @@ def _window(w: np.ndarray, lat: np.ndarray, lon: np.ndarray, res: float):
 
 @functools.lru_cache(maxsize=1)
 def _border_lines() -> tuple[np.ndarray, ...]:
-    from .maps import borders
+    from ..regions.borders import borders
 
     rings = shapely.get_parts(shapely.get_parts(shapely.boundary(borders().geometry.values)))
     return tuple(shapely.get_coordinates(r) for r in rings)
@@ -318,7 +319,7 @@ def plot_region(
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from .comparison import difference_pairs
+    from ..analysis.differences import difference_pairs
     from .maps import NAN_COLOR
 
     if stat not in ds or ds[stat].dims != ("set", "lat", "lon"):
@@ -707,10 +708,8 @@ def write_region_outputs(
     out = OutputDir(out_dir, overwrite=overwrite)
     out.check_free(names)
     try:
-        from .comparison import _note
-
-        note = _note(ds)
-    except (ImportError, KeyError, AttributeError, ValueError):
+        note = provenance_note(ds)
+    except (KeyError, AttributeError, ValueError):
         note = None  # provenance line is a nicety; the report has the full parameters
     with out:
         table.to_csv(out.path("regions.csv"), index=False)

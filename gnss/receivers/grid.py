@@ -20,7 +20,7 @@ WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
 WGS84_E = np.sqrt(WGS84_F * (2.0 - WGS84_F))  # first eccentricity
 
 
-def _zone_area_m2(lat_rad: np.ndarray) -> np.ndarray:
+def zone_area_m2(lat_rad: np.ndarray) -> np.ndarray:
     """Area of the ellipsoid between the equator and ``lat_rad`` per radian of longitude.
 
     Closed form of the integral of b^2 cos(phi) / (1 - e^2 sin^2 phi)^2 dphi
@@ -33,7 +33,7 @@ def _zone_area_m2(lat_rad: np.ndarray) -> np.ndarray:
 
 def ellipsoid_area_m2() -> float:
     """Total surface area of the WGS84 ellipsoid in square metres."""
-    return float(2.0 * np.pi * (_zone_area_m2(np.pi / 2) - _zone_area_m2(-np.pi / 2)))
+    return float(2.0 * np.pi * (zone_area_m2(np.pi / 2) - zone_area_m2(-np.pi / 2)))
 
 
 #: Finest grid accepted (about 110 m): finer global grids could not be counted in memory;
@@ -107,7 +107,7 @@ class Grid:
     def cell_area_m2(self) -> np.ndarray:
         """True area of each cell on the WGS84 ellipsoid, shape ``(n_lat, n_lon)``."""
         edges = np.radians(np.linspace(-90.0, 90.0, self.n_lat + 1))
-        per_rad = np.diff(_zone_area_m2(edges))
+        per_rad = np.diff(zone_area_m2(edges))
         row = per_rad * np.radians(self.resolution_deg)
         return np.repeat(row[:, None], self.n_lon, axis=1)
 

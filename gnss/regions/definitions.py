@@ -2,7 +2,7 @@
 
 A :class:`Region` is a (multi)polygon in WGS84 longitude/latitude degrees (EPSG:4326)
 with a code, a name and a text saying where it comes from. Countries come from the
-Natural Earth 1:110m polygons shipped with the package (:func:`gnss.outputs.maps.borders`);
+Natural Earth 1:110m polygons shipped with the package (:func:`gnss.regions.borders.borders`);
 named regions (``arctic``, ``asia-pacific``, ``northern-sea-route`` ...) are defined once,
 with their source, in :data:`NAMED_REGIONS`; :func:`box` and :func:`region_from_file`
 make others.
@@ -50,7 +50,7 @@ from shapely.geometry.base import BaseGeometry
 from ..constants import WGS84_A_M
 from ..errors import ParameterError
 from ..inputfile import MAX_REGION_FILE_BYTES, check_input_file
-from ..receivers.grid import Grid, _zone_area_m2
+from ..receivers.grid import Grid, zone_area_m2
 
 __all__ = [
     "NAMED_REGIONS",
@@ -273,7 +273,7 @@ def _unwrap_rings(geom, what: str) -> BaseGeometry:
                 raise RegionError(
                     f"{what}: a ring encircles a pole (its longitudes wind once round the "
                     "globe); give polar caps as polygons closed along the ±180° meridians "
-                    "and the pole latitude, as Natural Earth does, or use gnss.regions.definitions.box"
+                    "and the pole latitude, as Natural Earth does, or use gnss.box"
                 )
             if ref is None:
                 ref = lon.mean()
@@ -290,13 +290,13 @@ def _to_cea(geom) -> BaseGeometry:
     """Lon/lat degrees -> WGS84 cylindrical equal-area metres (``+proj=cea +ellps=WGS84``).
 
     ``x = a * lon``, ``y = A(lat) / a`` with ``A(lat)`` the ellipsoid area between the
-    equator and ``lat`` per radian of longitude (:func:`gnss.receivers.grid._zone_area_m2`), so
+    equator and ``lat`` per radian of longitude (:func:`gnss.receivers.grid.zone_area_m2`), so
     planar area equals ellipsoidal area. Edges are densified first (:data:`DENSIFY_DEG`).
     """
 
     def project(c: np.ndarray) -> np.ndarray:
         x = WGS84_A_M * np.radians(c[:, 0])
-        y = _zone_area_m2(np.radians(c[:, 1])) / WGS84_A_M
+        y = zone_area_m2(np.radians(c[:, 1])) / WGS84_A_M
         return np.column_stack([x, y])
 
     return shapely.transform(shapely.segmentize(geom, DENSIFY_DEG), project)
@@ -376,7 +376,7 @@ def _cell_weights_cached(geom: BaseGeometry, resolution_deg: float) -> np.ndarra
     w = np.zeros((grid.n_lat, grid.n_lon))
     cea = _to_cea(poly)
     x_edges = WGS84_A_M * np.radians(np.linspace(-180.0, 180.0, grid.n_lon + 1))
-    y_edges = _zone_area_m2(np.radians(np.linspace(-90.0, 90.0, grid.n_lat + 1))) / WGS84_A_M
+    y_edges = zone_area_m2(np.radians(np.linspace(-90.0, 90.0, grid.n_lat + 1))) / WGS84_A_M
     full = grid.cell_area_m2[:, 0]
     _, y_lo, _, y_hi = cea.bounds
     i0 = max(0, int(np.searchsorted(y_edges, y_lo, side="right")) - 1)
@@ -427,7 +427,7 @@ _NE_SOURCE = (
 
 @functools.lru_cache(maxsize=1)
 def _countries() -> pd.DataFrame:
-    from ..outputs.maps import borders
+    from .borders import borders
 
     b = borders()
     return b.assign(_key=b["iso_a3"].str.upper(), _name=b["name"].str.casefold())
