@@ -5,3 +5,16 @@ The only part of gnss that imports numba or llvmlite (``driver``, ``sets``, ``ve
 ``gnss.orbits``, ``gnss.elements``) and the root foundation modules; today it needs none of
 the stages.
 """
+
+
+def numba_version() -> str:
+    """Return the numba version the kernels run on (for the provenance of a dataset).
+
+    Examples
+    --------
+    >>> numba_version().count(".") >= 1
+    True
+    """
+    import numba
+
+    return numba.__version__
