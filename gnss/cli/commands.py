@@ -354,13 +354,13 @@ def compare(
     another date, run from its own median epoch). A selector or modifier that
     changes nothing is an error. Each set is described in one line on stderr.
     """
+    from ..analysis.differences import difference_pairs
     from ..coverage.run import CoverageConfig, compute_coverage, plan_memory_bytes
     from ..elements.nominal import NOMINAL_EPOCH
     from ..elements.select import check_span_near_elements, stale_satellites
     from ..errors import GnssError, ParameterError
     from ..kernels.threads import check_threads
     from ..outputs.comparison import (
-        difference_pairs,
         estimate_output_bytes,
         planned_files,
         table,
