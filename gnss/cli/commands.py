@@ -287,6 +287,7 @@ def _resolve_and_report(sets, cons, start, quiet: bool) -> None:
 @click.option(
     "--threads",
     type=int,
+    metavar="N",
     envvar=THREADS_ENV,
     show_envvar=True,
     help="Kernel threads (1 to the number of cores). Default: chosen per block of points "
