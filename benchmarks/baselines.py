@@ -1,7 +1,7 @@
 """The two reference implementations the kernel is measured against.
 
 * :func:`numpy_coverage` — what a careful NumPy user writes, and the package's NumPy twin
-  of the kernel (:mod:`gnss.kernel_twin`): broadcast line-of-sight and elevation over
+  of the kernel (:mod:`gnss.kernels.twin`): broadcast line-of-sight and elevation over
   points x epochs x satellites, build the design matrix ``G`` per point-epoch with one-hot
   per-system clock columns, invert ``GᵀG`` batched with ``np.linalg.inv``, then fold mean /
   max / availability over the epochs. Same definitions as the engine (strict mask on the
@@ -60,7 +60,7 @@ def numpy_coverage(
 ) -> list[dict[str, np.ndarray]]:
     """Visibility and per-system-clock DOP statistics per point, vectorised NumPy.
 
-    The package's NumPy twin of the kernel (:func:`gnss.kernel_twin.coverage`: explicit
+    The package's NumPy twin of the kernel (:func:`gnss.kernels.twin.coverage`: explicit
     design matrix per point and epoch, batched ``np.linalg.inv``), without its per-point
     percentile loop, which is Python rather than NumPy and would make the ratio unfair.
 
@@ -85,7 +85,7 @@ def numpy_coverage(
     list of dict
         Per set, arrays of shape (n_points,) keyed as :data:`STATS` (and the twin's others).
     """
-    from gnss.kernel_twin import coverage  # here: the suite imports numba after its compile case
+    from gnss.kernels.twin import coverage  # here: the suite imports numba after its compile case
 
     return coverage(
         positions_itrs_m, systems, points_itrs_m, up, sets, elevation_mask_deg=elevation_mask_deg,

@@ -77,9 +77,10 @@ def platform_info() -> dict[str, str]:
 
 def run(name: str):
     """Dataset of one golden run (``name`` in :data:`RUNS`), as written to ``coverage.nc``."""
-    import gnss
     from gnss.compare import add_differences
     from gnss.nominal import NOMINAL_EPOCH
+
+    import gnss
 
     grid = gnss.Grid(SIZES["resolution_deg"])
     kw = {"duration_s": SIZES["duration_s"], "step_s": SIZES["step_s"]}

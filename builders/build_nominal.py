@@ -3,7 +3,7 @@
 
     python builders/build_nominal.py [--epoch 2026-01-01T00:00:00Z] [--out tle/]
 
-A thin command line over :mod:`gnss.nominal`, which holds every number with its source
+A thin command line over :mod:`gnss.elements.nominal`, which holds every number with its source
 (``shared/GUIDE.md`` §4: GLONASS ICD ed. 5.1, BDS-OS-PS-3.0, GPS SPS PS 5th ed., Galileo OS SDD
 1.1), the GPS slot table, the BeiDou phase anchors read once from a CelesTrak element set, and the
 conventions (pattern clock, Earth rate, GLONASS node frame). Needs no network and nothing under
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere, without installing the package
     sys.path.insert(0, str(REPO))
 
-from gnss import nominal  # noqa: E402
+from gnss.elements import nominal  # noqa: E402
 from gnss.errors import GnssError  # noqa: E402
 
 

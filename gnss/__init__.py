@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
-import types
 from importlib import metadata
 
 try:
@@ -31,55 +29,55 @@ except metadata.PackageNotFoundError:  # a source tree that was never installed
 #: The curated namespace: public name -> module (in this package) that defines it.
 #: To export a name, add one line here; it lands in ``__all__`` by itself.
 _EXPORTS: dict[str, str] = {
-    "FetchError": "celestrak",
-    "FetchResult": "celestrak",
-    "fetch_group": "celestrak",
-    "SYSTEM_NAMES": "classify",
-    "SYSTEMS": "classify",
-    "Identity": "classify",
-    "classify": "classify",
-    "CoverageConfig": "coverage",
-    "compute_coverage": "coverage",
-    "epoch_dops": "coverage",
-    "plan_memory_bytes": "coverage",
-    "Constellation": "elements",
-    "Satellite": "elements",
-    "Skipped": "elements",
-    "read_elements": "elements",
+    "FetchError": "elements.celestrak",
+    "FetchResult": "elements.celestrak",
+    "fetch_group": "elements.celestrak",
+    "SYSTEM_NAMES": "elements.classify",
+    "SYSTEMS": "elements.classify",
+    "Identity": "elements.classify",
+    "classify": "elements.classify",
+    "CoverageConfig": "coverage.run",
+    "compute_coverage": "coverage.run",
+    "epoch_dops": "coverage.run",
+    "plan_memory_bytes": "coverage.run",
+    "Constellation": "elements.read",
+    "Satellite": "elements.read",
+    "Skipped": "elements.read",
+    "read_elements": "elements.read",
     "ElementError": "errors",
     "GnssError": "errors",
     "GnssTypeError": "errors",
     "OutputError": "errors",
     "ParameterError": "errors",
     "TimeInputError": "errors",
-    "Grid": "grid",
-    "ellipsoid_area_m2": "grid",
-    "geodetic_points": "grid",
-    "Match": "identify",
-    "identify": "identify",
-    "validate": "identify",
-    "nominal_constellation": "nominal_files",
-    "nominal_element_files": "nominal_files",
-    "propagate_itrs_m": "propagate",
-    "DOP_CEILING": "kernel_sets",
+    "Grid": "receivers.grid",
+    "ellipsoid_area_m2": "receivers.grid",
+    "geodetic_points": "receivers.grid",
+    "Match": "validation.identify",
+    "identify": "validation.identify",
+    "validate": "validation.identify",
+    "nominal_constellation": "elements.nominal_files",
+    "nominal_element_files": "elements.nominal_files",
+    "propagate_itrs_m": "orbits.propagate",
+    "DOP_CEILING": "kernels.sets",
     "available_memory_bytes": "resources",
-    "ReferenceOrbitError": "refs",
-    "ReferenceOrbits": "refs",
-    "load_reference": "refs",
-    "Region": "regions",
-    "box": "regions",
-    "cell_weights_m2": "regions",
-    "get_regions": "regions",
-    "region_from_file": "regions",
-    "comparison_table": "regionstats",
-    "rank_regions": "regionstats",
-    "region_table": "regionstats",
-    "write_region_outputs": "report",
-    "Selector": "select",
-    "filter_constellation": "select",
-    "SetSpec": "sets",
-    "parse_sets": "sets",
-    "summarize": "summary",
+    "ReferenceOrbitError": "validation.refs",
+    "ReferenceOrbits": "validation.refs",
+    "load_reference": "validation.refs",
+    "Region": "regions.definitions",
+    "box": "regions.definitions",
+    "cell_weights_m2": "regions.definitions",
+    "get_regions": "regions.definitions",
+    "region_from_file": "regions.definitions",
+    "comparison_table": "analysis.regionstats",
+    "rank_regions": "analysis.regionstats",
+    "region_table": "analysis.regionstats",
+    "write_region_outputs": "outputs.report",
+    "Selector": "elements.select",
+    "filter_constellation": "elements.select",
+    "SetSpec": "elements.sets",
+    "parse_sets": "elements.sets",
+    "summarize": "analysis.summary",
     "EpochSpan": "timeutil",
     "epoch_span": "timeutil",
     "to_utc": "timeutil",
@@ -89,7 +87,7 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    """Load a public name (or a submodule, as ``gnss.maps``) on first use."""
+    """Load a public name (or a subpackage, as ``gnss.outputs``) on first use."""
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(f".{module}", __name__), name)
@@ -102,20 +100,3 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _Namespace(types.ModuleType):
-    """Keeps public functions named like their module (``identify``, ``classify``).
-
-    Importing the submodule ``gnss.identify`` binds the module as the package attribute
-    ``identify``; the public name is the function of that name, as with the eager imports
-    this package had before.
-    """
-
-    def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Namespace

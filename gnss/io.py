@@ -1,27 +1,22 @@
-"""Writing result files: one atomic-write helper, strict JSON, NetCDF (CF), summary CSV/JSON.
+"""Writing files safely: the one atomic-write helper and strict JSON (results: gnss.outputs.files).
 
 Every file is written under a temporary name and renamed into place
 (:func:`atomic_write`), so a failed run never leaves a half-written file, and gets the
-mode the umask asks for; :class:`gnss.outdir.OutputDir` goes further and moves a whole
+mode the umask asks for; :class:`gnss.outputs.outdir.OutputDir` goes further and moves a whole
 run's files into the output folder only when all of them were written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import math
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    import xarray as xr
 
 
 def current_umask() -> int:
@@ -80,7 +75,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], object]) -> Pat
     return path
 
 
-_atomic = atomic_write  # the former private name (gnss.cli_fetch)
+_atomic = atomic_write  # the former private name (gnss.cli.fetch)
 
 
 def json_clean(value):
@@ -127,53 +122,3 @@ def write_json(doc, path: str | os.PathLike) -> Path:
     """Write ``doc`` as strict JSON (:func:`json_text`) plus a newline, atomically."""
     text = json_text(doc) + "\n"
     return atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write a coverage dataset to NetCDF-4 (compressed), atomically.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        Output of :func:`gnss.compute_coverage`.
-    path : path
-        Destination file.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    encoding = {
-        name: {"zlib": True, "complevel": 4, "dtype": "float32"}
-        for name, var in ds.data_vars.items()
-        if var.dtype.kind == "f" and var.ndim >= 2 and "lat" in var.dims
-    }
-
-    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
-
-
-def write_summary_json(summary: dict, metadata: dict, path: str | os.PathLike) -> Path:
-    """Write ``{"sets": summary, "run": metadata}`` as JSON (NaN becomes null), atomically."""
-    return write_json({"sets": summary, "run": metadata}, path)
-
-
-def write_summary_csv(summary: dict, path: str | os.PathLike) -> Path:
-    """Write one row per set and one column per summary key, atomically."""
-    keys: list[str] = []
-    for r in summary.values():
-        keys += [k for k in r if k not in keys]
-
-    def write(tmp):
-        with open(tmp, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["set", *keys])
-            for name, r in summary.items():
-                w.writerow(
-                    [name]
-                    + [
-                        ("" if r.get(k) is None or not math.isfinite(r[k]) else repr(float(r[k])))
-                        for k in keys
-                    ]
-                )
-
-    return atomic_write(path, write)

@@ -78,7 +78,8 @@ def _dop(name: str, long_name: str, display_name: str) -> Statistic:
     return Statistic(name, long_name, "DOP", False, "magma_r", display_name, 0.0)
 
 
-#: The DOP ceiling in the long names: gnss.kernels.DOP_CEILING (not imported: this module stays
+#: The DOP ceiling in the long names: gnss.kernels.sets.DOP_CEILING (not imported: this module
+#: stays
 #: free of numba); tests/test_stats_catalog.py compares the names with the dataset's.
 _CEILING = "256"
 

@@ -24,8 +24,9 @@ from sgp4.api import Satrec
 from sgp4.exporter import export_omm, export_tle
 
 import gnss
-from gnss import celestrak
-from gnss.celestrak import (
+from gnss.cli.fetch import fetch
+from gnss.elements import celestrak
+from gnss.elements.celestrak import (
     GP_URL,
     FetchError,
     cache_info,
@@ -34,7 +35,6 @@ from gnss.celestrak import (
     fetch_group,
     gp_url,
 )
-from gnss.cli_fetch import fetch
 from gnss.errors import GnssError, ParameterError, TimeInputError
 from gnss.io import current_umask
 

@@ -1,4 +1,4 @@
-"""Tests of gnss.classify against every shared TLE snapshot and hand-picked names."""
+"""Tests of gnss.elements.classify against every shared TLE snapshot and hand-picked names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from conftest import TLE_DIR, requires_shared
 from sgp4.api import Satrec
 
-from gnss.classify import SYSTEM_NAMES, SYSTEMS, Identity, classify, orbit_class
+from gnss.elements.classify import SYSTEM_NAMES, SYSTEMS, Identity, classify, orbit_class
 
 # shared/data/PROVENANCE.md, section 1a: counts in the order G / R / E / C / J / I / S, then the
 # BeiDou GEO / IGSO / MEO split (None where the file holds no BeiDou).

@@ -141,10 +141,10 @@ def test_system_missing_from_elements(tmp_path):
 
 
 def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    import gnss.maps
+    import gnss.outputs.maps
 
     calls = {"n": 0}
-    real = gnss.maps.plot_field
+    real = gnss.outputs.maps.plot_field
 
     def flaky(*a, **kw):
         calls["n"] += 1
@@ -152,7 +152,7 @@ def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
             raise gnss.OutputError("simulated disk full")
         return real(*a, **kw)
 
-    monkeypatch.setattr(gnss.maps, "plot_field", flaky)
+    monkeypatch.setattr(gnss.outputs.maps, "plot_field", flaky)
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["compare", *QUICK, "-o", str(out)])
     assert res.exit_code != 0
@@ -367,7 +367,7 @@ def test_messages_start_with_error_or_warning(tmp_path):
     assert res.exit_code == 0, res.output
     assert "Warning: 170 of 170 satellites have element epochs more than 14 days" in res.stderr
     assert "WARNING" not in res.stderr
-    sources = "".join(p.read_text() for p in Path(gnss.__file__).parent.glob("cli*.py"))
+    sources = "".join(p.read_text() for p in Path(gnss.__file__).parent.glob("cli/*.py"))
     for spelling in ('"warning:', '"error:', "Note:", '"WARNING', "%(levelname)s"):
         assert spelling not in sources, spelling
 
@@ -375,12 +375,16 @@ def test_messages_start_with_error_or_warning(tmp_path):
 def test_cli_copies_of_library_constants_agree():
     import importlib
 
-    from gnss import celestrak, cli_fetch, cli_refs, coverage, resources
-    from gnss import cli as cli_module
+    from gnss.cli import commands as cli_module
+    from gnss.cli import fetch as cli_fetch
+    from gnss.cli import refs as cli_refs
+    from gnss.coverage import run as coverage
+    from gnss.elements import celestrak
+    from gnss.kernels import threads
 
-    identify = importlib.import_module("gnss.identify")  # gnss.identify is the function
+    identify = importlib.import_module("gnss.validation.identify")  # gnss.identify: the function
 
     assert cli_module.CLOCK_MODELS == coverage.CLOCK_MODELS
-    assert cli_module.THREADS_ENV == resources.THREADS_ENV
+    assert cli_module.THREADS_ENV == threads.THREADS_ENV
     assert cli_fetch.FORMATS == celestrak.FORMATS
     assert cli_refs.DEFAULT_SITE_NAMES == tuple(s[0] for s in identify.DEFAULT_SITES)

@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = """
 import json, gnss
-from gnss import kernel_sets
+from gnss.kernels import sets as kernel_sets
 con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
 span = gnss.epoch_span(con.median_epoch(), duration_s=3600, step_s=1800)
 stages = []

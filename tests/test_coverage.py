@@ -8,9 +8,9 @@ import xarray as xr
 from conftest import SNAPSHOT_2026 as SNAPSHOT
 
 import gnss
-from gnss.compare import add_differences
-from gnss.io import write_netcdf
-from gnss.summary import weighted_hist_quantile
+from gnss.analysis.differences import add_differences
+from gnss.analysis.summary import weighted_hist_quantile
+from gnss.outputs.files import write_netcdf
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_common_clock_is_never_less_available(real_run):
 
 def test_real_snapshot_dop_statistics_are_ordered(real_run):
     _, ds, _ = real_run
-    for dop in gnss.coverage.DOP_NAMES:
+    for dop in gnss.coverage.dataset.DOP_NAMES:
         mean, med, p95, mx = (ds[f"{dop}_{s}"] for s in ("mean", "median", "p95", "max"))
         assert bool((med <= p95 * (1 + 1e-12)).all())
         assert bool((p95 <= mx * (1 + 1e-12)).all())
@@ -118,7 +118,7 @@ def test_difference_fields(real_run):
 
 
 def test_weighted_quantile_against_exact():
-    from gnss.kernels import HIST_N_BINS, hist_bin
+    from gnss.kernels.driver import HIST_N_BINS, hist_bin
 
     rng = np.random.default_rng(0)
     values = np.exp(rng.normal(0.3, 0.5, 20000))
@@ -193,12 +193,12 @@ def test_rotations_run_blas_on_one_thread(monkeypatch):
     """skyfield's rotations run with BLAS limited to one thread, and the limit is lifted.
 
     A multi-threaded OpenBLAS leaves its workers spinning after each product, on the
-    cores the numba kernels need next (see gnss.propagate.teme_to_itrs_matrices).
+    cores the numba kernels need next (see gnss.orbits.propagate.teme_to_itrs_matrices).
     """
     from skyfield.framelib import itrs
     from threadpoolctl import threadpool_info
 
-    import gnss.propagate as prop
+    import gnss.orbits.propagate as prop
 
     if not any(i["user_api"] == "blas" for i in threadpool_info()):
         pytest.skip("numpy has no BLAS thread pool that threadpoolctl can see")

@@ -21,13 +21,13 @@ from conftest import TLE_DIR, shared_file
 from sgp4.exporter import export_omm
 
 import gnss
-from gnss.classify import ORBIT_BANDS, orbit_problem, semi_major_axis_km
-from gnss.elements import Constellation, read_elements
+from gnss.elements.classify import ORBIT_BANDS, orbit_problem, semi_major_axis_km
+from gnss.elements.read import Constellation, read_elements
+from gnss.elements.select import filter_constellation, stale_satellites, summarize_skipped
 from gnss.errors import ElementError
 from gnss.inputfile import MAX_ELEMENT_FILE_BYTES, MAX_REFERENCE_FILE_BYTES
-from gnss.refs import ReferenceOrbitError, load_reference
-from gnss.regions import RegionError, region_from_file
-from gnss.select import filter_constellation, stale_satellites, summarize_skipped
+from gnss.regions.definitions import RegionError, region_from_file
+from gnss.validation.refs import ReferenceOrbitError, load_reference
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = sorted(

@@ -26,8 +26,8 @@ from sgp4.api import Satrec
 from sgp4.exporter import export_omm
 
 import gnss
-from gnss.classify import orbit_problem
-from gnss.elements import read_elements
+from gnss.elements.classify import orbit_problem
+from gnss.elements.read import read_elements
 from gnss.errors import ElementError, GnssError
 
 # Every example reads one small file: far below a second. A generous per-example deadline

@@ -1,4 +1,4 @@
-"""Tests of gnss.elements: reading TLE/3LE and OMM (CSV, JSON) files into a Constellation.
+"""Tests of gnss.elements.read: reading TLE/3LE and OMM (CSV, JSON) files into a Constellation.
 
 The real snapshots under ``shared/data/tle`` are checked against the hand-made tables of
 ``shared/data/PROVENANCE.md`` (section 1a: counts and epochs; 1b: sha256 and line ends).
@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sgp4.exporter import export_omm
 
-from gnss.classify import SYSTEMS
-from gnss.elements import Constellation, ElementSource, Satellite, Skipped, read_elements
+from gnss.elements.classify import SYSTEMS
+from gnss.elements.read import Constellation, ElementSource, Satellite, Skipped, read_elements
 from gnss.errors import ElementError, GnssError
 
 

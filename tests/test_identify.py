@@ -35,8 +35,8 @@ from click.testing import CliRunner
 from conftest import SHARED_DATA, shared_file
 
 import gnss
-from gnss.cli_refs import identify_command, validate_command
-from gnss.identify import (
+from gnss.cli.refs import identify_command, validate_command
+from gnss.validation.identify import (
     DEFAULT_SITES,
     format_matches,
     format_validation,
@@ -44,7 +44,7 @@ from gnss.identify import (
     unmatched_prns,
     validate,
 )
-from gnss.refs import ReferenceOrbitError, lagrange_interpolate, load_reference
+from gnss.validation.refs import ReferenceOrbitError, lagrange_interpolate, load_reference
 
 DATA = SHARED_DATA
 SP3 = DATA / "sp3" / "COD0MGXFIN_20231890000_01D_05M_ORB.SP3"
@@ -486,7 +486,7 @@ def test_cli_identify_as_a_real_subprocess(tmp_path):
     import sys
 
     need(SP3, TLE_JUL)
-    code = "from gnss.cli_refs import identify_command; identify_command()"
+    code = "from gnss.cli.refs import identify_command; identify_command()"
     args = [sys.executable, "-c", code, "-e", str(TLE_JUL), "--sp3", str(SP3), "--step-s", "3600"]
     proc = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

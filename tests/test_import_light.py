@@ -80,16 +80,16 @@ def test_every_public_name_resolves_and_is_listed():
 
 
 def test_functions_named_like_their_module_stay_functions():
-    # `import gnss.identify` binds the submodule as gnss.identify; the public name is the function.
+    # The submodules live in subpackages now: importing them never rebinds the public names.
     code = (
-        "import gnss, gnss.identify, gnss.classify, inspect; "
+        "import gnss, gnss.validation.identify, gnss.elements.classify, inspect; "
         "print(inspect.isfunction(gnss.identify), inspect.isfunction(gnss.classify))"
     )
     assert fresh_python(code) == "True True"
 
 
 def test_submodules_and_unknown_names():
-    assert gnss.maps.__name__ == "gnss.maps"  # submodules load on first use, as before
+    assert gnss.outputs.__name__ == "gnss.outputs"  # subpackages load on first use, as before
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         gnss.no_such_name  # noqa: B018
 

@@ -1,4 +1,4 @@
-"""The NumPy twin of the kernel (gnss.kernel_twin): analytic cases, and the kernel against it.
+"""The NumPy twin of the kernel (gnss.kernels.twin): analytic cases, and the kernel against it.
 
 - GUIDE section 3 reference cases on the twin (explicit design matrix, no clock elimination).
 - A nominal four-system run: every per-cell statistic of :func:`gnss.compute_coverage`
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import gnss
-from gnss import kernel_twin
+from gnss.kernels import twin as kernel_twin
 
 EQUATOR = np.array([[6378137.0, 0.0, 0.0]])
 UP = np.array([[1.0, 0.0, 0.0]])
@@ -108,7 +108,7 @@ def _order_statistics(values, fix, q):
     """Order statistics floor(rank) and floor(rank) + 1 (rank q (n - 1)) per point; NaN: none.
 
     The kernel's histogram percentile lies within two bins (1/128 each, relative) of the
-    interval they span (gnss.kernel_sets.hist_quantiles); numpy.percentile lies inside it.
+    interval they span (gnss.kernels.sets.hist_quantiles); numpy.percentile lies inside it.
     """
     lo, hi = np.full(values.shape[0], np.nan), np.full(values.shape[0], np.nan)
     for p in range(values.shape[0]):

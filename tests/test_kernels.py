@@ -1,6 +1,6 @@
 """The numba kernel against independent references.
 
-- DOP: the NumPy twin (gnss.kernel_twin), which builds the design matrix G explicitly and
+- DOP: the NumPy twin (gnss.kernels.twin), which builds the design matrix G explicitly and
   inverts G^T G (no clock elimination), for per-system and common clocks.
 - GUIDE section 3 reference cases (analytic values).
 - Visibility: the kernel's elevation test agrees with skyfield's ``altaz`` at
@@ -18,8 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gnss
-from gnss import kernel_twin
-from gnss.coverage import CoverageConfig, _Accumulators, _KernelRun, _SetLayout
+from gnss.coverage.run import CoverageConfig, _Accumulators, _KernelRun, _SetLayout
+from gnss.kernels import twin as kernel_twin
 
 
 def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:
@@ -233,7 +233,7 @@ def test_mask_is_strict_and_nan_positions_are_never_visible():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_cell_percentiles_within_stated_bound(seed):
     """Per-cell median/p95 from the kernel's histograms against numpy.percentile."""
-    from gnss.coverage import epoch_dops
+    from gnss.coverage.run import epoch_dops
 
     rng = np.random.default_rng(seed)
     # A random but realistic sky: 30 satellites of two systems moving over 300 epochs.
@@ -256,7 +256,7 @@ def test_cell_percentiles_within_stated_bound(seed):
 
 
 def run_kernel_series(pos, systems, up, sets, mask_deg=5.0):
-    from gnss.coverage import _layout_for_systems
+    from gnss.coverage.run import _layout_for_systems
 
     order, layout = _layout_for_systems(systems, sets, "per-system")
     run = _KernelRun(np.asarray(pos)[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
@@ -287,8 +287,8 @@ def brute_force_visible(pos, point, up, mask_deg):
 @pytest.mark.parametrize("height_m", [0.0, 9000.0, 2.0e6])
 def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_m):
     """block_bounds is sound: wherever it lets the kernel skip, brute force sees nothing."""
-    from gnss import kernels
-    from gnss.grid import geodetic_points
+    from gnss.kernels import driver as kernels
+    from gnss.receivers.grid import geodetic_points
 
     pos, _ = nominal_day
     rng = np.random.default_rng(7)
@@ -317,8 +317,8 @@ def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_
 @pytest.mark.parametrize("mask_deg", [0.0, 10.0])
 def test_kernel_counts_equal_brute_force_over_a_day(nominal_day, mask_deg):
     """Visible counts per set over 288 epochs (block skipping active) equal brute force."""
-    from gnss.coverage import _layout_for_systems
-    from gnss.grid import geodetic_points
+    from gnss.coverage.run import _layout_for_systems
+    from gnss.receivers.grid import geodetic_points
 
     pos, systems = nominal_day
     sets = [("G",), ("R",), ("R", "C"), ("G", "R", "E", "C")]
@@ -339,7 +339,7 @@ def test_kernel_counts_equal_brute_force_over_a_day(nominal_day, mask_deg):
 
 
 def test_rsqrt_is_full_precision():
-    from gnss.coverage import epoch_dops
+    from gnss.coverage.run import epoch_dops
 
     # Distances over 12 orders of magnitude around GNSS ranges: unit vectors must be exact
     # to float64 round-off, so DOPs from positions far away equal those from unit vectors.
@@ -352,12 +352,13 @@ def test_rsqrt_is_full_precision():
 
 
 def test_elevation_test_agrees_with_skyfield_at_mask_edge():
-    """gnss.propagate positions, gnss.grid points; mask at skyfield's elevation +- 1e-6 deg."""
+    """gnss.orbits.propagate positions, gnss.receivers.grid points; mask at skyfield's elevation
+    +- 1e-6 deg."""
     from skyfield.api import EarthSatellite, wgs84
 
     import gnss
-    from gnss.grid import geodetic_points
-    from gnss.propagate import propagate_itrs_m
+    from gnss.orbits.propagate import propagate_itrs_m
+    from gnss.receivers.grid import geodetic_points
 
     con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
     span = gnss.epoch_span(con.median_epoch(), duration_s=6 * 3600, step_s=3600)
@@ -399,14 +400,14 @@ def test_sum_block_matches_numpy():
     """The vector block sums equal a float64 NumPy evaluation of the same definition.
 
     The reciprocal distance is a float32 estimate refined by one Newton step (relative
-    error ~2e-14, see gnss.kernel_vector), so unit-vector sums agree to 1e-13 per
+    error ~2e-14, see gnss.kernels.vector), so unit-vector sums agree to 1e-13 per
     satellite; counts agree exactly away from the mask edge (no satellite here is within
     1e-9 of it).
     """
     from numba import njit
 
-    from gnss.kernel_sets import ROW
-    from gnss.kernel_vector import LANES, sum_block
+    from gnss.kernels.sets import ROW
+    from gnss.kernels.vector import LANES, sum_block
 
     @njit
     def call(fx, fy, fz, idx, m, pt, u, sin_mask, acc, a0):
@@ -455,7 +456,7 @@ def test_hist_quantiles_match_single_scans(counts, lo):
     """hist_quantiles gives what a plain cumulative scan gives for ranks q (n - 1)."""
     from numba import njit
 
-    from gnss.kernel_sets import HIST_N_BINS, hist_bin_lower, hist_quantiles
+    from gnss.kernels.sets import HIST_N_BINS, hist_bin_lower, hist_quantiles
 
     @njit
     def call(hist, lo, hi, total, vmin, vmax, out):

@@ -1,4 +1,4 @@
-"""Shipped country polygons and offline PNG maps (gnss.maps)."""
+"""Shipped country polygons and offline PNG maps (gnss.outputs.maps)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 import xarray
 
-from gnss import maps
 from gnss.errors import ParameterError
+from gnss.outputs import maps
+from gnss.regions.borders import read_borders
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GEOJSON = REPO_ROOT / "gnss" / "data" / "borders_110m.geojson"
@@ -36,7 +37,7 @@ def no_network(monkeypatch):
 
 
 def synthetic_field(resolution_deg: float = 2.0) -> xarray.DataArray:
-    """Cell-centre grid like gnss.grid.Grid, smooth values, NaN over a polar cap and a box."""
+    """Cell-centre grid like gnss.Grid, smooth values, NaN over a polar cap and a box."""
     lat = -90.0 + (np.arange(round(180 / resolution_deg)) + 0.5) * resolution_deg
     lon = -180.0 + (np.arange(round(360 / resolution_deg)) + 0.5) * resolution_deg
     values = 8.0 + 4.0 * np.cos(np.radians(lat))[:, None] * np.sin(np.radians(lon))[None, :]
@@ -98,7 +99,7 @@ def test_borders_is_cached_but_returns_copies():
     first = maps.borders()
     first.loc[first.index[0], "name"] = "changed"
     assert maps.borders()["name"].iloc[0] != "changed"
-    assert maps._read_borders.cache_info().currsize == 1
+    assert read_borders.cache_info().currsize == 1
 
 
 def test_builder_is_deterministic(tmp_path):
@@ -165,7 +166,8 @@ def test_plot_field_all_nan_and_constant(tmp_path):
 
 
 def test_no_cartopy_import():
-    code = "import sys, gnss.maps; assert 'cartopy' not in {m.split('.')[0] for m in sys.modules}"
+    code = "import sys, gnss.outputs.maps; "
+    code += "assert 'cartopy' not in {m.split('.')[0] for m in sys.modules}"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
 
 

@@ -1,4 +1,5 @@
-"""Tests of the nominal constellations (gnss.nominal) and the shipped tle/nominal_*.tle files.
+"""Tests of the nominal constellations (gnss.elements.nominal) and the shipped tle/nominal_*.tle
+files.
 
 The files are read back with sgp4 and propagated; Earth-fixed positions use skyfield's TEME → ITRS
 rotation (GMST + polar motion from its built-in tables). Document values are restated here from
@@ -20,7 +21,7 @@ from sgp4.model import Satrec as PythonSatrec
 from skyfield.api import EarthSatellite, load
 from skyfield.framelib import itrs
 
-from gnss import nominal as nm
+from gnss.elements import nominal as nm
 from gnss.errors import ParameterError, TimeInputError
 from gnss.io import current_umask
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from conftest import SNAPSHOT_2026, shared_file
 
 import gnss
-import gnss.resources
-import gnss.summary
+import gnss.analysis.summary
+import gnss.kernels.threads
 from gnss.cli import main
-from gnss.coverage import _Accumulators, _KernelRun, _layout_for_systems
+from gnss.coverage.run import _Accumulators, _KernelRun, _layout_for_systems
 
 SNAPSHOT = SNAPSHOT_2026
 A_M = 6378137.0  # receiver on the equator at longitude 0: up = +x, east = +y, north = +z
@@ -29,7 +29,7 @@ def _sat(el_deg: float, az_deg: float) -> np.ndarray:
 
 def _reference_pdop(sats: np.ndarray) -> float:
     """Common-clock PDOP by the plain design matrix (GUIDE section 3): the NumPy twin."""
-    from gnss import kernel_twin
+    from gnss.kernels import twin as kernel_twin
 
     point, up = np.array([[A_M, 0.0, 0.0]]), np.array([[1.0, 0.0, 0.0]])
     e = kernel_twin.line_of_sight(sats[None], point)
@@ -109,7 +109,7 @@ def test_real_glonass_common_clock_singular_epochs_are_left_out(glonass_common_1
 
 
 def test_summary_table_reports_the_singular_count(glonass_common_15):
-    text = gnss.summary.format_table(gnss.summarize(glonass_common_15))
+    text = gnss.analysis.summary.format_table(gnss.summarize(glonass_common_15))
     assert "near-singular geometry, GDOP > 256" in text
 
 
@@ -122,7 +122,7 @@ def test_threads_do_not_change_results(nominal):
     span = gnss.epoch_span(nominal.median_epoch(), duration_s=4 * 3600, step_s=900)
     grid = gnss.Grid(15.0)
     one = gnss.compute_coverage(nominal, "R,C,R+C", span, grid, threads=1)
-    n_max = gnss.resources.max_threads()
+    n_max = gnss.kernels.threads.max_threads()
     many = gnss.compute_coverage(nominal, "R,C,R+C", span, grid, threads=n_max)
     for name in one.data_vars:
         a, b = one[name].values, many[name].values
@@ -246,12 +246,12 @@ def test_automatic_threads_step_aside_for_busy_processors():
     import time
 
     n_cpu = len(os.sched_getaffinity(0))
-    assert 1 <= gnss.resources.auto_threads() <= gnss.resources.max_threads()
+    assert 1 <= gnss.kernels.threads.auto_threads() <= gnss.kernels.threads.max_threads()
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n_cpu)]
     try:
         time.sleep(0.5)  # let them start
         # Every processor has another runnable task: one thread (never zero).
-        assert gnss.resources.auto_threads() == 1
+        assert gnss.kernels.threads.auto_threads() == 1
     finally:
         for proc in busy:
             proc.kill()

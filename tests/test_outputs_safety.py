@@ -20,10 +20,11 @@ import xarray as xr
 from click.testing import CliRunner
 
 import gnss
-from gnss import cli
-from gnss.compare import write_comparison
-from gnss.io import json_text, write_netcdf, write_summary_json
-from gnss.outdir import MANIFEST, OutputDir
+from gnss.cli import commands as cli
+from gnss.io import json_text
+from gnss.outputs.comparison import write_comparison
+from gnss.outputs.files import write_netcdf, write_summary_json
+from gnss.outputs.outdir import MANIFEST, OutputDir
 
 QUICK = ["--resolution-deg", "10", "--hours", "2", "--step-s", "1800"]
 
@@ -51,9 +52,9 @@ def no_compute(monkeypatch):
     def refuse(*a, **k):
         raise AssertionError("the computation started before the refusal")
 
-    import gnss.coverage  # gnss compare imports it when it runs
+    import gnss.coverage.run  # gnss compare imports it when it runs
 
-    monkeypatch.setattr(gnss.coverage, "compute_coverage", refuse)
+    monkeypatch.setattr(gnss.coverage.run, "compute_coverage", refuse)
 
 
 def _files(folder: Path) -> set[str]:
@@ -260,7 +261,7 @@ def test_colliding_set_names_are_refused_before_the_computation(no_compute, tmp_
 
 
 def test_colliding_names_are_fine_without_maps():
-    from gnss.compare import planned_files
+    from gnss.outputs.comparison import planned_files
 
     assert "coverage.nc" in planned_files(["R+C", "R_C"], [], "none")
     with pytest.raises(gnss.ParameterError, match="'R C' and 'R_C'"):
@@ -298,7 +299,7 @@ def test_compare_and_region_json_outputs_are_strict(ds, tmp_path):
 
 
 def test_elements_list_and_show_json_are_strict(tmp_path):
-    from gnss.cli_elements import elements
+    from gnss.cli.elements import elements
 
     # An OMM CSV record with a non-finite RAAN (read as NaN by sgp4's OMM reader).
     csv = tmp_path / "nan.csv"

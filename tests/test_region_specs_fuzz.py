@@ -1,7 +1,8 @@
 """Property tests of the region grammar: a region or a RegionError, never a traceback.
 
 ``--regions`` takes named regions, countries, ``box:...`` specs and polygon files. Whatever a user
-types (or whatever a polygon file holds), the answer is a :class:`gnss.regions.RegionError` that
+types (or whatever a polygon file holds), the answer is a
+:class:`gnss.regions.definitions.RegionError` that
 quotes what arrived, or a region; never another exception, never a hang.
 """
 
@@ -15,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gnss import regions as R
 from gnss.errors import GnssError
+from gnss.regions import definitions as R
 
 # Texts built from the characters the grammar uses (codes, separators, numbers) plus noise.
 _ALPHABET = string.ascii_letters + string.digits + ":,.-+ _=*'\"/[]eE\t"

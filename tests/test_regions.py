@@ -20,11 +20,11 @@ from conftest import shared_file
 from skyfield.toposlib import wgs84
 
 import gnss
-from gnss import regions as R
-from gnss.cli_regions import regions as regions_command
+from gnss.analysis.regionstats import comparison_table, rank_regions, region_table
+from gnss.cli.regions import regions as regions_command
 from gnss.errors import ParameterError
-from gnss.regionstats import comparison_table, rank_regions, region_table
-from gnss.report import write_region_outputs
+from gnss.outputs.report import write_region_outputs
+from gnss.regions import definitions as R
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +42,8 @@ def no_network(monkeypatch):
 def zone_area_m2(lat0_deg, lat1_deg, lon_width_deg):
     """Exact ellipsoid area between two parallels over a longitude width (closed form).
 
-    Written here from the textbook formula, with skyfield's WGS84 (not gnss.grid's code): per
-    radian of longitude, the area from the equator to latitude phi is
+    Written here from the textbook formula, with skyfield's WGS84 (not gnss.receivers.grid's
+    code): per radian of longitude, the area from the equator to latitude phi is
     ``b^2/2 [sin phi / (1 - e^2 sin^2 phi) + atanh(e sin phi) / e]``.
     """
     a = wgs84.radius.m

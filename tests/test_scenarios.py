@@ -12,14 +12,14 @@ from conftest import SNAPSHOT_2026, TLE_DIR, shared_file
 
 import gnss
 from gnss.cli import main
-from gnss.select import (
+from gnss.elements.select import (
     Selector,
     check_span_near_elements,
     filter_constellation,
     orbital_plane,
     stale_satellites,
 )
-from gnss.sets import parse_sets
+from gnss.elements.sets import parse_sets
 
 SNAP_2026 = SNAPSHOT_2026
 SNAP_2019 = TLE_DIR / "2019-03-09_per-constellation"

@@ -21,11 +21,16 @@ from hypothesis import strategies as st
 
 import gnss
 from gnss.cli import main
+from gnss.elements.nominal_files import nominal_constellation
+from gnss.elements.select import (
+    Selector,
+    filter_constellation,
+    filter_constellations,
+    orbital_plane,
+)
+from gnss.elements.sets import parse_sets, resolve_sets, set_starts
+from gnss.elements.slots import NEAR_SLOT_DEG, occupants
 from gnss.errors import ParameterError
-from gnss.nominal_files import nominal_constellation
-from gnss.select import Selector, filter_constellation, filter_constellations, orbital_plane
-from gnss.sets import parse_sets, resolve_sets, set_starts
-from gnss.slots import NEAR_SLOT_DEG, occupants
 
 REPO = Path(__file__).resolve().parents[1]
 SNAP_2026 = SNAPSHOT_2026

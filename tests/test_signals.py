@@ -116,7 +116,7 @@ def test_worker_initializer_exits_when_the_parent_is_already_gone(tmp_path):
     """The parent may die before prctl takes effect: the worker checks who its parent is."""
     code = (
         f"import os, sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from gnss.outsignals import worker_initializer\n"
+        "from gnss.outputs.outsignals import worker_initializer\n"
         "worker_initializer(os.getppid() + 1)  # not our parent: exits at once\n"
         "print('still here')\n"
     )

@@ -9,8 +9,8 @@ import matplotlib
 import pytest
 
 import gnss
-from gnss.compare import DIFFERENCE_STATS, add_differences
-from gnss.regionstats import GAIN_MEASURES, region_table
+from gnss.analysis.differences import DIFFERENCE_STATS, add_differences
+from gnss.analysis.regionstats import GAIN_MEASURES, region_table
 from gnss.stats_catalog import STATISTICS, larger_is_better, statistic_of, worst_of
 
 PACKAGE = Path(gnss.__file__).resolve().parent

@@ -1,0 +1,20 @@
+"""Kernels: the numba code (geometry, DOP, accumulation per set) and its thread policy.
+
+The only part of gnss that imports numba or llvmlite (``driver``, ``sets``, ``vector``,
+``threads``). May import: the stages below it (``gnss.regions``, ``gnss.receivers``,
+``gnss.orbits``, ``gnss.elements``) and the root foundation modules; today it needs none of
+the stages.
+"""
+
+
+def numba_version() -> str:
+    """Return the numba version the kernels run on (for the provenance of a dataset).
+
+    Examples
+    --------
+    >>> numba_version().count(".") >= 1
+    True
+    """
+    import numba
+
+    return numba.__version__

@@ -1,0 +1,111 @@
+"""Explicit vector code for the kernel's innermost step: one block of epochs, many satellites.
+
+:func:`sum_block` adds the line-of-sight sums of a list of satellites over ``LANES``
+consecutive epochs, holding the ten sums in vector registers for the whole list and
+storing them once. Written in LLVM IR through numba's documented extension API
+(:func:`numba.extending.intrinsic`) because numba cannot express a loop over satellites
+that keeps per-epoch vectors in registers: its loop vectoriser only vectorises the
+innermost loop, and with epochs innermost every satellite re-loads and re-stores the ten
+sums (the store port then bounds the loop, see ``python -m benchmarks``). The IR uses
+generic LLVM vector types only, so it runs on any CPU numba supports; LLVM picks the
+instructions (AVX-512, AVX2 or SSE2).
+
+Numerics: the reciprocal distance comes from a float32 square root and division
+(correctly rounded: relative error below 2**-23) refined by one Newton step in float64,
+``y <- y (3/2 - r2 y^2 / 2)``, which squares the relative error: the unit vectors are
+within about 2e-14 of the exactly rounded ones (``tests/test_kernels.py`` checks 1e-13),
+and the divider, which a float64 square root and division per satellite-epoch would keep
+busy, is freed for the rest of the loop. Visibility is the same strict test as the
+scalar code (``e.u > sin(mask)``); the sums are float64.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from .sets import N_ACC, ROW
+
+LANES = 8  # epochs per block: one AVX-512 register of float64, two AVX2 ones
+
+
+@intrinsic
+def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0):
+    """Line-of-sight sums of ``m`` satellites over ``LANES`` epochs (numba intrinsic).
+
+    For ``j < m`` the satellite positions (m, ITRS) are ``px[idx[j] : idx[j] + LANES]``
+    (same for ``py``, ``pz``): flat float64 arrays, ``idx`` int64 offsets. For each of the
+    ``LANES`` epochs, satellites with ``e.u > sin_mask`` (``e`` the unit vector from the
+    point ``(ptx, pty, ptz)``, ``u`` its up vector) are summed: count, ``e``, and ``e e^T``
+    (xx, xy, xz, yy, yz, zz). The ten sums are *stored* (not added) at
+    ``acc[a0 + r * ROW : a0 + r * ROW + LANES]`` for rows ``r = 0 .. 9``; ``m = 0`` stores
+    zeros. Callers keep every read and write inside the arrays (no checks here).
+    """
+    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
+
+    def codegen(context, builder, signature, args):
+        (apx, apy, apz, aidx, am, aptx, apty, aptz, aux, auy, auz, asm, aacc, aa0) = args
+        ty = signature.args
+        f64, f32, i64 = ir.DoubleType(), ir.FloatType(), ir.IntType(64)
+        vd, vf = ir.VectorType(f64, LANES), ir.VectorType(f32, LANES)
+
+        def data(i, val):
+            return context.make_array(ty[i])(context, builder, val).data
+
+        ppx, ppy, ppz, pidx, pacc = (
+            data(i, a) for i, a in ((0, apx), (1, apy), (2, apz), (3, aidx), (12, aacc))
+        )
+
+        def splat(x):
+            v = ir.Constant(vd, ir.Undefined)
+            for lane in range(LANES):
+                v = builder.insert_element(v, x, ir.Constant(ir.IntType(32), lane))
+            return v
+
+        def const(x, vt=vd):
+            return ir.Constant(vt, [x] * LANES)
+
+        def vload(base, off):
+            ptr = builder.bitcast(builder.gep(base, [off]), vd.as_pointer())
+            return builder.load(ptr, align=8)
+
+        sptx, spty, sptz = splat(aptx), splat(apty), splat(aptz)
+        sux, suy, suz, ssm = splat(aux), splat(auy), splat(auz), splat(asm)
+        zero = const(0.0)
+        # Accumulators live in stack slots that LLVM promotes to registers (no memory
+        # traffic in the loop).
+        sums = [cgutils.alloca_once_value(builder, zero) for _ in range(N_ACC)]
+        sqrt32 = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vf, [vf]), f"llvm.sqrt.v{LANES}f32"
+        )
+        mul, add, sub = builder.fmul, builder.fadd, builder.fsub
+        with cgutils.for_range(builder, am) as loop:
+            off = builder.load(builder.gep(pidx, [loop.index]))
+            dx = sub(vload(ppx, off), sptx)
+            dy = sub(vload(ppy, off), spty)
+            dz = sub(vload(ppz, off), sptz)
+            r2 = add(add(mul(dx, dx), mul(dy, dy)), mul(dz, dz))
+            # float32 1/sqrt, correctly rounded. The explicit flag keeps numba's fastmath
+            # pass from adding "arcp", which would let LLVM use an approximate reciprocal.
+            y32 = builder.fdiv(const(1.0, vf), builder.call(sqrt32, [builder.fptrunc(r2, vf)]))
+            y32.flags.append("nsz")
+            y = builder.fpext(y32, vd)
+            y = mul(y, sub(const(1.5), mul(mul(r2, const(0.5)), mul(y, y))))  # Newton step
+            ex, ey, ez = mul(dx, y), mul(dy, y), mul(dz, y)
+            vis = builder.fcmp_ordered(">", add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz)), ssm)
+            ex, ey, ez = (builder.select(vis, e, zero) for e in (ex, ey, ez))
+            terms = (
+                builder.select(vis, const(1.0), zero), ex, ey, ez,
+                mul(ex, ex), mul(ex, ey), mul(ex, ez), mul(ey, ey), mul(ey, ez), mul(ez, ez),
+            )  # fmt: skip
+            for slot, term in zip(sums, terms, strict=True):
+                builder.store(add(builder.load(slot), term), slot)
+        for r, slot in enumerate(sums):
+            off = builder.add(aa0, ir.Constant(i64, r * ROW))
+            ptr = builder.bitcast(builder.gep(pacc, [off]), vd.as_pointer())
+            builder.store(builder.load(slot), ptr, align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen

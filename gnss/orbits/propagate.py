@@ -1,0 +1,94 @@
+"""Propagate satellites to Earth-fixed (ITRS) positions.
+
+SGP4 is the ``sgp4`` package (vectorised :class:`sgp4.api.SatrecArray`); the
+TEME -> ITRS rotation comes from skyfield's frame objects, so the positions
+agree with ``EarthSatellite.at(t).frame_xyz(itrs)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from sgp4.api import SGP4_ERRORS, SatrecArray
+from skyfield.framelib import itrs
+from skyfield.sgp4lib import TEME
+from threadpoolctl import ThreadpoolController
+
+from ..elements.read import Satellite
+from ..timeutil import EpochSpan
+
+
+@dataclass(frozen=True)
+class PropagationFailure:
+    """A satellite whose SGP4 propagation failed at some epochs (NaN there)."""
+
+    satellite: str
+    n_epochs_failed: int
+    reason: str
+
+
+@cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def teme_to_itrs_matrices(times) -> np.ndarray:
+    """Rotation matrices TEME -> ITRS, shape ``(n_times, 3, 3)``, from skyfield's frames.
+
+    BLAS runs on one thread here: skyfield's nutation series are BLAS products too small
+    to gain from threads, and a multi-threaded OpenBLAS leaves its workers spinning for
+    about 0.1 s after each call, on the cores the numba kernels need next (the first
+    kernel calls of a run took twice as long; ``python -m benchmarks`` shows it).
+    """
+    with _threadpools().limit(limits=1, user_api="blas"):
+        r_teme = TEME.rotation_at(times)  # GCRS -> TEME, shape (3, 3, n)
+        r_itrs = itrs.rotation_at(times)  # GCRS -> ITRS, shape (3, 3, n)
+    if r_teme.ndim == 2:
+        r_teme, r_itrs = r_teme[..., None], r_itrs[..., None]
+    return np.einsum("ijn,kjn->nik", r_itrs, r_teme)
+
+
+def propagate_itrs_m(
+    satellites: list[Satellite] | tuple[Satellite, ...],
+    span: EpochSpan,
+    first: int = 0,
+    stop: int | None = None,
+) -> tuple[np.ndarray, list[PropagationFailure]]:
+    """Positions of all satellites at epochs ``first:stop`` of ``span``.
+
+    Parameters
+    ----------
+    satellites : sequence of Satellite
+        The satellites, in the order of the output's second axis.
+    span : EpochSpan
+        Analysis epochs.
+    first, stop : int
+        Epoch index range (a chunk of the span).
+
+    Returns
+    -------
+    positions_itrs_m : ndarray, shape (n_times, n_sats, 3)
+        ITRS positions in metres (float64); NaN where SGP4 failed.
+    failures : list of PropagationFailure
+        One entry per satellite that failed at any epoch, with SGP4's reason.
+    """
+    stop = span.n_epochs if stop is None else stop
+    n_t = stop - first
+    if not satellites:
+        return np.empty((n_t, 0, 3)), []
+    jd, fr = span.sgp4_jd(first, stop)
+    err, r_km, _ = SatrecArray([s.satrec for s in satellites]).sgp4(jd, fr)
+    # r_km: (n_sats, n_times, 3) TEME kilometres
+    rot = teme_to_itrs_matrices(span.times(first, stop))
+    pos = np.einsum("tij,stj->tsi", rot, r_km) * 1000.0
+    failures = []
+    if err.any():
+        bad = err != 0
+        pos[bad.T] = np.nan
+        for k in np.flatnonzero(bad.any(axis=1)):
+            codes = np.unique(err[k][bad[k]])
+            reason = "; ".join(SGP4_ERRORS.get(int(c), f"error {c}") for c in codes)
+            failures.append(PropagationFailure(satellites[k].name, int(bad[k].sum()), reason))
+    return pos, failures
