@@ -77,10 +77,9 @@ def platform_info() -> dict[str, str]:
 
 def run(name: str):
     """Dataset of one golden run (``name`` in :data:`RUNS`), as written to ``coverage.nc``."""
-    from gnss.compare import add_differences
-    from gnss.nominal import NOMINAL_EPOCH
-
     import gnss
+    from gnss.analysis.differences import add_differences
+    from gnss.elements.nominal import NOMINAL_EPOCH
 
     grid = gnss.Grid(SIZES["resolution_deg"])
     kw = {"duration_s": SIZES["duration_s"], "step_s": SIZES["step_s"]}
@@ -129,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     runs = [r for r in RUNS if r != "whatif" or WHATIF_TLE.exists()]
     if os.environ.get("GNSS_GOLDEN_CHILD") is None:
         # Kernels compiled in this process round a few values differently in the last bit
-        # from cached ones (gnss.kernels.compiled_in_this_process): compile (and cache)
+        # from cached ones (gnss.kernels.driver.compiled_in_this_process): compile (and cache)
         # here, then compute the golden numbers in a fresh process that loads the cache.
         import subprocess
         import sys
 
-        from gnss.kernels import compiled_in_this_process
+        from gnss.kernels.driver import compiled_in_this_process
 
         for name in runs:
             run(name)

@@ -22,7 +22,7 @@ span = gnss.epoch_span(con.median_epoch(), duration_s=3600, step_s=1800)
 stages = []
 gnss.compute_coverage(con, "R,C,R+C", span, gnss.Grid(30.0),
                       progress=lambda s, d, t: stages.append([s, d, t]))
-compiled = [k for k in range(1, 8) if getattr(kernel_sets, f"_SD{k}").signatures]
+compiled = [k for k in range(1, 8) if getattr(kernel_sets, f"SD{k}").signatures]
 print(json.dumps({"compile": [s for s in stages if s[0] == "compile"], "dops": compiled}))
 """
 

@@ -31,7 +31,7 @@ from builders.build_golden import GOLDEN, RUNS, WHATIF_TLE, load, platform_info,
 REBUILD = "PYTHONPATH=$PWD .venv/bin/python builders/build_golden.py"
 RTOL = 1e-12  # relative, on another platform only (see the module docstring)
 # Freshly compiled kernels round a few HDOP/VDOP/TDOP values differently in the last bit
-# from the same kernels loaded from numba's cache (gnss.kernels.compiled_in_this_process;
+# from the same kernels loaded from numba's cache (gnss.kernels.driver.compiled_in_this_process;
 # measured up to 6e-16 relative). The golden numbers come from cached kernels; when this
 # process compiled them, 4 ulp (9e-16) are allowed.
 RTOL_FRESH = 4 * np.finfo(float).eps
@@ -96,7 +96,7 @@ def test_run_is_bit_identical_to_the_golden_file(name, golden, capsys):
     if name not in runs:
         pytest.skip(f"the golden file has no {name!r} run (rebuild it with ../shared present)")
     want = runs[name]
-    from gnss.kernels import compiled_in_this_process
+    from gnss.kernels.driver import compiled_in_this_process
 
     got = run(name)
     differs = _platform_differences(info)

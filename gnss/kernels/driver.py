@@ -58,34 +58,34 @@ import numpy as np
 from numba import get_thread_id, njit, prange
 
 from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
-    _OPTS,
-    _SD1,
-    _SD2,
-    _SD3,
-    _SD4,
-    _SD5,
-    _SD6,
-    _SD7,
     DOP_CEILING,
     HIST_N_BINS,
+    JIT_OPTS,
     N_ACC,
     N_METRICS,
     N_SO,
     ROW,
+    SD1,
+    SD2,
+    SD3,
+    SD4,
+    SD5,
+    SD6,
+    SD7,
     TILE,
-    _set_statistics,
-    _zero_dops,
     clock_sources,
     hist_bin,
     hist_bin_lower,
     hist_quantiles,
+    set_statistics,
+    zero_dops,
 )
 from .vector import LANES, sum_block
 
 BLOCK = LANES  # epochs per satellite visibility bound (see block_bounds): one vector
 
 
-@njit(cache=True, **_OPTS)
+@njit(cache=True, **JIT_OPTS)
 def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover - compiled
     """Visibility bounds of each satellite over each block of ``BLOCK`` epochs.
 
@@ -149,7 +149,7 @@ def _make_accumulate(nc_max: int):
     values, so each ``nc_max`` has its own entry in the cache index.
     """
 
-    @njit(cache=True, parallel=_prange_only(), **_OPTS)
+    @njit(cache=True, parallel=_prange_only(), **JIT_OPTS)
     def accumulate_nc(
         px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock, set_slot,
         pdop_max, scratch_hist, scratch_vis,
@@ -261,28 +261,28 @@ def _make_accumulate(nc_max: int):
                         # branches on the constant nc_max before typing, so the others are
                         # never compiled (this is what makes a first run compile less).
                         if nc == 0:
-                            _zero_dops(n, so)
+                            zero_dops(n, so)
                         elif nc == 1:
-                            _SD1(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                            SD1(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 2:
                             if nc == 2:
-                                _SD2(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                                SD2(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 3:
                             if nc == 3:
-                                _SD3(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                                SD3(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 4:
                             if nc == 4:
-                                _SD4(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                                SD4(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 5:
                             if nc == 5:
-                                _SD5(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                                SD5(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 6:
                             if nc == 6:
-                                _SD6(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                                SD6(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 7:
                             if nc == 7:
-                                _SD7(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
-                        _set_statistics(
+                                SD7(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                        set_statistics(
                             p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist[k],
                             vhist[k], set_slot, set_nclock[k], pdop_max, hlo, hhi, n_fix,
                             n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min,

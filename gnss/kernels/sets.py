@@ -114,10 +114,10 @@ N_SO = _R_NTOT + 1
 #: rounding noise, and one such epoch moved a cell's mean above its 95th percentile.
 DOP_CEILING = 256.0
 
-_OPTS = {"fastmath": _FASTMATH, "error_model": "numpy"}  # numpy: no ZeroDivisionError branches
+JIT_OPTS = {"fastmath": _FASTMATH, "error_model": "numpy"}  # numpy: no ZeroDivisionError branches
 
 
-@njit(inline="always", **_OPTS)
+@njit(inline="always", **JIT_OPTS)
 def _pick(c, a0, a1, a2, a3, a4, a5, a6):  # pragma: no cover - compiled
     """Return the ``c``-th argument (``c`` is a constant after unrolling: this folds away)."""
     return a0 if c == 0 else a1 if c == 1 else a2 if c == 2 else a3 if c == 3 else (
@@ -131,7 +131,7 @@ def _make_set_dops(nc):
     run-time clock loop inside the epoch loop leaves the whole loop scalar).
     """
 
-    @njit(**_OPTS)
+    @njit(**JIT_OPTS)
     def set_dops(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so):  # pragma: no cover
         """DOPs of one set over ``n`` epochs from the clock sums at ``grp[a_c:]``.
 
@@ -219,18 +219,18 @@ def _make_set_dops(nc):
 
 #: DOPs of a set with 1 .. 7 clocks. :func:`gnss.kernels.accumulate` calls only those up to
 #: the run's largest clock count (the others are never compiled).
-_SD1, _SD2, _SD3, _SD4, _SD5, _SD6, _SD7 = (_make_set_dops(nc) for nc in range(1, 8))
+SD1, SD2, SD3, SD4, SD5, SD6, SD7 = (_make_set_dops(nc) for nc in range(1, 8))
 
 
-@njit(inline="always", **_OPTS)
-def _zero_dops(n, so):  # pragma: no cover - compiled
+@njit(inline="always", **JIT_OPTS)
+def zero_dops(n, so):  # pragma: no cover - compiled
     """DOP rows of a set without clocks (no satellite of it at all): all 0, no fix."""
     for r in range(N_SO):
         for i in range(n):
             so[r * ROW + i] = 0.0
 
 
-@njit(cache=True, **_OPTS)
+@njit(cache=True, **JIT_OPTS)
 def clock_sources(set_clock, set_nclock):  # pragma: no cover - compiled
     """Where each clock's sums are: a group's rows, or a *virtual* group's.
 
@@ -260,7 +260,7 @@ def clock_sources(set_clock, set_nclock):  # pragma: no cover - compiled
     return src, virt[:n_virt].copy()
 
 
-@njit(**_OPTS)
+@njit(**JIT_OPTS)
 def _drop_singular(so, n, nc):  # pragma: no cover - compiled
     """Set the DOPs of near-singular epochs (GDOP > ``DOP_CEILING``) to 0; return their number.
 
@@ -280,8 +280,8 @@ def _drop_singular(so, n, nc):  # pragma: no cover - compiled
     return n_sg
 
 
-@njit(**_OPTS)
-def _set_statistics(
+@njit(**JIT_OPTS)
+def set_statistics(
     p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist, vhist, set_slot, nc,
     pdop_max, hlo, hhi, n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min,
     sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max,
