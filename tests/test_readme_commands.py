@@ -54,7 +54,6 @@ SMALL_VALIDATE = {"--step-s": "3600", "--site": "Moscow,55.75,37.62"}
 SKIPPED = {
     "python3 -m venv": "quick start: builds a virtual environment (CI does that)",
     "bash .ci/run": "quick start: the CI script itself",
-    "-m pytest": "runs tests, not a gnss command (the suite runs them anyway)",
 }
 _EXIT = re.compile(r"\bexit (?:status )?(\d+)\b")
 
