@@ -13,6 +13,14 @@ Examples
 >>> summary = gnss.summarize(ds)
 >>> sorted(summary)
 ['C', 'R', 'R+C']
+
+The whole ``gnss compare`` workflow (load, check, plan memory, compute, write) is one call:
+
+>>> import tempfile
+>>> study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800, resolution_deg=10)
+>>> result = gnss.run_comparison(study, tempfile.mkdtemp(), maps="none")
+>>> sorted(result.summary) == sorted(summary)
+True
 """
 
 from __future__ import annotations
@@ -36,10 +44,10 @@ _EXPORTS: dict[str, str] = {
     "SYSTEMS": "elements.classify",
     "Identity": "elements.classify",
     "classify": "elements.classify",
-    "CoverageConfig": "coverage.run",
+    "CoverageConfig": "coverage.config",
     "compute_coverage": "coverage.run",
-    "epoch_dops": "coverage.run",
-    "plan_memory_bytes": "coverage.run",
+    "epoch_dops": "coverage.epochs",
+    "plan_memory_bytes": "coverage.memory",
     "Constellation": "elements.read",
     "Satellite": "elements.read",
     "Skipped": "elements.read",
@@ -73,6 +81,17 @@ _EXPORTS: dict[str, str] = {
     "rank_regions": "analysis.regionstats",
     "region_table": "analysis.regionstats",
     "write_region_outputs": "outputs.report",
+    "Study": "study.question",
+    "Plan": "study.plan",
+    "plan_comparison": "study.plan",
+    "ComparisonResult": "study.run",
+    "run_comparison": "study.run",
+    "run_plan": "study.run",
+    "write_comparison": "outputs.comparison",
+    "write_netcdf": "outputs.files",
+    "write_summary_csv": "outputs.files",
+    "write_summary_json": "outputs.files",
+    "plot_field": "outputs.maps",
     "Selector": "elements.select",
     "filter_constellation": "elements.select",
     "SetSpec": "elements.sets",

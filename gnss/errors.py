@@ -20,7 +20,20 @@ class TimeInputError(GnssError, ValueError):
 
 
 class ParameterError(GnssError, ValueError):
-    """A numeric or choice parameter is outside its allowed range."""
+    """A numeric or choice parameter is outside its allowed range.
+
+    Parameters
+    ----------
+    message : str
+        What was expected, what arrived and the fix.
+    parameter : str, optional
+        The library parameter at fault (e.g. ``"sets"``, ``"regions"``, ``"step_s"``), so a
+        front end can name its own option for it; None when no single one is.
+    """
+
+    def __init__(self, message: str = "", *, parameter: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class OutputError(GnssError, OSError):

@@ -378,7 +378,7 @@ def test_cli_copies_of_library_constants_agree():
     from gnss.cli import commands as cli_module
     from gnss.cli import fetch as cli_fetch
     from gnss.cli import refs as cli_refs
-    from gnss.coverage import run as coverage
+    from gnss.coverage import config as coverage
     from gnss.elements import celestrak
     from gnss.kernels import threads
 

@@ -18,7 +18,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gnss
-from gnss.coverage.run import CoverageConfig, _Accumulators, _KernelRun, _SetLayout
+from gnss.coverage.blocks import Accumulators, KernelRun
+from gnss.coverage.config import CoverageConfig
+from gnss.coverage.layout import SetLayout
 from gnss.kernels import twin as kernel_twin
 
 
@@ -52,7 +54,7 @@ def run_kernel(e, groups, up, set_clock, sin_mask=-2.0, pdop_max=6.0, set_slot=N
     if set_slot is None:
         set_slot = np.where(set_clock >= 0, np.arange(n_groups)[None], -1)
     set_nclock = (set_clock.max(axis=1) + 1).astype(np.int64)
-    layout = _SetLayout(
+    layout = SetLayout(
         satellites=[], starts=[], systems=[], sat_group=groups,
         group_start=np.searchsorted(groups, np.arange(n_groups + 1)).astype(np.int64),
         set_clock=set_clock.astype(np.int64), set_nclock=set_nclock,
@@ -60,9 +62,9 @@ def run_kernel(e, groups, up, set_clock, sin_mask=-2.0, pdop_max=6.0, set_slot=N
         n_slot_max=int(set_slot.max()) + 1,
     )  # fmt: skip
     config = CoverageConfig(elevation_mask_deg=0.0, pdop_max=pdop_max)
-    run = _KernelRun(pos, layout, config, n_zones=1)
+    run = KernelRun(pos, layout, config, n_zones=1)
     run.sin_mask = sin_mask
-    acc = _Accumulators(1, n_sets, layout.n_clock_max, layout.n_slot_max)
+    acc = Accumulators(1, n_sets, layout.n_clock_max, layout.n_slot_max)
     run(point, np.asarray(up, float).reshape(1, 3), np.ones((1, 1)), acc.view(1))
     return acc
 
@@ -233,7 +235,7 @@ def test_mask_is_strict_and_nan_positions_are_never_visible():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_cell_percentiles_within_stated_bound(seed):
     """Per-cell median/p95 from the kernel's histograms against numpy.percentile."""
-    from gnss.coverage.run import epoch_dops
+    from gnss.coverage.epochs import epoch_dops
 
     rng = np.random.default_rng(seed)
     # A random but realistic sky: 30 satellites of two systems moving over 300 epochs.
@@ -256,11 +258,11 @@ def test_cell_percentiles_within_stated_bound(seed):
 
 
 def run_kernel_series(pos, systems, up, sets, mask_deg=5.0):
-    from gnss.coverage.run import _layout_for_systems
+    from gnss.coverage.layout import layout_for_systems
 
-    order, layout = _layout_for_systems(systems, sets, "per-system")
-    run = _KernelRun(np.asarray(pos)[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
-    acc = _Accumulators(1, len(sets), layout.n_clock_max, layout.n_slot_max)
+    order, layout = layout_for_systems(systems, sets, "per-system")
+    run = KernelRun(np.asarray(pos)[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
+    acc = Accumulators(1, len(sets), layout.n_clock_max, layout.n_slot_max)
     run(np.zeros((1, 3)), np.asarray(up).reshape(1, 3), np.ones((1, 1)), acc.view(1))
     return acc
 
@@ -317,17 +319,17 @@ def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_
 @pytest.mark.parametrize("mask_deg", [0.0, 10.0])
 def test_kernel_counts_equal_brute_force_over_a_day(nominal_day, mask_deg):
     """Visible counts per set over 288 epochs (block skipping active) equal brute force."""
-    from gnss.coverage.run import _layout_for_systems
+    from gnss.coverage.layout import layout_for_systems
     from gnss.receivers.grid import geodetic_points
 
     pos, systems = nominal_day
     sets = [("G",), ("R",), ("R", "C"), ("G", "R", "E", "C")]
-    order, layout = _layout_for_systems(systems, sets, "per-system")
-    run = _KernelRun(pos[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
+    order, layout = layout_for_systems(systems, sets, "per-system")
+    run = KernelRun(pos[:, order], layout, CoverageConfig(mask_deg), n_zones=1)
     lat = np.array([-85.0, -33.9, 0.0, 40.0, 55.75, 78.2])
     lon = np.array([10.0, 18.4, 100.0, -100.0, 37.62, 15.6])
     points, ups = geodetic_points(lat, lon, 0.0)
-    acc = _Accumulators(len(lat), len(sets), layout.n_clock_max, layout.n_slot_max)
+    acc = Accumulators(len(lat), len(sets), layout.n_clock_max, layout.n_slot_max)
     run(points, ups, np.ones((1, len(lat))), acc.view(len(lat)))
     sys_arr = np.array(systems)
     for i, (p, u) in enumerate(zip(points, ups, strict=True)):
@@ -339,7 +341,7 @@ def test_kernel_counts_equal_brute_force_over_a_day(nominal_day, mask_deg):
 
 
 def test_rsqrt_is_full_precision():
-    from gnss.coverage.run import epoch_dops
+    from gnss.coverage.epochs import epoch_dops
 
     # Distances over 12 orders of magnitude around GNSS ranges: unit vectors must be exact
     # to float64 round-off, so DOPs from positions far away equal those from unit vectors.

@@ -14,7 +14,8 @@ import gnss
 import gnss.analysis.summary
 import gnss.kernels.threads
 from gnss.cli import main
-from gnss.coverage.run import _Accumulators, _KernelRun, _layout_for_systems
+from gnss.coverage.blocks import Accumulators, KernelRun
+from gnss.coverage.layout import layout_for_systems
 
 SNAPSHOT = SNAPSHOT_2026
 A_M = 6378137.0  # receiver on the equator at longitude 0: up = +x, east = +y, north = +z
@@ -50,10 +51,10 @@ CONE = np.array([_sat(30.05, 0), _sat(30, 90), _sat(30, 180), _sat(30, 270)])
 def _kernel_one_point(epochs: list[np.ndarray]):
     """Kernel statistics at the receiver over the given epochs (one set 'R', common clock)."""
     pos = np.stack(epochs)  # (n_times, 4, 3)
-    order, layout = _layout_for_systems(["R"] * 4, [("R",)], "common")
+    order, layout = layout_for_systems(["R"] * 4, [("R",)], "common")
     config = gnss.CoverageConfig(5.0, "common")
-    run = _KernelRun(pos[:, order], layout, config, n_zones=1)
-    acc = _Accumulators(1, 1, layout.n_clock_max, layout.n_slot_max)
+    run = KernelRun(pos[:, order], layout, config, n_zones=1)
+    acc = Accumulators(1, 1, layout.n_clock_max, layout.n_slot_max)
     run(np.array([[A_M, 0.0, 0.0]]), np.array([[1.0, 0.0, 0.0]]), np.ones((1, 1)), acc.view(1))
     return acc
 

@@ -52,9 +52,9 @@ def no_compute(monkeypatch):
     def refuse(*a, **k):
         raise AssertionError("the computation started before the refusal")
 
-    import gnss.coverage.run  # gnss compare imports it when it runs
+    import gnss.coverage.run  # the study calls compute_resolved through this module
 
-    monkeypatch.setattr(gnss.coverage.run, "compute_coverage", refuse)
+    monkeypatch.setattr(gnss.coverage.run, "compute_resolved", refuse)
 
 
 def _files(folder: Path) -> set[str]:

@@ -177,7 +177,7 @@ def skipped_lines(skipped: tuple[Skipped, ...] | list[Skipped], max_lines: int =
 # Fixes for an empty constellation, by the kind of skip that emptied it.
 _EMPTY_FIXES = {
     "selection": "Check --select/--exclude (or the what-if selectors) against "
-    "`gnss elements list FILE`",
+    "`gnss elements list -e FILE`",
     "unknown name": "Give a GNSS element file (e.g. CelesTrak's gnss group: "
     "`gnss elements fetch gnss`)",
     "duplicate NORAD": "",

@@ -223,7 +223,7 @@ def no_match_error(sel: Selector, satellites: Sequence[Satellite], where: str) -
     """Return the error for a selector, used ``where``, that matches none of ``satellites``."""
     return ParameterError(
         f"selector {sel.text!r} {where} matches no satellite; "
-        f"{available(satellites, sel.system)}. Check the spelling (`gnss elements list FILE` "
+        f"{available(satellites, sel.system)}. Check the spelling (`gnss elements list -e FILE` "
         "shows every satellite with its class, generation and plane)"
     )
 

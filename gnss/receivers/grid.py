@@ -37,7 +37,7 @@ def ellipsoid_area_m2() -> float:
 
 
 #: Finest grid accepted (about 110 m): finer global grids could not be counted in memory;
-#: the memory plan (:func:`gnss.coverage.run.plan_memory_bytes`) refuses far coarser ones.
+#: the memory plan (:func:`gnss.coverage.memory.plan_memory_bytes`) refuses far coarser ones.
 MIN_RESOLUTION_DEG = 1e-3
 
 

@@ -14,7 +14,7 @@ twice and no assignment step is needed.
 
 :func:`validate` then measures, for the matched satellites, the position error
 of the element sets against the reference and its effect on DOP at a few sites
-(the project's kernel through :func:`gnss.coverage.run.epoch_dops`, epoch by epoch).
+(the project's kernel through :func:`gnss.coverage.epochs.epoch_dops`, epoch by epoch).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..constants import WGS84_EARTH_ROTATION_RATE_RAD_PER_S
-from ..coverage.run import epoch_dops
+from ..coverage.epochs import epoch_dops
 from ..elements.classify import SYSTEM_NAMES, SYSTEMS
 from ..elements.read import Constellation, Satellite
 from ..errors import ParameterError

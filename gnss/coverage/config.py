@@ -1,0 +1,34 @@
+"""Parameters of a coverage run: elevation mask, clock model, availability threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ParameterError
+
+CLOCK_MODELS = ("per-system", "common")
+
+#: ``progress(stage, done, total)``: how runs report progress (the library never prints).
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CoverageConfig:
+    """Parameters of a run (all quantities carry their unit in the name)."""
+
+    elevation_mask_deg: float = 5.0
+    clock: str = "per-system"
+    pdop_max: float = 6.0
+
+    def __post_init__(self):
+        if not np.isfinite(self.elevation_mask_deg) or not -10.0 <= self.elevation_mask_deg < 90.0:
+            raise ParameterError(
+                f"elevation_mask_deg must be in [-10, 90), got {self.elevation_mask_deg!r}"
+            )
+        if self.clock not in CLOCK_MODELS:
+            raise ParameterError(f"clock must be 'per-system' or 'common', got {self.clock!r}")
+        if not np.isfinite(self.pdop_max) or self.pdop_max <= 0:
+            raise ParameterError(f"pdop_max must be a positive number, got {self.pdop_max!r}")

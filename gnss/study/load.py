@@ -1,0 +1,134 @@
+"""Element sets of a study: read, filter, choose the start, check the span against the epochs.
+
+Warnings (records skipped, stale element epochs) go to the ``gnss`` logger; nothing prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from ..elements.nominal import NOMINAL_EPOCH
+from ..elements.nominal_files import nominal_constellation, nominal_element_files
+from ..elements.read import Constellation, read_elements
+from ..elements.select import (
+    check_span_near_elements,
+    filter_constellations,
+    stale_satellites,
+    summarize_skipped,
+)
+from ..elements.sets import NOMINAL_LABEL, SetSpec
+from ..errors import GnssTypeError, ParameterError
+from ..timeutil import EpochSpan
+from .question import ElementsInput
+
+log = logging.getLogger("gnss")
+
+Constellations = dict[str | None, Constellation]
+
+
+def element_sources(elements: ElementsInput) -> dict[str | None, list | Constellation]:
+    """``Study.elements`` as a mapping label -> list of files or Constellation."""
+    if elements is None:
+        return {}
+    if isinstance(elements, (str, os.PathLike, Constellation)):
+        elements = [elements] if not isinstance(elements, Constellation) else elements
+    if isinstance(elements, Constellation):
+        return {None: elements}
+    if isinstance(elements, Mapping):
+        out: dict[str | None, list | Constellation] = {}
+        for label, value in elements.items():
+            if label is not None and not isinstance(label, str):
+                raise GnssTypeError(f"elements: labels must be str or None, got {label!r}")
+            if isinstance(value, (str, os.PathLike)):
+                value = [value]
+            out[label] = value if isinstance(value, Constellation) else list(value)
+        return out
+    if isinstance(elements, Sequence):
+        return {None: list(elements)}
+    raise GnssTypeError(
+        "elements: expected None, element files, a gnss.Constellation or a mapping "
+        f"label -> files, got {type(elements).__name__}"
+    )
+
+
+def load_constellations(
+    specs: Sequence[SetSpec],
+    elements: ElementsInput,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    start: datetime | None = None,
+) -> Constellations:
+    """Element sets by label, filtered; unlabelled sets default to the nominal constellations.
+
+    The nominal slots come from the shipped files (epoch 2026-01-01T00:00Z) or, when a
+    ``start`` is given, are placed at that start by the builder's rules.
+
+    Raises
+    ------
+    ElementError
+        For an unreadable element file.
+    ParameterError
+        For a selector that selects or removes nothing (``parameter`` "select"), before any
+        propagation.
+    """
+    sources = element_sources(elements)
+    wanted = {s.label for s in specs} - {NOMINAL_LABEL}
+    if None in wanted and None not in sources:
+        systems = sorted({x for s in specs if s.label is None for x in s.systems})
+        nominal = nominal_element_files(systems) if start is None else None
+        sources[None] = nominal or nominal_constellation(systems, start)
+    loaded = {
+        label: src if isinstance(src, Constellation) else read_elements(src)
+        for label, src in sources.items()
+    }
+    try:
+        cons = filter_constellations(loaded, select, exclude)
+    except ParameterError as exc:
+        raise ParameterError(str(exc), parameter="select") from exc
+    for label, con in cons.items():
+        src = sources[label]
+        paths = [s.path for s in src.sources] if isinstance(src, Constellation) else src
+        for line in summarize_skipped(con):
+            log.warning("skipped %s", line)
+        where = ", ".join(map(str, paths))
+        log.info("%s: %d satellites %s from %s", label or "elements", len(con), con.counts(), where)
+    return cons
+
+
+def default_start(cons: Constellations) -> datetime:
+    """Return the unlabelled elements' median epoch (else the first set's, else nominal)."""
+    first = cons.get(None)
+    if first is None:
+        first = next(iter(cons.values()), None)
+    start = first.median_epoch() if first is not None else NOMINAL_EPOCH
+    log.info("start = median element epoch %s", start.isoformat())
+    return start
+
+
+def check_spans(cons: Constellations, span: EpochSpan, max_age_days: float, force: bool) -> None:
+    """Refuse spans far from the element epochs; log the stale satellites, worst first.
+
+    Labelled snapshots run from their own median epoch (see :mod:`gnss.elements.sets`).
+
+    Raises
+    ------
+    ParameterError
+        When the span is more than 60 days from a set's median epoch and not ``force``.
+    """
+    for label, con in cons.items():
+        lo = span.start if label is None else con.median_epoch()
+        hi = lo + (span.end - span.start)
+        check_span_near_elements(con, lo, hi, force=force)
+        stale = stale_satellites(con, lo, hi, max_age_days)
+        if stale:  # worst first, with where each record came from
+            worst = ", ".join(f"{s.name} ({d:.1f} d, {s.source})" for s, d in stale[:5])
+            more = f"; and {len(stale) - 5} more" if len(stale) > 5 else ""
+            log.warning(
+                "%d of %d satellites%s have element epochs more than %g days from the span "
+                "(worst first): %s%s. Use element sets of the span's date, or --max-age-days",
+                len(stale), len(con), "" if label is None else f" of {label!r}",
+                max_age_days, worst, more,
+            )  # fmt: skip

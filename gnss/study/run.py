@@ -1,0 +1,118 @@
+"""Compute and write a planned comparison, all or nothing: what ``gnss compare`` runs."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xarray as xr
+
+from ..coverage import run as coverage_run
+from ..coverage.config import ProgressCallback
+from ..kernels.threads import ThreadPolicy
+from ..outputs.comparison import write_comparison
+from .plan import Plan, plan_comparison
+from .question import Study
+
+
+@dataclass
+class ComparisonResult:
+    """What a comparison run produced.
+
+    Attributes
+    ----------
+    dataset : xarray.Dataset
+        Every statistic of every set (with the differences when written).
+    summary : dict
+        As :func:`gnss.summarize`; None when nothing was written.
+    files : list of pathlib.Path
+        Files written (empty without an output folder).
+    plan : Plan
+        The checked plan the run followed.
+    timings_s : dict
+        Wall time per stage in seconds (plan, compute, write).
+    """
+
+    dataset: xr.Dataset
+    summary: dict | None
+    files: list[Path]
+    plan: Plan
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def compute(plan: Plan, progress: ProgressCallback | None = None) -> xr.Dataset:
+    """Run the coverage of a plan (no memory check; :func:`run_plan` does it first)."""
+    study = plan.study
+    return coverage_run.compute_resolved(
+        plan.resolved, plan.constellations, plan.span, plan.grid, study.config(),
+        progress=progress, regions=plan.regions or None, policy=ThreadPolicy(study.threads),
+    )  # fmt: skip
+
+
+def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> ComparisonResult:
+    """Check the memory, compute and (with an output folder) write the files, all or nothing.
+
+    The output folder is staged before the computation: an unwritable folder or a full disk
+    is refused first, and SIGTERM/SIGHUP from then on end the run like Ctrl-C, leaving no
+    half-written result.
+
+    Raises
+    ------
+    ParameterError
+        When the estimated memory exceeds the limit (before any work).
+    """
+    plan.check_memory()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if plan.output is None:
+        ds = compute(plan, progress)
+        return ComparisonResult(ds, None, [], plan, {"compute": time.perf_counter() - t0})
+    with plan.output:
+        ds = compute(plan, progress)
+        timings["compute"] = time.perf_counter() - t0
+        summary, files = write_comparison(ds, plan.output, maps=plan.maps, progress=progress,
+                                          regions=plan.regions or None)  # fmt: skip
+    timings["write"] = time.perf_counter() - t0 - timings["compute"]
+    return ComparisonResult(ds, summary, files, plan, timings)
+
+
+def run_comparison(
+    study: Study,
+    output_dir: str | os.PathLike | None = None,
+    *,
+    maps: str = "default",
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ComparisonResult:
+    """Do what ``gnss compare`` does: load, check, plan memory, compute, write.
+
+    Parameters
+    ----------
+    study : Study
+        The question (sets, elements, span, grid, mask, regions ...).
+    output_dir : path, optional
+        Folder that receives coverage.nc, summary.csv/json, maps and (with regions) the region
+        outputs; nothing is written if anything fails. None: compute only.
+    maps : {"default", "all", "none"}
+    overwrite : bool
+        Replace the files of an earlier run in ``output_dir``.
+    progress : callable, optional
+        ``progress(stage, done, total)`` for "propagate", "compile" (first run only),
+        "grid" and "write"; the library never prints.
+
+    Returns
+    -------
+    ComparisonResult
+
+    Examples
+    --------
+    >>> import gnss, tempfile
+    >>> study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800, resolution_deg=10)
+    >>> result = gnss.run_comparison(study, tempfile.mkdtemp(), maps="none")
+    >>> sorted(p.name for p in result.files)[:3]
+    ['coverage.nc', 'summary.csv', 'summary.json']
+    """
+    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite)
+    return run_plan(plan, progress)
