@@ -176,14 +176,12 @@ def fetch_group(
     fmt : {"csv", "tle", "json"}
         OMM CSV (default), TLE/3LE or OMM JSON.
     cache_dir : path, optional
-        Folder of the cached files; default :func:`default_cache_dir`
-        (``$GNSS_CACHE_DIR/celestrak`` or the user cache folder).
+        Cache folder; default ``$GNSS_CACHE_DIR/celestrak``, else the user cache folder.
     force : bool
         Request even when the cached copy is younger than ``min_interval_s``
         (CelesTrak may answer 403; the cached copy then stands in).
     min_interval_s : float
-        No request is made while the cached copy is younger than this
-        (2 hours: CelesTrak's update interval).
+        No request while the cached copy is younger than this (2 h: CelesTrak's update interval).
     timeout_s : float
         Overall time limit of the single request (connection, headers and body), in
         seconds; a server that trickles bytes is cut off at this deadline.
