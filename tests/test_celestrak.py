@@ -521,7 +521,7 @@ def test_default_url_is_celestrak(monkeypatch, tmp_path):
         seen.append((req.full_url, req.get_header("User-agent"), timeout))
         raise urllib.error.URLError("no network in tests")
 
-    monkeypatch.setattr(celestrak, "_urlopen", fake_urlopen)
+    monkeypatch.setattr("gnss.elements.celestrak_http.urlopen", fake_urlopen)
     with pytest.raises(FetchError, match="connection failed"):
         fetch_group("glo-ops", cache_dir=tmp_path)
     url = "https://celestrak.org/NORAD/elements/gp.php?GROUP=glo-ops&FORMAT=csv"
