@@ -111,7 +111,6 @@ def compute_coverage(
     True
     """
     check_types(constellation, sets, span, grid, config, regions)
-    config = config or CoverageConfig()
     specs = parse_sets(sets) if isinstance(sets, str) else list(sets)
     if not specs:
         raise ParameterError("no sets to analyse; give e.g. R,C,R+C", parameter="sets")
@@ -120,8 +119,8 @@ def compute_coverage(
     check_memory(constellation, specs, span, grid, len(regions or ()), max_memory_bytes)
     resolved = resolve_sets(specs, cons, set_starts(cons, span.start, label_starts))
     return compute_resolved(
-        resolved, cons, span, grid, config, progress=progress, regions=regions,
-        memory_budget_bytes=memory_budget_bytes, policy=policy,
+        resolved, cons, span, grid, config or CoverageConfig(), progress=progress,
+        regions=regions, memory_budget_bytes=memory_budget_bytes, policy=policy,
     )  # fmt: skip
 
 
