@@ -25,6 +25,8 @@ from gnss.cli.regions import regions as regions_command
 from gnss.errors import ParameterError
 from gnss.outputs.report import write_region_outputs
 from gnss.regions import definitions as R
+from gnss.regions.geometry import wrap_to_globe
+from gnss.regions.projection import to_cea
 
 
 @pytest.fixture(autouse=True)
@@ -160,7 +162,7 @@ def test_antimeridian_box():
     parsed = R.get_region("box:50:70:170:-170")
     assert np.array_equal(R.cell_weights_m2(parsed, grid), w)
     # The same box given as one polygon in 0..360 longitudes is split the same way.
-    wrapped = R._wrap_to_globe(shapely.box(170.0, 50.0, 190.0, 70.0))
+    wrapped = wrap_to_globe(shapely.box(170.0, 50.0, 190.0, 70.0))
     assert abs(R.cell_weights_m2(wrapped, grid).sum() / w.sum() - 1.0) < 1e-12
 
 
@@ -181,7 +183,7 @@ def test_arctic_and_antarctic_are_the_analytic_caps():
 def test_equal_area_projection_matches_pyproj_cea():
     lon = np.array([-180.0, -120.5, 0.0, 33.3, 179.9, 180.0])
     lat = np.array([-90.0, -45.2, 0.0, 12.5, 66.56, 90.0])
-    ours = shapely.get_coordinates(R._to_cea(shapely.MultiPoint(np.column_stack([lon, lat]))))
+    ours = shapely.get_coordinates(to_cea(shapely.MultiPoint(np.column_stack([lon, lat]))))
     t = pyproj.Transformer.from_crs("EPSG:4326", "+proj=cea +ellps=WGS84", always_xy=True)
     x, y = t.transform(lon, lat)
     assert np.allclose(ours[:, 0], x, atol=1e-6) and np.allclose(ours[:, 1], y, atol=1e-6)
