@@ -17,6 +17,7 @@ import numpy as np
 from ..coverage.run import epoch_dops
 from ..elements.classify import SYSTEMS
 from ..errors import ParameterError
+from ..kernels.threads import ThreadPolicy
 from ..receivers.grid import geodetic_points
 
 #: Sample sites (name, latitude deg, longitude deg) for the DOP effect: high, middle and
@@ -144,13 +145,18 @@ def dop_effects(
     set_names = ["+".join(sp) for sp in set_systems]
     points, up = geodetic_points([s[1] for s in sites], [s[2] for s in sites], 0.0)
     dop_tle, dop_ref = [], []
-    for p in range(len(sites)):
-        for store, pos in ((dop_tle, pos_tle), (dop_ref, pos_ref)):
-            d = epoch_dops(
-                pos, sat_systems, points[p], up[p], set_systems,
-                elevation_mask_deg=elevation_mask_deg,
-            )  # fmt: skip
-            store.append(np.stack([d["pdop"], d["hdop"], d["vdop"]], axis=-1))  # (set, t, 3)
+    # epoch_dops calls the kernel once per epoch for one point: one thread does all the work,
+    # more threads only add a parallel launch per call (on 2 busy cores 36 ms instead of 1 ms
+    # per call, 95 % of `gnss elements validate`). The thread count never changes a result.
+    with ThreadPolicy(1) as threads:
+        threads.apply()
+        for p in range(len(sites)):
+            for store, pos in ((dop_tle, pos_tle), (dop_ref, pos_ref)):
+                d = epoch_dops(
+                    pos, sat_systems, points[p], up[p], set_systems,
+                    elevation_mask_deg=elevation_mask_deg,
+                )  # fmt: skip
+                store.append(np.stack([d["pdop"], d["hdop"], d["vdop"]], axis=-1))  # (set, t, 3)
     dop_rows = []
     for p, (site, lat, lon) in enumerate(sites):
         for k, name in enumerate(set_names):
