@@ -287,6 +287,50 @@ def test_validate_dop_effect_is_small(report):
     assert doc["reference"]["kind"] == "sp3"
 
 
+def test_dop_effect_runs_the_kernel_on_one_thread_with_the_same_numbers(monkeypatch):
+    """One point per kernel call: one numba thread, restored after (issue 11, validate speed).
+
+    The parallel launch of every call was 95 % of ``gnss elements validate`` on two busy cores
+    (36 ms against 1 ms per call); the thread count must not change a number.
+    """
+    numba = pytest.importorskip("numba")
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("numba has a single thread on this machine: nothing to compare")
+    from gnss.coverage.run import epoch_dops
+    from gnss.validation import dopeffect
+
+    con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
+    span = gnss.epoch_span(con.median_epoch(), duration_s=7200, step_s=1800)
+    pos_tle, _ = gnss.propagate_itrs_m(con.satellites, span)
+    pos_ref = pos_tle + 1000.0  # 1.7 km off for every satellite: DOP differences to compare
+    systems = [s.system for s in con.satellites]
+    sets = [("R",), ("C",), ("R", "C")]
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(numba.get_num_threads())
+        return epoch_dops(*args, **kwargs)
+
+    monkeypatch.setattr(dopeffect, "epoch_dops", spy)
+    saved = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        rows = dopeffect.dop_effects(DEFAULT_SITES[:2], sets, systems, pos_tle, pos_ref, 5.0)
+        assert seen == [1] * 4  # 2 sites x (elements, reference)
+        assert numba.get_num_threads() == 2  # restored after the loop
+        # The same numbers as the kernel on two threads (Beijing, R+C: row 1 * 3 + 2).
+        _, lat, lon = DEFAULT_SITES[1]
+        p, u = gnss.geodetic_points([lat], [lon], 0.0)
+        a = epoch_dops(pos_tle, systems, p[0], u[0], sets)["pdop"][2]
+        b = epoch_dops(pos_ref, systems, p[0], u[0], sets)["pdop"][2]
+    finally:
+        numba.set_num_threads(saved)
+    row = rows[5]
+    assert (row.site, row.set_name, row.n_epochs) == ("Beijing", "R+C", 5)
+    assert row.max_abs_dpdop == float(np.abs(a - b).max()) > 0.0
+    assert row.pdop_mean == float(b.mean())
+
+
 def test_gpst_to_utc_shift_is_applied(con_jul, sp3, report):
     """Reading the SP3 epochs as UTC (no 18 s shift) makes the errors tens of km."""
     wrong = load_reference(SP3, time_system="UTC")
