@@ -523,3 +523,12 @@ def test_snapshot_report_files(snapshot, tmp_path):
     # All or nothing: a second run into the same folder is refused without overwrite.
     with pytest.raises(gnss.OutputError, match="overwrite"):
         write_region_outputs(ds, regions[:2], out, map_stats=())
+
+
+def test_a_close_country_is_suggested_once():
+    """'Frnace' is close to the code FRA and the name France: one suggestion, not two."""
+    from gnss.regions.countries import unknown_message
+
+    message = unknown_message("Frnace", countries_only=True)
+    assert "did you mean FRA (France)?" in message
+    assert message.count("FRA") == 1

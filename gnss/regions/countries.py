@@ -167,7 +167,7 @@ def unknown_message(key: str, named_codes: Sequence[str] = (), countries_only: b
     Examples
     --------
     >>> message = unknown_message("Frnace", countries_only=True)
-    >>> message.split(":")[0], "did you mean FRA (France)" in message
+    >>> message.split(":")[0], "did you mean FRA (France)?" in message
     ("unknown country 'Frnace'", True)
     """
     df = countries()
@@ -179,15 +179,17 @@ def unknown_message(key: str, named_codes: Sequence[str] = (), countries_only: b
     close = difflib.get_close_matches(k, list(folded), n=6, cutoff=0.6)
     close += [f for f in folded if len(k) >= 3 and k in f and f not in close]
     by_name = dict(zip(df["name"], df["iso_a3"], strict=True))
-    shown = []
+    shown: dict[str, str] = {}  # code -> text: a country found by code and by name once
     for f in close[:8]:
         orig = folded[f]
-        shown.append(f"{by_name[orig]} ({orig})" if orig in by_name else orig)
+        code = by_name.get(orig, orig)
+        if code not in shown or orig in by_name:
+            shown[code] = f"{code} ({orig})" if orig in by_name else orig
     what = "country" if countries_only else "region"
     others = (
         "" if countries_only else ", a named region, box:LAT_MIN:LAT_MAX:LON_MIN:LON_MAX or a file"
     )
-    hint = f"; did you mean {', '.join(dict.fromkeys(shown))}?" if shown else ""
+    hint = f"; did you mean {', '.join(shown.values())}?" if shown else ""
     return (
         f"unknown {what} {key!r}: expected an ISO 3166-1 alpha-3 code or Natural Earth country "
         f"name{others}"
