@@ -87,6 +87,8 @@ def test_plan_describes_each_set_as_the_dataset_does():
         ({"sets": "R+C[-C:plane=9]"}, "sets", "matches no satellite"),
         ({"regions": "atlantis"}, "regions", "atlantis"),
         ({"sets": "R,C,R+C,R_C=R+C[-C:GEO]"}, "sets", "same file"),
+        ({"sets": "J"}, "sets", "no nominal constellation for system 'J'"),
+        ({"start": "1950-06-01T00:00Z"}, "start", "1957"),
     ],
 )
 def test_plan_refuses_before_any_work(no_compute, kwargs, parameter, words):

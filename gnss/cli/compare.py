@@ -38,6 +38,7 @@ OPTION_OF = {
     "duration_s": "'--hours' / '--step-s'",
     "threads": "'--threads'",
     "maps": "--maps",
+    "start": "'--start'",
 }
 #: Library parameters whose errors are usage errors without one option to name.
 USAGE_PARAMETERS = {"select", "grid", "config"}

@@ -20,7 +20,7 @@ from ..elements.select import (
     summarize_skipped,
 )
 from ..elements.sets import NOMINAL_LABEL, SetSpec
-from ..errors import GnssTypeError, ParameterError
+from ..errors import GnssError, GnssTypeError, ParameterError
 from ..timeutil import EpochSpan
 from .question import ElementsInput
 
@@ -78,8 +78,7 @@ def load_constellations(
     wanted = {s.label for s in specs} - {NOMINAL_LABEL}
     if None in wanted and None not in sources:
         systems = sorted({x for s in specs if s.label is None for x in s.systems})
-        nominal = nominal_element_files(systems) if start is None else None
-        sources[None] = nominal or nominal_constellation(systems, start)
+        sources[None] = _nominal(systems, start)
     loaded = {
         label: src if isinstance(src, Constellation) else read_elements(src)
         for label, src in sources.items()
@@ -96,6 +95,24 @@ def load_constellations(
         where = ", ".join(map(str, paths))
         log.info("%s: %d satellites %s from %s", label or "elements", len(con), con.counts(), where)
     return cons
+
+
+def _nominal(systems: list[str], start: datetime | None):
+    """Return the shipped nominal files of ``systems``, or the nominal slots at ``start``.
+
+    A system without a nominal set is a usage error of the sets (``parameter`` "sets"); a
+    start outside the TLE epoch range one of the start (``parameter`` "start").
+    """
+    try:
+        files = nominal_element_files(systems)
+    except ParameterError as exc:
+        raise ParameterError(str(exc), parameter="sets") from exc
+    if start is None:
+        return files
+    try:
+        return nominal_constellation(systems, start)
+    except GnssError as exc:
+        raise ParameterError(str(exc).replace("epoch: ", "", 1), parameter="start") from exc
 
 
 def default_start(cons: Constellations) -> datetime:
