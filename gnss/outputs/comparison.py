@@ -88,7 +88,7 @@ def planned_files(
     if maps != "none":
         names += [f"diff_{stat}_{_slug(c)}.png" for c in combos for stat in DIFFERENCE_STATS]
     if regions:
-        from .report import TABLE_FILES, check_region_file_names, map_name
+        from .regionnames import TABLE_FILES, check_region_file_names, map_name
 
         check_region_file_names(regions)
         names += list(TABLE_FILES) + [map_name(r, "pdop_p95") for r in regions]
