@@ -521,3 +521,16 @@ def test_snapshot_report_files(snapshot, tmp_path):
     # All or nothing: a second run into the same folder is refused without overwrite.
     with pytest.raises(gnss.OutputError, match="overwrite"):
         write_region_outputs(ds, regions[:2], out, map_stats=())
+
+
+def test_report_names_keep_their_import_path():
+    # report.py was split (issue 11); the names it defined stay importable from it, and are
+    # the very objects of their new homes.
+    from gnss.outputs import regionmaps, regionnames, report
+
+    assert report.plot_region is regionmaps.plot_region
+    for name in ("TABLE_FILES", "MEASURES", "map_name", "check_region_file_names"):
+        assert getattr(report, name) is getattr(regionnames, name)
+    assert report.planned_files([R.get_regions("RUS")[0]], ["pdop_p95"])[-1] == (
+        "region_RUS_pdop_p95.png"
+    )

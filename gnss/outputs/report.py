@@ -128,6 +128,14 @@ def _checked_inputs(
     return weights, mapped
 
 
+def _region_tables(ds: xr.Dataset, regions: list[Region], weights, rank_by: str) -> RegionReport:
+    """Compute the region table, the comparison table and the ranking of each combined set."""
+    table = region_table(ds, regions, weights=weights)
+    comp = comparison_table(table)
+    rankings = {c: rank_regions(comp, c, by=rank_by) for c in comp.attrs["pairs"]}
+    return RegionReport(table, comp, rankings)
+
+
 def _json_records(df: pd.DataFrame) -> list:
     return json.loads(df.to_json(orient="records", double_precision=15))
 
@@ -238,10 +246,7 @@ def write_region_outputs(
     """
     regions = get_regions(regions) if isinstance(regions, str) else list(regions)
     weights, mapped = _checked_inputs(ds, regions, map_stats, map_regions, weights)
-    table = region_table(ds, regions, weights=weights)
-    comp = comparison_table(table)
-    rankings = {c: rank_regions(comp, c, by=rank_by) for c in comp.attrs["pairs"]}
-    rep = RegionReport(table, comp, rankings)
+    rep = _region_tables(ds, regions, weights, rank_by)
     summary_text = format_table(summarize(ds), float(ds.attrs.get("pdop_max", 6.0)))
     maps = {r.code: [map_name(r, s) for s in map_stats] for r in mapped}
     names = list(TABLE_FILES) + [n for r in mapped for n in maps[r.code]]
@@ -252,7 +257,7 @@ def write_region_outputs(
     with out:
         _write_tables(out, ds, regions, rep)
         _draw_maps(out, ds, mapped, map_stats, weights, note)
-        md = report_markdown(ds, regions, comp, rankings, maps, summary_text)
+        md = report_markdown(ds, regions, rep.comparison, rep.rankings, maps, summary_text)
         atomic_write(out.path("report.md"),
                      lambda tmp: Path(tmp).write_text(md + "\n", encoding="utf-8"))  # fmt: skip
     rep.files = [Path(out_dir) / n for n in names]
