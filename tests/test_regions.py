@@ -532,3 +532,16 @@ def test_a_close_country_is_suggested_once():
     message = unknown_message("Frnace", countries_only=True)
     assert "did you mean FRA (France)?" in message
     assert message.count("FRA") == 1
+
+
+def test_report_names_keep_their_import_path():
+    # report.py was split (issue 11); the names it defined stay importable from it, and are
+    # the very objects of their new homes.
+    from gnss.outputs import regionmaps, regionnames, report
+
+    assert report.plot_region is regionmaps.plot_region
+    for name in ("TABLE_FILES", "MEASURES", "map_name", "check_region_file_names"):
+        assert getattr(report, name) is getattr(regionnames, name)
+    assert report.planned_files([R.get_regions("RUS")[0]], ["pdop_p95"])[-1] == (
+        "region_RUS_pdop_p95.png"
+    )

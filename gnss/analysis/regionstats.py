@@ -245,67 +245,80 @@ def region_table(
         raise ParameterError(f"region codes must be unique, got {codes}")
     grid = grid_of(ds)
     weights = dict(weights or {})
-    lat, lon = ds["lat"].values, ds["lon"].values
     sets = ds["set"].values.tolist()
     systems = ds["set_systems"].values.tolist() if "set_systems" in ds else ["?"] * len(sets)
     plain = ds["set_plain"].values.tolist() if "set_plain" in ds else [1] * len(sets)
     rows = []
     for region in regions:
-        w = weights.get(region.code)
-        if w is None:
-            w = cell_weights_m2(region, grid)
-        w = np.asarray(w, dtype=np.float64)
-        if w.shape != (grid.n_lat, grid.n_lon):
-            raise ParameterError(
-                f"weights of region {region.code!r} have shape {w.shape}, expected "
-                f"{(grid.n_lat, grid.n_lon)} (the dataset's grid)"
-            )
-        inside = w > 0
-        flat_w = w.ravel()
-        total = flat_w.sum()
-
-        def share(mask: np.ndarray, _w=flat_w, _t=total) -> float:
-            # Same terms in the same order for every mask: equal masks give equal sums.
-            return float(np.where(mask.ravel(), _w, 0.0).sum() / _t)
-
+        w = _region_weights(region, weights.get(region.code), grid)
         for s, sy, pl in zip(sets, systems, plain, strict=True):
-            d = ds.sel(set=s)
-            av = d["availability"].values
             row: dict[str, object] = {
                 "region": region.code,
                 "region_name": region.name,
                 "set": s,
                 "set_systems": sy,
                 "set_plain": bool(pl),
-                "area_km2": total / 1e6,
+                "area_km2": w.ravel().sum() / 1e6,
             }
-            vis = _area_stats(d["visible_mean"].values, w, lat, lon, worst_of("visible_mean"))
-            row["visible_mean"] = vis["mean"]
-            row["visible_mean_worst_cell"] = vis["worst"]
-            row["visible_min"] = float(np.nanmin(d["visible_min"].values[inside]))
-            for dop in _P95_DOPS:
-                st = _area_stats(d[f"{dop}_p95"].values, w, lat, lon, worst_of(f"{dop}_p95"))
-                row[f"{dop}_p95_area_mean"] = st["mean"]
-                row[f"{dop}_p95_area_p50"] = st["p50"]
-                row[f"{dop}_p95_area_p95"] = st["p95"]
-                row[f"{dop}_p95_worst_cell"] = st["worst"]
-                if dop == "pdop":
-                    row["pdop_p95_worst_lat_deg"] = st["worst_lat"]
-                    row["pdop_p95_worst_lon_deg"] = st["worst_lon"]
-            pdop_mean = _area_stats(d["pdop_mean"].values, w, lat, lon, worst_of("pdop_mean"))
-            row["pdop_mean_area_mean"] = pdop_mean["mean"]
-            a = _area_stats(av, w, lat, lon, worst_of("availability"))
-            row["availability_integral"] = float((flat_w * av.ravel()).sum() / total)
-            row["availability_worst_cell"] = a["worst"]
-            row["availability_worst_lat_deg"] = a["worst_lat"]
-            row["availability_worst_lon_deg"] = a["worst_lon"]
-            row["availability_area_ge_99pct"] = share(av >= 0.99)
-            row["fix_fraction"] = float((flat_w * d["fix_fraction"].values.ravel()).sum() / total)
+            row |= _cell_columns(ds.sel(set=s), w, ds["lat"].values, ds["lon"].values)
             row |= _hist_columns(ds, region.code, s, w)
             rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["pdop_max"] = float(ds.attrs.get("pdop_max", np.nan))
     return table
+
+
+def _region_weights(region: Region, w: np.ndarray | None, grid: Grid) -> np.ndarray:
+    """Return the region's cell weights (given, or computed on ``grid``), checked."""
+    if w is None:
+        w = cell_weights_m2(region, grid)
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape != (grid.n_lat, grid.n_lon):
+        raise ParameterError(
+            f"weights of region {region.code!r} have shape {w.shape}, expected "
+            f"{(grid.n_lat, grid.n_lon)} (the dataset's grid)"
+        )
+    return w
+
+
+def _cell_columns(d: xr.Dataset, w: np.ndarray, lat, lon) -> dict[str, float]:
+    """Columns of one region and set from the per-cell statistics ``d`` (one set)."""
+    vis = _area_stats(d["visible_mean"].values, w, lat, lon, worst_of("visible_mean"))
+    row = {
+        "visible_mean": vis["mean"],
+        "visible_mean_worst_cell": vis["worst"],
+        "visible_min": float(np.nanmin(d["visible_min"].values[w > 0])),
+    }
+    for dop in _P95_DOPS:
+        st = _area_stats(d[f"{dop}_p95"].values, w, lat, lon, worst_of(f"{dop}_p95"))
+        row[f"{dop}_p95_area_mean"] = st["mean"]
+        row[f"{dop}_p95_area_p50"] = st["p50"]
+        row[f"{dop}_p95_area_p95"] = st["p95"]
+        row[f"{dop}_p95_worst_cell"] = st["worst"]
+        if dop == "pdop":
+            row["pdop_p95_worst_lat_deg"] = st["worst_lat"]
+            row["pdop_p95_worst_lon_deg"] = st["worst_lon"]
+    pdop_mean = _area_stats(d["pdop_mean"].values, w, lat, lon, worst_of("pdop_mean"))
+    row["pdop_mean_area_mean"] = pdop_mean["mean"]
+    return row | _availability_columns(d, w, lat, lon)
+
+
+def _availability_columns(d: xr.Dataset, w: np.ndarray, lat, lon) -> dict[str, float]:
+    """Availability columns of one region and set: integral, worst cell, area share, fix."""
+    flat_w = w.ravel()
+    total = flat_w.sum()
+    av = d["availability"].values
+    a = _area_stats(av, w, lat, lon, worst_of("availability"))
+    # Same terms in the same order for every mask: equal masks give equal sums.
+    ge_99 = float(np.where((av >= 0.99).ravel(), flat_w, 0.0).sum() / total)
+    return {
+        "availability_integral": float((flat_w * av.ravel()).sum() / total),
+        "availability_worst_cell": a["worst"],
+        "availability_worst_lat_deg": a["worst_lat"],
+        "availability_worst_lon_deg": a["worst_lon"],
+        "availability_area_ge_99pct": ge_99,
+        "fix_fraction": float((flat_w * d["fix_fraction"].values.ravel()).sum() / total),
+    }
 
 
 def _pairs(table: pd.DataFrame) -> tuple[list[str], dict[str, list[str]]]:

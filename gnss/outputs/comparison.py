@@ -88,7 +88,7 @@ def planned_files(
     if maps != "none":
         names += [f"diff_{stat}_{_slug(c)}.png" for c in combos for stat in DIFFERENCE_STATS]
     if regions:
-        from .report import TABLE_FILES, check_region_file_names, map_name
+        from .regionnames import TABLE_FILES, check_region_file_names, map_name
 
         check_region_file_names(regions)
         names += list(TABLE_FILES) + [map_name(r, "pdop_p95") for r in regions]
@@ -179,15 +179,7 @@ def write_comparison(
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
     names = planned_files(sets, combos, maps, regions)
-    if isinstance(output_dir, OutputDir):
-        out = output_dir
-        opened = nullcontext(out) if out.entered else out
-    else:
-        n_maps = sum(n.endswith(".png") for n in names)
-        need = estimate_output_bytes(ds.sizes["lat"] * ds.sizes["lon"], len(sets),
-                                     ds.sizes.get("system", 1), len(combos), n_maps,
-                                     len(regions or ()))  # fmt: skip
-        out = opened = OutputDir(output_dir, overwrite=overwrite, needed_bytes=need)
+    out, opened = _output_folder(output_dir, ds, sets, combos, names, overwrite, regions)
     out.check_free(names)
     out.parameters = {k: ds.attrs.get(k) for k in _RUN_PARAMETERS} | {
         "sets": sets,
@@ -195,7 +187,47 @@ def write_comparison(
         "regions": [r.code for r in regions or ()],
     }
     note = provenance_note(ds)
-    jobs = []  # (file name, field, keyword arguments of plot_field)
+    jobs = _map_jobs(ds, sets, combos, maps)
+
+    def tick(done):
+        if progress is not None:
+            progress("write", done, len(names))
+
+    tick(0)
+    with opened:
+        _write_tables(out, ds, summary)
+        tick(3)
+        _render_maps([(field, out.path(name), kw | {"note": note}) for name, field, kw in jobs],
+                     lambda i: tick(4 + i))  # fmt: skip
+        if regions:
+            from .report import write_region_outputs
+
+            # Staged inside this folder's staging area: published with everything else.
+            write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
+            tick(len(names))
+    return summary, [out.final / n for n in names]
+
+
+def _output_folder(output_dir, ds: xr.Dataset, sets, combos, names, overwrite: bool, regions):
+    """Return the output folder and the context that publishes it: (out, opened).
+
+    An :class:`OutputDir` already entered is published by its own ``with`` block; otherwise
+    a new one is made, with the free space the run needs (:func:`estimate_output_bytes`).
+    """
+    if isinstance(output_dir, OutputDir):
+        out = output_dir
+        return out, (nullcontext(out) if out.entered else out)
+    n_maps = sum(n.endswith(".png") for n in names)
+    need = estimate_output_bytes(ds.sizes["lat"] * ds.sizes["lon"], len(sets),
+                                 ds.sizes.get("system", 1), len(combos), n_maps,
+                                 len(regions or ()))  # fmt: skip
+    out = OutputDir(output_dir, overwrite=overwrite, needed_bytes=need)
+    return out, out
+
+
+def _map_jobs(ds: xr.Dataset, sets, combos, maps: str) -> list:
+    """List the maps to draw: (file name, field, keyword arguments of plot_field) each."""
+    jobs = []
     for s in sets:
         for stat in _MAP_STATS[maps]:
             title = f"{s}: {ds[stat].attrs.get('long_name', stat)}"
@@ -219,27 +251,15 @@ def write_comparison(
                 "cmap": "RdBu" if larger_better else "RdBu_r",
             }
             jobs.append((f"diff_{stat}_{_slug(c)}.png", da, kw))
+    return jobs
 
-    def tick(done):
-        if progress is not None:
-            progress("write", done, len(names))
 
-    tick(0)
-    with opened:
-        write_netcdf(ds, out.path("coverage.nc"))
-        meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}
-        write_summary_json(summary, meta, out.path("summary.json"))
-        write_summary_csv(summary, out.path("summary.csv"))
-        tick(3)
-        _render_maps([(field, out.path(name), kw | {"note": note}) for name, field, kw in jobs],
-                     lambda i: tick(4 + i))  # fmt: skip
-        if regions:
-            from .report import write_region_outputs
-
-            # Staged inside this folder's staging area: published with everything else.
-            write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
-            tick(len(names))
-    return summary, [out.final / n for n in names]
+def _write_tables(out: OutputDir, ds: xr.Dataset, summary: dict) -> None:
+    """Write ``coverage.nc``, ``summary.json`` and ``summary.csv`` into the staged folder."""
+    write_netcdf(ds, out.path("coverage.nc"))
+    meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}
+    write_summary_json(summary, meta, out.path("summary.json"))
+    write_summary_csv(summary, out.path("summary.csv"))
 
 
 def _plot_one(job) -> None:

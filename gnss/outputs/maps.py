@@ -16,6 +16,7 @@ import functools
 import math
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -32,6 +33,7 @@ from matplotlib.patches import Patch
 from ..errors import OutputError, ParameterError
 from ..io import atomic_write
 from ..regions.borders import borders, read_borders
+from .mapfield import cell_edges_deg, validated_field
 
 __all__ = ["borders", "plot_field"]
 
@@ -68,73 +70,6 @@ def _border_segments() -> tuple[np.ndarray, ...]:
     return segments
 
 
-def _cell_edges_deg(centres_deg: np.ndarray, lo_deg: float, hi_deg: float) -> np.ndarray:
-    """Cell edges from ascending cell centres, clipped to ``[lo_deg, hi_deg]``.
-
-    Inner edges are the midpoints between neighbours; the outer edges lie half a spacing
-    beyond the first and last centre. A single centre spans the whole range.
-    """
-    if centres_deg.size == 1:
-        return np.array([lo_deg, hi_deg])
-    mid = 0.5 * (centres_deg[1:] + centres_deg[:-1])
-    first = centres_deg[0] - (mid[0] - centres_deg[0])
-    last = centres_deg[-1] + (centres_deg[-1] - mid[-1])
-    return np.clip(np.concatenate(([first], mid, [last])), lo_deg, hi_deg)
-
-
-def _validated_field(field: xarray.DataArray) -> xarray.DataArray:
-    """Check ``field`` and return it as ``(lat, lon)`` with ascending coordinates."""
-    if not isinstance(field, xarray.DataArray):
-        raise ParameterError(
-            f"field must be an xarray.DataArray with dims ('lat', 'lon'), got "
-            f"{type(field).__name__}; wrap a NumPy array with "
-            "xarray.DataArray(values, coords={'lat': lat_deg, 'lon': lon_deg}, dims=('lat', 'lon'))"
-        )
-    if set(field.dims) != {"lat", "lon"} or field.ndim != 2:
-        raise ParameterError(
-            f"field must have dims ('lat', 'lon'), got {field.dims}; select one map first, "
-            "e.g. field.isel(time=0) or field.mean('time'), or rename the dimensions with "
-            "field.rename({'latitude': 'lat', 'longitude': 'lon'})"
-        )
-    if field.size == 0:
-        raise ParameterError(
-            f"field is empty (shape {dict(field.sizes)}); expected at least one lat and one "
-            "lon value: check the grid or the selection that produced it"
-        )
-    if not (
-        np.issubdtype(field.dtype, np.floating)
-        or np.issubdtype(field.dtype, np.integer)
-        or np.issubdtype(field.dtype, np.bool_)
-    ):
-        raise ParameterError(f"field must hold numbers, got dtype {field.dtype}")
-    field = field.transpose("lat", "lon")
-    for dim, limit in (("lat", 90.0), ("lon", 180.0)):
-        if dim not in field.coords:
-            raise ParameterError(
-                f"field has no '{dim}' coordinate values; expected cell-centre {dim} in "
-                f"degrees, e.g. field.assign_coords({dim}=...)"
-            )
-        values = np.asarray(field[dim].values)
-        if not np.issubdtype(values.dtype, np.number) or not np.all(np.isfinite(values)):
-            raise ParameterError(f"'{dim}' coordinate must be finite degrees, got {values!r}")
-        if np.any(np.abs(values) > limit + 1e-9):
-            raise ParameterError(
-                f"'{dim}' coordinate must lie within [-{limit:g}, {limit:g}] degrees, got "
-                f"[{values.min():g}, {values.max():g}]; convert 0..360 longitudes with "
-                "((lon + 180) % 360) - 180 and sort"
-            )
-        if values.size > 1:
-            steps = np.diff(values)
-            if np.all(steps < 0):
-                field = field.isel({dim: slice(None, None, -1)})
-            elif not np.all(steps > 0):
-                raise ParameterError(
-                    f"'{dim}' coordinate must be strictly monotonic (no repeats), got "
-                    f"{values!r}; sort with field.sortby('{dim}')"
-                )
-    return field
-
-
 def _degree_label(value_deg: float, positive: str, negative: str) -> str:
     """Tick label such as ``30°E``, ``60°S`` or ``0°``."""
     v = round(float(value_deg))
@@ -164,92 +99,8 @@ def _color_range(
     return lo, hi
 
 
-def plot_field(
-    field: xarray.DataArray,
-    path: str | os.PathLike,
-    *,
-    title: str,
-    units: str | None = None,
-    cmap: str | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    diverging: bool = False,
-    note: str | None = None,
-    dpi: int = 110,
-) -> Path:
-    """Draw a global latitude/longitude field as a PNG map with country borders.
-
-    The field is drawn in plate carrée (equirectangular) axes covering longitude −180°..180°
-    and latitude −90°..90°, one ``pcolormesh`` cell per grid cell (edges halfway between the
-    centres, outer edges half a spacing beyond the outermost centres, clipped to the globe),
-    with country borders (Natural Earth 1:110m, shipped with the package) as thin dark lines
-    on top, a graticule every 30°, a colour bar labelled with the units and the title.
-    Cells whose value is NaN (or ±inf) are drawn in light grey and a legend entry says so.
-    Nothing is downloaded and cartopy is not used.
-
-    The PNG is rendered into a temporary file next to ``path`` and moved onto ``path``
-    with :func:`os.replace` only when complete, so a failure never leaves a partial file
-    (an existing file at ``path`` is replaced on success and kept on failure).
-
-    Parameters
-    ----------
-    field : xarray.DataArray
-        Values of shape ``(n_lat, n_lon)`` with dims ``("lat", "lon")`` (the order
-        ``("lon", "lat")`` is accepted too) and coordinates holding cell-centre latitudes
-        (−90..90) and longitudes (−180..180) in degrees, strictly monotonic (descending
-        coordinates are flipped). Any float values; NaN marks cells without a value.
-    path : str or os.PathLike
-        Output PNG file; its directory must exist. Always written in PNG format.
-    title : str
-        Title above the map.
-    units : str, optional
-        Colour bar label; defaults to ``field.attrs["units"]`` when present.
-    cmap : str, optional
-        Matplotlib colormap name; defaults to ``"viridis"``, or ``"RdBu_r"`` when
-        ``diverging`` is true.
-    vmin, vmax : float, optional
-        Colour range limits in the field's units; default: the finite data range. Values
-        outside the range saturate and the colour bar shows an arrow on that side.
-    diverging : bool, default False
-        Use a colour range symmetric around 0 (``-a..a`` with ``a`` the largest of
-        ``|vmin|``, ``|vmax|`` when given, else the largest ``|value|``) and a diverging
-        colormap: for difference maps such as combined minus best single system.
-    note : str, optional
-        Small text under the map, e.g. provenance (element file, epoch range, elevation
-        mask, clock model). Wrapped to the figure width; newlines are kept.
-    dpi : int, default 110
-        Resolution of the PNG in dots per inch (the figure is about 10.4 × 5.5 inches plus
-        the note lines).
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-
-    Raises
-    ------
-    ParameterError
-        If ``field`` is not a DataArray with dims ``("lat", "lon")``, is empty, its
-        coordinates are missing, out of range or not monotonic, or if ``cmap``, ``dpi``,
-        ``vmin``/``vmax`` are invalid.
-    OutputError
-        If the directory of ``path`` does not exist or ``path`` is a directory.
-
-    Examples
-    --------
-    >>> import numpy as np, xarray
-    >>> from gnss.outputs.maps import plot_field
-    >>> lat = np.arange(-89.0, 90.0, 2.0)
-    >>> lon = np.arange(-179.0, 180.0, 2.0)
-    >>> values = np.cos(np.radians(lat))[:, None] * np.ones(lon.size)
-    >>> field = xarray.DataArray(values, coords={"lat": lat, "lon": lon}, dims=("lat", "lon"))
-    >>> import tempfile, pathlib
-    >>> out = plot_field(field, pathlib.Path(tempfile.mkdtemp()) / "cos.png",
-    ...                  title="cos(latitude)", units="1", note="synthetic example")
-    >>> out.suffix
-    '.png'
-    """
-    field = _validated_field(field)
+def _checked_path(path: str | os.PathLike) -> Path:
+    """Return the output file as a Path; refuse a missing folder, or a folder as the file."""
     path = Path(os.fspath(path))
     if not path.parent.is_dir():
         raise OutputError(
@@ -257,6 +108,11 @@ def plot_field(
         )
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a directory; give a file name like map.png")
+    return path
+
+
+def _checked_colormap(cmap, diverging: bool, dpi, vmin, vmax):
+    """Check ``dpi``, ``vmin`` and ``vmax``; return the colormap (NaN drawn in light grey)."""
     if isinstance(dpi, bool) or not isinstance(dpi, int | np.integer) or not 10 <= dpi <= 1200:
         raise ParameterError(f"dpi must be an integer between 10 and 1200, got {dpi!r}")
     for name, value in (("vmin", vmin), ("vmax", vmax)):
@@ -270,33 +126,45 @@ def plot_field(
             f"unknown colormap {cmap_name!r}; use a matplotlib name such as 'viridis', "
             "'magma' or, for differences, 'RdBu_r'"
         ) from None
-    colormap = colormap.with_extremes(bad=NAN_COLOR)
+    return colormap.with_extremes(bad=NAN_COLOR)
 
-    values = np.asarray(field.values, dtype=np.float64)
-    lo, hi = _color_range(values, vmin, vmax, diverging)
-    data = np.ma.masked_invalid(values)
+
+def _extend(values: np.ndarray, lo: float, hi: float) -> str:
+    """Colour bar arrows: on the side(s) where finite values lie outside ``lo..hi``."""
     finite = values[np.isfinite(values)]
-    n_missing = values.size - finite.size
     below = bool(finite.size and finite.min() < lo)
     above = bool(finite.size and finite.max() > hi)
-    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+    return {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
         (below, above), "both"
     )
-    if units is None:
-        units = field.attrs.get("units")
 
-    lat_edges = _cell_edges_deg(np.asarray(field["lat"].values, dtype=np.float64), -90.0, 90.0)
-    lon_edges = _cell_edges_deg(np.asarray(field["lon"].values, dtype=np.float64), -180.0, 180.0)
 
-    note_lines: list[str] = []
-    if note:
-        for paragraph in str(note).splitlines():
-            note_lines.extend(textwrap.wrap(paragraph, _NOTE_WRAP_CHARS) or [""])
-    note_h_in = _NOTE_LINE_IN * len(note_lines) + (0.2 if note_lines else 0.0)
-    fig_w_in = _LEFT_IN + _MAP_W_IN + _GAP_CBAR_IN + _CBAR_W_IN + _RIGHT_IN
-    bottom_in = _BOTTOM_IN + (_LEGEND_IN if n_missing else 0.0) + note_h_in
-    fig_h_in = _TOP_IN + _MAP_H_IN + bottom_in
+@dataclass(frozen=True)
+class _Layout:
+    """Figure size and the note under the map, in inches."""
 
+    note_lines: list[str]
+    note_h_in: float
+    fig_w_in: float
+    fig_h_in: float
+    bottom_in: float  # below the map: tick labels, the no-data legend, the note
+
+    @classmethod
+    def of(cls, note: str | None, n_missing: int) -> _Layout:
+        note_lines: list[str] = []
+        if note:
+            for paragraph in str(note).splitlines():
+                note_lines.extend(textwrap.wrap(paragraph, _NOTE_WRAP_CHARS) or [""])
+        note_h_in = _NOTE_LINE_IN * len(note_lines) + (0.2 if note_lines else 0.0)
+        fig_w_in = _LEFT_IN + _MAP_W_IN + _GAP_CBAR_IN + _CBAR_W_IN + _RIGHT_IN
+        bottom_in = _BOTTOM_IN + (_LEGEND_IN if n_missing else 0.0) + note_h_in
+        fig_h_in = _TOP_IN + _MAP_H_IN + bottom_in
+        return cls(note_lines, note_h_in, fig_w_in, fig_h_in, bottom_in)
+
+
+def _new_figure(layout: _Layout, dpi: int):
+    """Make the figure with its map axes and colour bar axes: (fig, ax, cax)."""
+    fig_w_in, fig_h_in, bottom_in = layout.fig_w_in, layout.fig_h_in, layout.bottom_in
     fig = Figure(figsize=(fig_w_in, fig_h_in), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_axes(
@@ -310,11 +178,17 @@ def plot_field(
             _MAP_H_IN / fig_h_in,
         )
     )
+    return fig, ax, cax
 
+
+def _draw_map(ax, field: xarray.DataArray, values: np.ndarray, colormap, lo, hi, title: str):
+    """Draw the cells, the country borders, the graticule and the title; return the mesh."""
+    lat_edges = cell_edges_deg(np.asarray(field["lat"].values, dtype=np.float64), -90.0, 90.0)
+    lon_edges = cell_edges_deg(np.asarray(field["lon"].values, dtype=np.float64), -180.0, 180.0)
     mesh = ax.pcolormesh(
         lon_edges,
         lat_edges,
-        data,
+        np.ma.masked_invalid(values),
         cmap=colormap,
         norm=Normalize(vmin=lo, vmax=hi),
         shading="flat",
@@ -343,42 +217,136 @@ def plot_field(
     ax.grid(True, color="0.45", linewidth=0.4, linestyle=(0, (2, 3)), alpha=0.8, zorder=2)
     ax.set_axisbelow(False)
     ax.set_title(title, fontsize=12, pad=8)
+    return mesh
 
-    cbar = fig.colorbar(mesh, cax=cax, extend=extend)
+
+def _nan_legend(ax, n_missing: int, n_cells: int, layout: _Layout) -> None:
+    """Add the legend entry under the map for the cells without a value."""
+    ax.legend(
+        handles=[
+            Patch(
+                facecolor=NAN_COLOR,
+                edgecolor="0.5",
+                linewidth=0.5,
+                label=f"no data (NaN): {n_missing} of {n_cells} cells",
+            )
+        ],
+        loc="lower right",
+        bbox_to_anchor=(
+            (_LEFT_IN + _MAP_W_IN) / layout.fig_w_in,
+            (layout.note_h_in + 0.08) / layout.fig_h_in,
+        ),
+        bbox_transform=ax.figure.transFigure,
+        fontsize=7.5,
+        frameon=False,
+        borderaxespad=0.0,
+        handlelength=1.4,
+    )
+
+
+def _render(field, colormap, title, units, limits, diverging: bool, note, dpi: int) -> Figure:
+    """Draw the whole figure: map, colour bar, no-data legend and note."""
+    values = np.asarray(field.values, dtype=np.float64)
+    lo, hi = _color_range(values, *limits, diverging)
+    n_missing = int(values.size - np.isfinite(values).sum())
+    layout = _Layout.of(note, n_missing)
+    fig, ax, cax = _new_figure(layout, dpi)
+    mesh = _draw_map(ax, field, values, colormap, lo, hi, title)
+    cbar = fig.colorbar(mesh, cax=cax, extend=_extend(values, lo, hi))
     cbar.ax.tick_params(labelsize=8)
+    units = field.attrs.get("units") if units is None else units
     if units:
         cbar.set_label(str(units), fontsize=9)
-
     if n_missing:
-        ax.legend(
-            handles=[
-                Patch(
-                    facecolor=NAN_COLOR,
-                    edgecolor="0.5",
-                    linewidth=0.5,
-                    label=f"no data (NaN): {n_missing} of {values.size} cells",
-                )
-            ],
-            loc="lower right",
-            bbox_to_anchor=((_LEFT_IN + _MAP_W_IN) / fig_w_in, (note_h_in + 0.08) / fig_h_in),
-            bbox_transform=fig.transFigure,
-            fontsize=7.5,
-            frameon=False,
-            borderaxespad=0.0,
-            handlelength=1.4,
-        )
-    if note_lines:
-        fig.text(
-            _LEFT_IN / fig_w_in,
-            0.12 / fig_h_in,
-            "\n".join(note_lines),
-            fontsize=7,
-            color="0.25",
-            ha="left",
-            va="bottom",
-            linespacing=1.25,
-        )
+        _nan_legend(ax, n_missing, values.size, layout)
+    if layout.note_lines:
+        fig.text(_LEFT_IN / layout.fig_w_in, 0.12 / layout.fig_h_in, "\n".join(layout.note_lines),
+                 fontsize=7, color="0.25", ha="left", va="bottom", linespacing=1.25)  # fmt: skip
+    return fig
 
+
+def _save_png(fig: Figure, path: Path, dpi: int) -> Path:
+    """Write the PNG through a temporary file (:func:`gnss.io.atomic_write`)."""
     return atomic_write(
         path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
     )
+
+
+def plot_field(
+    field: xarray.DataArray,
+    path: str | os.PathLike,
+    *,
+    title: str,
+    units: str | None = None,
+    cmap: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    diverging: bool = False,
+    note: str | None = None,
+    dpi: int = 110,
+) -> Path:
+    """Draw a global latitude/longitude field as a PNG map with country borders.
+
+    Plate carrée axes over longitude −180°..180° and latitude −90°..90°, one ``pcolormesh``
+    cell per grid cell (edges halfway between the centres, outer edges half a spacing
+    beyond the outermost centres, clipped to the globe), country borders (Natural Earth
+    1:110m, shipped) in thin dark lines, a graticule every 30°, a colour bar with the units.
+    NaN (or ±inf) cells are light grey, with a legend entry. The PNG is rendered into a
+    temporary file next to ``path`` and moved onto it (:func:`os.replace`) only when
+    complete: a failure never leaves a partial file and keeps an existing one.
+
+    Parameters
+    ----------
+    field : xarray.DataArray
+        Values of shape ``(n_lat, n_lon)``, dims ``("lat", "lon")`` (or ``("lon", "lat")``),
+        coordinates the cell-centre latitudes (−90..90) and longitudes (−180..180) in
+        degrees, strictly monotonic (descending ones are flipped); NaN: no value.
+    path : str or os.PathLike
+        Output PNG file (always PNG); its directory must exist.
+    title : str
+        Title above the map.
+    units : str, optional
+        Colour bar label; default ``field.attrs["units"]`` when present.
+    cmap : str, optional
+        Matplotlib colormap name; default ``"viridis"``, or ``"RdBu_r"`` when ``diverging``.
+    vmin, vmax : float, optional
+        Colour range in the field's units; default: the finite data range. Values outside
+        saturate and the colour bar shows an arrow on that side.
+    diverging : bool, default False
+        Colour range symmetric around 0 (``-a..a``, ``a`` the largest given ``|vmin|``, ``|vmax|``,
+        else the largest ``|value|``) and a diverging colormap: for difference maps.
+    note : str, optional
+        Small text under the map (provenance), wrapped to the figure width; newlines kept.
+    dpi : int, default 110
+        Resolution (the figure is about 10.4 × 5.5 inches plus the note lines).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ParameterError
+        If ``field`` is not a DataArray with dims ``("lat", "lon")``, is empty, or its coordinates
+        are missing, out of range or not monotonic; or if cmap, dpi, vmin or vmax is invalid.
+    OutputError
+        If the directory of ``path`` does not exist or ``path`` is a directory.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray, tempfile, pathlib
+    >>> from gnss.outputs.maps import plot_field
+    >>> lat, lon = np.arange(-89.0, 90.0, 2.0), np.arange(-179.0, 180.0, 2.0)
+    >>> values = np.cos(np.radians(lat))[:, None] * np.ones(lon.size)
+    >>> field = xarray.DataArray(values, coords={"lat": lat, "lon": lon}, dims=("lat", "lon"))
+    >>> out = plot_field(field, pathlib.Path(tempfile.mkdtemp()) / "cos.png",
+    ...                  title="cos(latitude)", units="1", note="synthetic example")
+    >>> out.suffix
+    '.png'
+    """
+    field = validated_field(field)
+    path = _checked_path(path)
+    colormap = _checked_colormap(cmap, diverging, dpi, vmin, vmax)
+    fig = _render(field, colormap, title, units, (vmin, vmax), diverging, note, dpi)
+    return _save_png(fig, path, dpi)
