@@ -17,6 +17,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .jit import CACHED, JIT_OPTS
+
 # Index of each DOP in the metric axis of the accumulators.
 PDOP, HDOP, VDOP, GDOP = 0, 1, 2, 3
 N_METRICS = 4
@@ -27,8 +29,6 @@ N_METRICS = 4
 HIST_OCTAVE_LO = -2
 HIST_SUB = 128
 HIST_N_BINS = 10 * HIST_SUB
-
-_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @njit(inline="always")
@@ -113,8 +113,6 @@ N_SO = _R_NTOT + 1
 #: so every reported DOP is accurate to ~1e-9. A DOP of 2e6, as seen before this rule, was
 #: rounding noise, and one such epoch moved a cell's mean above its 95th percentile.
 DOP_CEILING = 256.0
-
-JIT_OPTS = {"fastmath": _FASTMATH, "error_model": "numpy"}  # numpy: no ZeroDivisionError branches
 
 
 @njit(inline="always", **JIT_OPTS)
@@ -230,7 +228,7 @@ def zero_dops(n, so):  # pragma: no cover - compiled
             so[r * ROW + i] = 0.0
 
 
-@njit(cache=True, **JIT_OPTS)
+@njit(**CACHED)
 def clock_sources(set_clock, set_nclock):  # pragma: no cover - compiled
     """Where each clock's sums are: a group's rows, or a *virtual* group's.
 
