@@ -2,8 +2,9 @@
 
 Plain numeric code on arrays; no validation, no objects, no printing. The
 Python side (:mod:`gnss.coverage.run`) prepares the arrays and explains errors.
-This module, :mod:`gnss.kernels.sets` (per-set DOPs and statistics) and
-:mod:`gnss.kernels.vector` (the vector block sums) are the only modules that import numba.
+With :mod:`gnss.kernels.steps` (the steps per point), :mod:`gnss.kernels.sets` (per-set
+DOPs and statistics), :mod:`gnss.kernels.vector` (the vector block sums) and
+:mod:`gnss.kernels.jit` (the compile policy), the only modules that import numba.
 
 Geometry (GUIDE section 3): for each point and epoch, satellites above the mask
 are summed per *group* (satellites of one system with the same set membership,
@@ -39,29 +40,33 @@ Speed (measured by ``python -m benchmarks``; the reasons are in the code):
   exponent and top mantissa bits, no logarithm) and live in per-thread scratch
   arrays of which only the touched bins are scanned and cleared.
 
-Compile cost (what a run needs only): :func:`accumulate` picks a variant compiled for the
-run's largest clock count rounded up to :data:`CLOCK_TIERS` (2, 4 or 7), which calls only
-the per-set DOP functions up to that count (R,C,R+C compiles 2 of the 7), and numba's
-parallel transforms are limited to the ``prange`` loop (:func:`_prange_only`). The first
-call in a fresh environment (R,C,R+C) then compiles for about 21-24 s instead of 29-31 s on
-the shared 2-core reference machine (CPU time 23.5 s instead of 29.3 s); ``cache=True``
-stores the machine code next to this file (or in ``NUMBA_CACHE_DIR``) so later processes
-load it in about 0.3 s (``python -m benchmarks`` measures both). :func:`compile_needed`
-tells the caller beforehand, so the run can say "compiling kernels (first run only)".
+Threads: :func:`accumulate` runs the compiled kernel (``nogil``) on
+``numba.get_num_threads()`` Python threads, each on a contiguous range of the parts of the
+points with its own scratch; each part has its own zone sums, so results never depend on
+the threads.
+
+Compile cost (what a run needs only; the policy is in :mod:`gnss.kernels.jit`):
+:func:`accumulate` picks a variant compiled for the run's largest clock count rounded up to
+:data:`CLOCK_TIERS` (2, 4 or 7), which calls only the per-set DOP functions up to that
+count (R,C,R+C compiles 2 of the 7). The per-point work is in named steps
+(:mod:`gnss.kernels.steps`), plain functions compiled once each. numba's ``parallel=True``
+is not used: its ``prange`` transforms and the extra function it compiles for the loop body
+cost a quarter of the compile time. ``cache=True`` stores the machine code next to the
+source files (or in ``NUMBA_CACHE_DIR``) so later processes load it in about 0.3 s
+(``python -m benchmarks`` measures both; the first-run figures are in the README).
+:func:`compile_needed` tells the caller beforehand, so the run can say "compiling kernels
+(first run only)".
 """
 
 from __future__ import annotations
 
-import numpy as np
-from numba import get_thread_id, njit, prange
+from concurrent.futures import ThreadPoolExecutor
 
-from .jit import (  # noqa: F401  (compile_kernel, compile_needed: gnss.coverage.run uses them here)
-    CACHED,
-    any_compiled,
-    compile_kernel,
-    compile_needed,
-    prange_only,
-)
+import numpy as np
+from numba import njit
+
+from . import jit
+from .jit import THREADED, any_compiled
 from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
     DOP_CEILING,
     HIST_N_BINS,
@@ -101,23 +106,22 @@ def _make_accumulate(nc_max: int):
     values, so each ``nc_max`` has its own entry in the cache index.
     """
 
-    @njit(parallel=prange_only(), **CACHED)
+    @njit(**THREADED)
     def accumulate_nc(
         px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock, set_slot,
         pdop_max, scratch_hist, scratch_vis,
         n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum,
         tdop_n, dop_sum, dop_min, dop_max, dop_q,
-        zone_dop_hist, zone_dop_sum, zone_vis_hist,
+        zone_dop_hist, zone_dop_sum, zone_vis_hist, part0, part1, tid,
     ):  # fmt: skip  # pragma: no cover - compiled
-        """:func:`accumulate` for sets of at most ``nc_max`` clocks (one compile each)."""
+        """:func:`accumulate` over parts ``part0:part1`` with the scratch of thread ``tid``."""
         (n_s, n_t), n_p, (n_sets, n_groups) = px.shape, points.shape[0], set_clock.shape
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
         fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_mask)
         src, virt = clock_sources(set_clock, set_nclock)
         n_parts = zone_dop_sum.shape[0]
-        for part in prange(n_parts):
+        for part in range(part0, part1):
             for p in range(part * n_p // n_parts, (part + 1) * n_p // n_parts):
-                tid = get_thread_id()
                 hist, vhist = scratch_hist[tid], scratch_vis[tid]
                 ux, uy, uz = up[p, 0], up[p, 1], up[p, 2]
                 thr = skip_threshold(points[p], up[p], sin_mask)
@@ -231,11 +235,44 @@ def accumulate(
 
     The points are cut into ``n_parts`` contiguous parts, each summed in order into its own
     zone sums, whatever thread runs it: the float sums, and so the results, do not depend on
-    the number of threads (``numba.set_num_threads``), only on ``n_parts``.
+    the number of threads (``numba.set_num_threads``: that many Python threads, at most
+    ``n_parts``, each running the compiled kernel on a range of parts with the GIL
+    released), only on ``n_parts``.
     """
+    import numba
+
     kernel = kernel_for(int(np.max(set_nclock)))
-    kernel(px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock,
-           set_slot, pdop_max, scratch_hist, scratch_vis, *outputs)  # fmt: skip
+    args = (px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock,
+            set_slot, pdop_max, scratch_hist, scratch_vis, *outputs)  # fmt: skip
+    n_parts = outputs[-2].shape[0]
+    n_th = max(1, min(numba.get_num_threads(), n_parts))
+    if n_th == 1:
+        kernel(*args, 0, n_parts, 0)
+        return
+    # Thread w runs parts w * n_parts // n_th ... with scratch w; the kernel releases the GIL.
+    with ThreadPoolExecutor(n_th, thread_name_prefix="gnss-kernel") as pool:
+        runs = [pool.submit(kernel, *args, w * n_parts // n_th, (w + 1) * n_parts // n_th, w)
+                for w in range(n_th)]  # fmt: skip
+        for r in runs:
+            r.result()
+
+
+#: The kernel's trailing arguments (first part, end part, scratch slot) in the calls that
+#: :func:`compile_needed` and :func:`compile_kernel` look up: only their types matter.
+PART_ARGS = (0, 1, 0)
+
+
+def compile_needed(kernel, args) -> bool:
+    """Whether :func:`accumulate` with ``args`` compiles ``kernel`` (from :func:`kernel_for`).
+
+    See :func:`gnss.kernels.jit.compile_needed`.
+    """
+    return jit.compile_needed(kernel, (*args, *PART_ARGS))
+
+
+def compile_kernel(kernel, args) -> None:
+    """Compile (or load from the cache) ``kernel`` for :func:`accumulate` with ``args``."""
+    jit.compile_kernel(kernel, (*args, *PART_ARGS))
 
 
 def compiled_in_this_process() -> bool:

@@ -11,12 +11,13 @@ The one place that decides how numba compiles the code of :mod:`gnss.kernels` (a
   called only from compiled code are compiled into their callers and need no cache of their
   own). The machine code is stored next to the source file (or in ``NUMBA_CACHE_DIR``), so
   only the first run of a fresh install compiles; later processes load it in about 0.3 s.
-- :func:`prange_only`: the parallel options of the kernel, only ``prange`` on.
+- :data:`THREADED` adds ``nogil=True`` for the kernel, which Python threads run in
+  parallel (one range of the points each) instead of numba's ``parallel=True``.
 - :func:`compile_needed`, :func:`compile_kernel` and :func:`any_compiled`: whether a call
   will compile first (the run then says "compiling kernels (first run only)"), compiling
   ahead of the call, and whether a kernel was compiled in this process rather than loaded.
 
-The measured first-call compile times are in :mod:`gnss.kernels.driver`.
+What the compile costs, and why the kernel is cut as it is: :mod:`gnss.kernels.driver`.
 """
 
 from __future__ import annotations
@@ -32,24 +33,12 @@ JIT_OPTS = {"fastmath": FASTMATH, "error_model": "numpy"}
 #: Options of the entry points called from Python: :data:`JIT_OPTS` and numba's disk cache.
 CACHED = {"cache": True, **JIT_OPTS}
 
-
-def prange_only() -> dict:
-    """Return numba parallel options with only ``prange`` on (a new dict: numba empties it).
-
-    With all of them on, numba also turns every array expression outside the ``prange``
-    loop (``np.zeros``, slice assignments) into a parallel loop of its own, each compiled
-    as a separate function: seven in all, a third of the compile time, for loops over a few
-    kilobytes. The ``prange`` loop over parts of the points is the only parallel work.
-
-    Examples
-    --------
-    >>> prange_only()["prange"], prange_only()["fusion"]
-    (True, False)
-    """
-    return {
-        "comprehension": False, "reduction": False, "inplace_binop": False, "setitem": False,
-        "numpy": False, "stencil": False, "fusion": False, "prange": True,
-    }  # fmt: skip
+#: Options of the kernel that several Python threads run at once, each on its own part of
+#: the points: :data:`CACHED` with the GIL released. Not numba's ``parallel=True`` with
+#: ``prange``: its transforms and the extra function it compiles for the loop body cost a
+#: quarter of the first-run compile time (CPU 27-31 s with it, 20-21 s without, measured
+#: interleaved on the shared 2-core machine), for the same machine code inside the loop.
+THREADED = {"nogil": True, **CACHED}
 
 
 def compile_needed(kernel, args) -> bool:

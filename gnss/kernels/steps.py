@@ -1,9 +1,9 @@
 """Numba kernel steps per point: set-up, tile sums of the groups, quantiles and zone sums.
 
 The named steps of :func:`gnss.kernels.driver.accumulate` (see there for the geometry and the
-speed notes), each a plain ``@njit`` function called from the kernel's ``prange`` loop: the
-parallel loop stays small (numba's parallel passes cost compile time in proportion to it),
-and LLVM sees each step as a function of its own. Plain numeric code on arrays.
+speed notes), each a plain ``@njit`` function called once per point (or per tile of
+epochs) from the kernel's loop over the points, compiled once and optimised by LLVM as a
+function of its own. Plain numeric code on arrays.
 """
 
 from __future__ import annotations
