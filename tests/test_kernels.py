@@ -480,3 +480,52 @@ def test_hist_quantiles_match_single_scans(counts, lo):
         low, high = hist_bin_lower(lo + b), hist_bin_lower(lo + b + 1)
         want = low + (high - low) * (rank - below + 0.5) / hist[lo + b]
         assert got == pytest.approx(min(max(want, vmin), vmax), rel=1e-12)
+
+
+#: Keywords of numba's decorators that are compile policy: only gnss/kernels/jit.py sets them.
+POLICY_KEYWORDS = {"cache", "fastmath", "parallel", "error_model", "boundscheck", "nogil"}
+
+
+def test_compile_policy_has_one_home():
+    """Every njit in gnss.kernels takes its options from gnss.kernels.jit (issue 11).
+
+    A decorator may pass ``**JIT_OPTS`` / ``**CACHED`` / ``**THREADED`` and ``inline``,
+    never a policy keyword of its own (``cache=True``, ``fastmath=...``, ``parallel=...``):
+    those are decided in one place.
+    """
+    import ast
+    from pathlib import Path
+
+    from gnss.kernels import jit
+
+    folder = Path(jit.__file__).parent
+    offenders = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "jit.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("njit", "jit"):
+                for kw in node.keywords:
+                    if kw.arg in POLICY_KEYWORDS:
+                        offenders.append(f"{path.name}:{node.lineno} {kw.arg}=")
+    assert offenders == [], offenders
+    assert jit.CACHED["cache"] is True and jit.CACHED["fastmath"] is jit.FASTMATH
+    assert jit.THREADED["nogil"] is True and "parallel" not in jit.THREADED
+    assert not {"nnan", "ninf", "fast"} & jit.FASTMATH  # NaN and inf are data
+
+
+def test_kernel_functions_fit_eighty_lines():
+    """The kernel's named steps (issue 11): no function in gnss.kernels over 80 lines."""
+    import ast
+    from pathlib import Path
+
+    from gnss.kernels import jit
+
+    long = []
+    for path in sorted(Path(jit.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                if node.end_lineno - first + 1 > 80:
+                    long.append(f"{path.name}:{node.lineno} {node.name}")
+    assert long == [], long

@@ -17,6 +17,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .jit import CACHED, JIT_OPTS
+
 # Index of each DOP in the metric axis of the accumulators.
 PDOP, HDOP, VDOP, GDOP = 0, 1, 2, 3
 N_METRICS = 4
@@ -27,8 +29,6 @@ N_METRICS = 4
 HIST_OCTAVE_LO = -2
 HIST_SUB = 128
 HIST_N_BINS = 10 * HIST_SUB
-
-_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @njit(inline="always")
@@ -114,14 +114,63 @@ N_SO = _R_NTOT + 1
 #: rounding noise, and one such epoch moved a cell's mean above its 95th percentile.
 DOP_CEILING = 256.0
 
-JIT_OPTS = {"fastmath": _FASTMATH, "error_model": "numpy"}  # numpy: no ZeroDivisionError branches
-
 
 @njit(inline="always", **JIT_OPTS)
 def _pick(c, a0, a1, a2, a3, a4, a5, a6):  # pragma: no cover - compiled
     """Return the ``c``-th argument (``c`` is a constant after unrolling: this folds away)."""
     return a0 if c == 0 else a1 if c == 1 else a2 if c == 2 else a3 if c == 3 else (
         a4 if c == 4 else a5 if c == 5 else a6)  # fmt: skip
+
+
+@njit(inline="always", **JIT_OPTS)
+def _put(c, w, w0, w1, w2, w3, w4, w5, w6):  # pragma: no cover - compiled
+    """Return ``w0 .. w6`` with the ``c``-th replaced by ``w`` (``c`` constant: folds away)."""
+    if c == 0:
+        w0 = w
+    elif c == 1:
+        w1 = w
+    elif c == 2:
+        w2 = w
+    elif c == 3:
+        w3 = w
+    elif c == 4:
+        w4 = w
+    elif c == 5:
+        w5 = w
+    else:
+        w6 = w
+    return w0, w1, w2, w3, w4, w5, w6
+
+
+@njit(inline="always", **JIT_OPTS)
+def _inverse3(sxx, sxy, sxz, syy, syz, szz, ok_n):  # pragma: no cover - compiled
+    """Inverse of the symmetric 3x3 N by cofactors: ``ok, q00, q01, q02, q11, q12, q22``.
+
+    ``ok``: ``ok_n`` (enough satellites) and a positive determinant; all zeros otherwise.
+    """
+    c00 = syy * szz - syz * syz
+    c01 = sxz * syz - sxy * szz
+    c02 = sxy * syz - sxz * syy
+    det = sxx * c00 + sxy * c01 + sxz * c02
+    ok = ok_n & (det > 0.0)
+    inv_det = 1.0 / det if ok else 0.0
+    q00 = c00 * inv_det
+    q01 = c01 * inv_det
+    q02 = c02 * inv_det
+    q11 = (sxx * szz - sxz * sxz) * inv_det
+    q12 = (sxy * sxz - sxx * syz) * inv_det
+    q22 = (sxx * syy - sxy * sxy) * inv_det
+    return ok, q00, q01, q02, q11, q12, q22
+
+
+@njit(inline="always", **JIT_OPTS)
+def _quad(q00, q01, q02, q11, q12, q22, x, y, z):  # pragma: no cover - compiled
+    """Return the quadratic form ``v^T Q v`` for ``v = (x, y, z)`` and the symmetric ``Q``."""
+    return (
+        x * (q00 * x + q01 * y + q02 * z)
+        + y * (q01 * x + q11 * y + q12 * z)
+        + z * (q02 * x + q12 * y + q22 * z)
+    )
 
 
 def _make_set_dops(nc):
@@ -144,27 +193,14 @@ def _make_set_dops(nc):
             sxx, sxy, sxz, syy, syz, szz = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
             nt, kv = 0.0, 0.0
             w0 = w1 = w2 = w3 = w4 = w5 = w6 = 0.0
-            for c in range(nc):
+            for c in range(nc):  # N = sum e e^T - sum_c n_c m_c m_c^T
                 a = _pick(c, a0, a1, a2, a3, a4, a5, a6) + i
                 n_c = grp[a]
                 mx = grp[a + np.uint64(ROW)]
                 my = grp[a + np.uint64(2 * ROW)]
                 mz = grp[a + np.uint64(3 * ROW)]
                 w = 1.0 / n_c if n_c > 0.0 else 0.0
-                if c == 0:
-                    w0 = w
-                elif c == 1:
-                    w1 = w
-                elif c == 2:
-                    w2 = w
-                elif c == 3:
-                    w3 = w
-                elif c == 4:
-                    w4 = w
-                elif c == 5:
-                    w5 = w
-                else:
-                    w6 = w
+                w0, w1, w2, w3, w4, w5, w6 = _put(c, w, w0, w1, w2, w3, w4, w5, w6)
                 sxx += grp[a + np.uint64(4 * ROW)] - w * mx * mx
                 sxy += grp[a + np.uint64(5 * ROW)] - w * mx * my
                 sxz += grp[a + np.uint64(6 * ROW)] - w * mx * mz
@@ -173,26 +209,10 @@ def _make_set_dops(nc):
                 szz += grp[a + np.uint64(9 * ROW)] - w * mz * mz
                 nt += n_c
                 kv += 1.0 if n_c > 0.0 else 0.0
-            # Inverse of the symmetric 3x3 N by cofactors.
-            c00 = syy * szz - syz * syz
-            c01 = sxz * syz - sxy * szz
-            c02 = sxy * syz - sxz * syy
-            det = sxx * c00 + sxy * c01 + sxz * c02
-            ok = (nt >= 3.0 + kv) & (det > 0.0)
-            inv_det = 1.0 / det if ok else 0.0
-            q00 = c00 * inv_det
-            q01 = c01 * inv_det
-            q02 = c02 * inv_det
-            q11 = (sxx * szz - sxz * sxz) * inv_det
-            q12 = (sxy * sxz - sxx * syz) * inv_det
-            q22 = (sxx * syy - sxy * sxy) * inv_det
+            ok, q00, q01, q02, q11, q12, q22 = _inverse3(
+                sxx, sxy, sxz, syy, syz, szz, nt >= 3.0 + kv)  # fmt: skip
             trace = q00 + q11 + q22
-            vdop2 = max(
-                ux * (q00 * ux + q01 * uy + q02 * uz)
-                + uy * (q01 * ux + q11 * uy + q12 * uz)
-                + uz * (q02 * ux + q12 * uy + q22 * uz),
-                0.0,
-            )
+            vdop2 = max(_quad(q00, q01, q02, q11, q12, q22, ux, uy, uz), 0.0)
             gdop2 = trace
             for c in range(nc):
                 a = _pick(c, a0, a1, a2, a3, a4, a5, a6) + i
@@ -200,11 +220,7 @@ def _make_set_dops(nc):
                 mx = grp[a + np.uint64(ROW)] * w
                 my = grp[a + np.uint64(2 * ROW)] * w
                 mz = grp[a + np.uint64(3 * ROW)] * w
-                t2 = w + (
-                    mx * (q00 * mx + q01 * my + q02 * mz)
-                    + my * (q01 * mx + q11 * my + q12 * mz)
-                    + mz * (q02 * mx + q12 * my + q22 * mz)
-                )
+                t2 = w + _quad(q00, q01, q02, q11, q12, q22, mx, my, mz)
                 t2 = t2 if ok & (w > 0.0) else 0.0
                 so[np.uint64((_R_TDOP + c) * ROW) + i] = math.sqrt(t2)
                 gdop2 += t2
@@ -230,7 +246,7 @@ def zero_dops(n, so):  # pragma: no cover - compiled
             so[r * ROW + i] = 0.0
 
 
-@njit(cache=True, **JIT_OPTS)
+@njit(**CACHED)
 def clock_sources(set_clock, set_nclock):  # pragma: no cover - compiled
     """Where each clock's sums are: a group's rows, or a *virtual* group's.
 
@@ -281,28 +297,15 @@ def _drop_singular(so, n, nc):  # pragma: no cover - compiled
 
 
 @njit(**JIT_OPTS)
-def set_statistics(
-    p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist, vhist, set_slot, nc,
-    pdop_max, hlo, hhi, n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min,
-    sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max,
-):  # fmt: skip  # pragma: no cover - compiled
-    """Fold one tile of set ``k``'s DOPs (rows of ``so``) into the per-point statistics.
-
-    A *fix* here is a usable fix: near-singular epochs (GDOP > ``DOP_CEILING``) hold DOPs of
-    0, like epochs without a fix, and are counted in ``n_sing``.
-    Minima and maxima are taken on integers: LLVM vectorises integer min/max reductions
-    but not float ones (those need the no-NaN flag, which this module does not grant).
-    """
+def _system_counts(p, k, n, grp, cnt, set_slot, sys_sum, sys_min, sys_max):  # pragma: no cover
+    """Fold the visible satellites per system of set ``k`` (slot of each group) over a tile."""
     big = np.iinfo(np.int64).max
     un = np.uint64(n)
-    g_len = N_ACC * ROW
-    n_sing[p, k] += _drop_singular(so, n, nc)
-    # Visible satellites per system (slot of each group in this set).
     for j in range(sys_sum.shape[2]):
         cnt[:n] = 0.0
         for g in range(set_slot.shape[1]):
             if set_slot[k, g] == j:
-                gb = np.uint64(g * g_len)
+                gb = np.uint64(g * N_ACC * ROW)
                 for i in range(un):
                     cnt[i] += grp[gb + i]
         lo_n, hi_n, sum_n = big, 0, 0
@@ -314,7 +317,18 @@ def set_statistics(
         sys_sum[p, k, j] += sum_n
         sys_min[p, k, j] = min(sys_min[p, k, j], lo_n)
         sys_max[p, k, j] = max(sys_max[p, k, j], hi_n)
-    # Satellites in view, fix (PDOP > 0: epochs without a fix hold 0), availability.
+
+
+@njit(**JIT_OPTS)
+def _visible_counts(
+    p, k, n, so, nt_i, vhist, pdop_max, vis_sum, vis_min, vis_max,
+):  # fmt: skip  # pragma: no cover - compiled
+    """Fold the satellites in view of a tile; return its epochs with a fix and available.
+
+    A fix has PDOP > 0 (epochs without a fix hold 0); available: also PDOP <= ``pdop_max``.
+    """
+    big = np.iinfo(np.int64).max
+    un = np.uint64(n)
     lo_n, hi_n, sum_n, n_ok, n_av = big, 0, 0, 0, 0
     r_nt = np.uint64(_R_NTOT * ROW)
     for i in range(un):
@@ -336,10 +350,17 @@ def set_statistics(
         for i in range(un):
             n_c += 1 if nt_i[i] == c else 0
         vhist[c] += n_c
-    n_fix[p, k] += n_ok
-    n_avail[p, k] += n_av
-    if n_ok == 0:
-        return
+    return n_ok, n_av
+
+
+@njit(**JIT_OPTS)
+def _dop_statistics(
+    p, k, n, so, so_bits, bins, mm, mm_bits, hist, nc, hlo, hhi, tdop_sum, tdop_n, dop_sum,
+    dop_min, dop_max,
+):  # fmt: skip  # pragma: no cover - compiled
+    """Fold the TDOPs and DOPs of a tile with at least one fix: sums, extremes, histograms."""
+    big = np.iinfo(np.int64).max
+    un = np.uint64(n)
     for c in range(nc):
         r_c = np.uint64((_R_TDOP + c) * ROW)
         t_sum, t_n = 0.0, 0
@@ -376,3 +397,26 @@ def set_statistics(
         h1[bins[ROW + i]] += w
         h2[bins[2 * ROW + i]] += w
         h3[bins[3 * ROW + i]] += w
+
+
+@njit(**JIT_OPTS)
+def set_statistics(
+    p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist, vhist, set_slot, nc,
+    pdop_max, hlo, hhi, n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min,
+    sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max,
+):  # fmt: skip  # pragma: no cover - compiled
+    """Fold one tile of set ``k``'s DOPs (rows of ``so``) into the per-point statistics.
+
+    A *fix* here is a usable fix: near-singular epochs (GDOP > ``DOP_CEILING``) hold DOPs of
+    0, like epochs without a fix, and are counted in ``n_sing``.
+    Minima and maxima are taken on integers: LLVM vectorises integer min/max reductions
+    but not float ones (those need the no-NaN flag, which this module does not grant).
+    """
+    n_sing[p, k] += _drop_singular(so, n, nc)
+    _system_counts(p, k, n, grp, cnt, set_slot, sys_sum, sys_min, sys_max)
+    n_ok, n_av = _visible_counts(p, k, n, so, nt_i, vhist, pdop_max, vis_sum, vis_min, vis_max)
+    n_fix[p, k] += n_ok
+    n_avail[p, k] += n_av
+    if n_ok > 0:
+        _dop_statistics(p, k, n, so, so_bits, bins, mm, mm_bits, hist, nc, hlo, hhi, tdop_sum,
+                        tdop_n, dop_sum, dop_min, dop_max)  # fmt: skip

@@ -1,7 +1,8 @@
 """Kernel threads: how many numba threads each kernel call runs on (memory: gnss.resources).
 
-Threads: the numba kernels run on ``numba.set_num_threads(n)`` threads (at most the
-``NUMBA_NUM_THREADS`` pool, by default the number of cores). ``threads=None`` (and no
+Threads: a kernel call runs on ``numba.set_num_threads(n)`` threads (Python threads
+running the compiled kernel with the GIL released, see :func:`gnss.kernels.driver.accumulate`;
+at most the ``NUMBA_NUM_THREADS`` pool, by default the number of cores). ``threads=None`` (and no
 ``GNSS_THREADS`` in the environment) chooses per block of points: the processors this process
 may use (``os.sched_getaffinity``) minus the tasks of other processes running right now (the
 fourth field of ``/proc/loadavg`` less this process's running threads), at least one. With
