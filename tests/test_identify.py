@@ -296,7 +296,7 @@ def test_dop_effect_runs_the_kernel_on_one_thread_with_the_same_numbers(monkeypa
     numba = pytest.importorskip("numba")
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("numba has a single thread on this machine: nothing to compare")
-    from gnss.coverage.run import epoch_dops
+    from gnss.coverage.epochs import epoch_dops
     from gnss.validation import dopeffect
 
     con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
