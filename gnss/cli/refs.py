@@ -74,8 +74,8 @@ def _reference_options(f):
 def _load(elements, sp3, nav):
     from ..elements.read import read_elements
     from ..errors import GnssError
+    from ..orbits.load import load_reference
     from ..validation.identify import element_offsets_days
-    from ..validation.refs import load_reference
 
     if (sp3 is None) == (nav is None):
         raise click.UsageError("give exactly one reference: --sp3 FILE or --nav FILE")

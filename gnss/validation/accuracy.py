@@ -19,10 +19,10 @@ from ..elements.read import Constellation, Satellite
 from ..errors import ParameterError
 from ..io import json_clean as _clean
 from ..orbits.propagate import propagate_itrs_m
+from ..orbits.reference import ReferenceOrbits, ReferenceSource
 from ..timeutil import EpochSpan, timescale
 from .dopeffect import DEFAULT_SITES, DopEffect, dop_effects, dop_sets
 from .matching import Match
-from .reference import ReferenceOrbits, ReferenceSource
 from .refspan import reference_span
 
 

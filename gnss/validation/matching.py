@@ -26,8 +26,8 @@ from ..elements.read import Constellation, Satellite
 from ..errors import ParameterError
 from ..io import json_clean as _clean
 from ..orbits.propagate import propagate_itrs_m
+from ..orbits.reference import ReferenceOrbits
 from ..timeutil import EpochSpan
-from .reference import ReferenceOrbits
 from .refspan import MAX_REFERENCE_GAP_DAYS, check_reference_near_elements, reference_span
 
 _MIN_COMMON_EPOCHS = 3

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 
 from ..elements.classify import SYSTEM_NAMES, SYSTEMS
+from ..orbits.reference import ReferenceOrbits
 from .accuracy import ValidationReport
 from .matching import Match, unmatched_prns
-from .reference import ReferenceOrbits
 
 
 def _f(x: float, fmt: str = "8.2f") -> str:
