@@ -36,6 +36,7 @@ OPTION_OF = {
     "sets": "'--sets'",
     "regions": "--regions",
     "duration_s": "'--hours' / '--step-s'",
+    "start": "'--start' / '--hours'",
     "threads": "'--threads'",
     "maps": "--maps",
 }
