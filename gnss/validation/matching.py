@@ -148,7 +148,7 @@ def identify(
     constellation : Constellation
         Element sets (e.g. from :func:`gnss.read_elements`).
     reference : ReferenceOrbits
-        From :func:`gnss.validation.refs.load_reference`.
+        From :func:`gnss.orbits.load.load_reference`.
     step_s : float
         Comparison step over the reference span (the default 900 s gives 97
         epochs over a day, plenty to separate satellites thousands of km apart).
