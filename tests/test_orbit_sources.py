@@ -6,6 +6,7 @@ RINEX 3.04 navigation file of the same day, and the CelesTrak TLEs of 2023-07-12
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -219,3 +220,21 @@ def test_rinex_observation_file_is_refused(tmp_path):
     assert "observation file, not orbits" in proc.stderr and "navigation" in proc.stderr
     with pytest.raises(ElementError):
         gnss.plan_comparison(_study("R", [obs]))
+
+
+def test_validate_broadcast_elements_against_the_sp3(shared_data, tmp_path):
+    """`validate -e NAV --sp3 SP3`: broadcast against precise, each PRN matched to itself."""
+    out = tmp_path / "v.json"
+    res = CliRunner().invoke(main, [
+        "elements", "validate", "-e", str(shared_data / NAV3), "--sp3", str(shared_data / SP3),
+        "--step-s", "900", "--site", "Moscow,55.75,37.62", "--json-file", str(out),
+    ])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    matched = [m for m in doc["matches"] if m["status"] == "matched"]
+    assert len(matched) >= 45
+    assert all(m["name"].startswith(m["reference_prn"]) for m in matched)
+    for row in doc["systems"]:
+        # Broadcast vs precise: metres (antenna phase centre vs centre of mass, clock-fit
+        # orbits), far from the km of TLEs; 10 m bounds every system of this day.
+        assert 0.1e-3 < row["rms_km"] < 10e-3, row

@@ -216,7 +216,7 @@ def _km(x: float) -> str:
 
 
 def _sat_label(s: Satellite) -> str:
-    return f"NORAD {s.norad_id} ({s.name})"
+    return s.name if s.norad_id is None else f"NORAD {s.norad_id} ({s.name})"
 
 
 def _decide(i, sats, prns, rms, mx, n, max_rms_km, ratio) -> Match:
