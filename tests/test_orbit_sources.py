@@ -238,3 +238,35 @@ def test_validate_broadcast_elements_against_the_sp3(shared_data, tmp_path):
         # Broadcast vs precise: metres (antenna phase centre vs centre of mass, clock-fit
         # orbits), far from the km of TLEs; 10 m bounds every system of this day.
         assert 0.1e-3 < row["rms_km"] < 10e-3, row
+
+
+def test_rinex4_navigation_has_one_dispatch_point(shared_data):
+    """RINEX 4 goes to ``NAV4_READER``: refused with the alternatives until a reader is set."""
+    from gnss.study import sources
+
+    path = shared_data / "rinex_nav/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
+    assert sources.file_kind(path) == "rinex-nav4"
+    if sources.NAV4_READER is None:
+        with pytest.raises(ElementError, match="RINEX 4 navigation files are not read yet"):
+            sources.read_sources([path])
+    else:
+        con = sources.read_sources([path])
+        assert {"R", "C"} <= set(con.systems())
+
+
+def test_classification_proxy_agrees_with_the_tle_of_the_same_satellite(shared_data):
+    """Orbit class and plane of an SP3 satellite (SGP4 proxy) equal those of its TLE."""
+    from gnss.elements.select import orbital_plane
+    from gnss.study.sources import read_sources
+
+    con = read_sources([shared_data / TLE, shared_data / SP3])
+    tle = {s.name: s for s in gnss.read_elements(shared_data / TLE).satellites}
+    sp3 = {s.name: s for s in con.satellites if s.orbit is not None}
+    pairs = [
+        (tle[s.name], sp3[s.reason.split("same satellite as ")[1].split(" of ")[0]])
+        for s in con.skipped if s.kind == "other source"
+    ]  # fmt: skip
+    assert len(pairs) >= 100
+    for t, f in pairs:
+        assert (t.system, t.orbit_class) == (f.system, f.orbit_class), (t.name, f.name)
+        assert orbital_plane(t) == orbital_plane(f), (t.name, f.name)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -36,6 +37,8 @@ from ..timeutil import EpochSpan
 #: A TLE satellite this close (km) to an orbit-file satellite at the file's middle epoch is
 #: the same satellite. TLE errors are a few km; distinct GNSS satellites are >= 1000 km apart.
 SAME_SATELLITE_KM = 100.0
+
+log = logging.getLogger("gnss")
 
 #: The RINEX 4 navigation reader, ``load_nav4(path) -> ReferenceOrbits``; None until it exists.
 NAV4_READER: Callable[[Path], ReferenceOrbits] | None = None
@@ -124,6 +127,8 @@ def read_sources(paths: Sequence[str | Path]) -> Constellation:
         if k == "elements":
             continue
         ref = read_orbit_file(p, k)
+        for note in ref.notes:  # e.g. unhealthy satellites, systems not evaluated
+            log.warning("%s: %s", p, note)
         sats, left_out = file_satellites(ref)
         file_sats += sats
         skipped += left_out
