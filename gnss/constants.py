@@ -10,7 +10,7 @@ Which ellipsoid where:
 * **WGS72** for everything SGP4 touches: TLE/OMM mean elements are fitted with WGS72, so the
   semi-major axis implied by a TLE's mean motion uses WGS72's GM and radius.
 * Each system's own constants (GM and rotation rate of its interface document) for the
-  broadcast orbit algorithms of :mod:`gnss.validation.broadcast`.
+  broadcast orbit algorithms of :mod:`gnss.orbits.broadcast`.
 
 Examples
 --------

@@ -26,8 +26,8 @@ from gnss.elements.read import Constellation, read_elements
 from gnss.elements.select import filter_constellation, stale_satellites, summarize_skipped
 from gnss.errors import ElementError
 from gnss.inputfile import MAX_ELEMENT_FILE_BYTES, MAX_REFERENCE_FILE_BYTES
+from gnss.orbits.load import ReferenceOrbitError, load_reference
 from gnss.regions.definitions import RegionError, region_from_file
-from gnss.validation.refs import ReferenceOrbitError, load_reference
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = sorted(

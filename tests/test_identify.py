@@ -36,6 +36,7 @@ from conftest import SHARED_DATA, shared_file
 
 import gnss
 from gnss.cli.refs import identify_command, validate_command
+from gnss.orbits.load import ReferenceOrbitError, lagrange_interpolate, load_reference
 from gnss.validation.identify import (
     DEFAULT_SITES,
     format_matches,
@@ -44,7 +45,6 @@ from gnss.validation.identify import (
     unmatched_prns,
     validate,
 )
-from gnss.validation.refs import ReferenceOrbitError, lagrange_interpolate, load_reference
 
 DATA = SHARED_DATA
 SP3 = DATA / "sp3" / "COD0MGXFIN_20231890000_01D_05M_ORB.SP3"

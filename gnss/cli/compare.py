@@ -36,6 +36,7 @@ OPTION_OF = {
     "sets": "'--sets'",
     "regions": "--regions",
     "duration_s": "'--hours' / '--step-s'",
+    "start": "'--start' / '--hours'",
     "threads": "'--threads'",
     "maps": "--maps",
     "start": "'--start'",
@@ -75,8 +76,11 @@ def element_files(items) -> dict[str | None, list[str]] | None:
 @sets_option()
 @elements_option(
     required=False,
-    help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several. -e LABEL=FILE labels it "
-    "for sets such as R+C@LABEL. Default: the shipped nominal constellations (no network).",
+    help="Element file (TLE/3LE, OMM CSV or JSON) or orbit file (SP3, RINEX 2/3 navigation), "
+    "detected from the content; repeat for several. -e LABEL=FILE labels it for sets such as "
+    "R+C@LABEL. One satellite, one source: SP3 > navigation > TLE/OMM. With an orbit file the "
+    "start defaults to its first epoch and the span must lie inside the file. Default: the "
+    "shipped nominal constellations (no network).",
 )
 @selector_options
 @epochs_options

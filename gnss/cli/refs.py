@@ -66,21 +66,24 @@ def _reference_options(f):
         help="SP3 precise orbit file as the reference.",
     )(f)
     f = elements_option(
-        required=True, help="Element file (TLE/3LE, OMM CSV or JSON); repeat for several."
+        required=True,
+        help="Element file (TLE/3LE, OMM CSV or JSON) or orbit file (SP3, RINEX 2/3 "
+        "navigation: e.g. broadcast against --sp3), detected from the content; repeat for "
+        "several.",
     )(f)
     return f
 
 
 def _load(elements, sp3, nav):
-    from ..elements.read import read_elements
     from ..errors import GnssError
+    from ..orbits.load import load_reference
+    from ..study.sources import read_sources
     from ..validation.identify import element_offsets_days
-    from ..validation.refs import load_reference
 
     if (sp3 is None) == (nav is None):
         raise click.UsageError("give exactly one reference: --sp3 FILE or --nav FILE")
     try:
-        con = read_elements(list(elements))
+        con = read_sources(list(elements))
         ref = load_reference(sp3 or nav, kind="sp3" if sp3 else "rinex-nav")
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc

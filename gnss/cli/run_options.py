@@ -80,7 +80,8 @@ def span_options(f):
     return click.option(
         "--start", metavar="ISO-TIME", callback=utc_time("--start"),
         help="First epoch, ISO 8601 with a zone, e.g. 2026-10-05T00:00Z. "
-        "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets).",
+        "Default: the elements' median epoch (2026-01-01T00:00Z for the nominal sets), or "
+        "the latest first epoch of the SP3/navigation files given with -e.",
     )(f)  # fmt: skip
 
 

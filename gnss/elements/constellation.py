@@ -19,14 +19,15 @@ from .classify import SYSTEMS
 
 @dataclass(frozen=True)
 class Satellite:
-    """One satellite: its identity and its SGP4 element set.
+    """One satellite: its identity, its SGP4 element set and, for orbit files, its orbit.
 
     Attributes
     ----------
     name : str
         Name line as given (stripped), or the OMM ``OBJECT_NAME``.
-    norad_id : int
-        Catalogue number.
+    norad_id : int or None
+        Catalogue number; None for satellites from SP3 or RINEX navigation files, which
+        carry none (a ``norad=`` selector never matches them).
     system : str
         GNSS letter: G, R, E, C, J, I or S.
     prn : int or None
@@ -38,13 +39,19 @@ class Satellite:
     epoch : datetime
         Element epoch, timezone-aware UTC.
     source : str
-        ``file:line`` of the record.
+        ``file:line`` of the record (``file:PRN`` for orbit files).
     satrec : sgp4.api.Satrec
-        Initialised SGP4 model.
+        Initialised SGP4 model. For a satellite with an ``orbit`` it is a classification
+        proxy (osculating elements at the middle of the file, :mod:`gnss.orbits.proxy`): it
+        gives the orbit class, plane and slot, never positions.
+    orbit : object or None
+        The orbit provider (:class:`gnss.orbits.source.FileOrbit`: ``kind`` and
+        ``positions_itrs_m(times)``) of a satellite from an SP3 or navigation file; None for
+        TLE/OMM and nominal satellites (positions from SGP4).
     """
 
     name: str
-    norad_id: int
+    norad_id: int | None
     system: str
     prn: int | None
     orbit_class: str
@@ -52,6 +59,7 @@ class Satellite:
     epoch: datetime
     source: str
     satrec: Satrec = field(repr=False, compare=False)
+    orbit: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:

@@ -1,5 +1,7 @@
 """Propagate satellites to Earth-fixed (ITRS) positions.
 
+Satellites with an ``orbit`` (SP3 or navigation files, :mod:`gnss.orbits.source`) are
+evaluated from their file, one call per file for all its satellites; the others by SGP4.
 SGP4 is the ``sgp4`` package (vectorised :class:`sgp4.api.SatrecArray`); the
 TEME -> ITRS rotation comes from skyfield's frame objects, so the positions
 agree with ``EarthSatellite.at(t).frame_xyz(itrs)``.
@@ -18,11 +20,15 @@ from threadpoolctl import ThreadpoolController
 
 from ..elements.read import Satellite
 from ..timeutil import EpochSpan
+from .source import GAP_REASONS, reference_positions
 
 
 @dataclass(frozen=True)
 class PropagationFailure:
-    """A satellite whose SGP4 propagation failed at some epochs (NaN there)."""
+    """A satellite without a position at some epochs (NaN there).
+
+    SGP4 failed there, or the satellite's orbit file does not cover them.
+    """
 
     satellite: str
     n_epochs_failed: int
@@ -70,14 +76,39 @@ def propagate_itrs_m(
     Returns
     -------
     positions_itrs_m : ndarray, shape (n_times, n_sats, 3)
-        ITRS positions in metres (float64); NaN where SGP4 failed.
+        ITRS positions in metres (float64); NaN where SGP4 failed or the orbit file has none.
     failures : list of PropagationFailure
-        One entry per satellite that failed at any epoch, with SGP4's reason.
+        One entry per satellite that failed at any epoch, with SGP4's reason (or the file's:
+        outside the SP3 span, no valid broadcast record).
     """
     stop = span.n_epochs if stop is None else stop
     n_t = stop - first
-    if not satellites:
-        return np.empty((n_t, 0, 3)), []
+    pos = np.full((n_t, len(satellites), 3), np.nan)
+    sgp4_cols = [k for k, s in enumerate(satellites) if s.orbit is None]
+    failures = []
+    if sgp4_cols:
+        pos[:, sgp4_cols], fails = _sgp4_itrs_m([satellites[k] for k in sgp4_cols], span,
+                                                first, stop)  # fmt: skip
+        failures += fails
+    groups: dict[int, list[int]] = {}
+    for k, s in enumerate(satellites):
+        if s.orbit is not None:
+            groups.setdefault(id(s.orbit.reference), []).append(k)
+    times = span.times(first, stop) if groups else None
+    for cols in groups.values():
+        ref = satellites[cols[0]].orbit.reference
+        pos[:, cols] = reference_positions(ref, times, [satellites[k].orbit.prn for k in cols])
+        bad = ~np.isfinite(pos[:, cols]).all(axis=-1)
+        for j in np.flatnonzero(bad.any(axis=0)):
+            sat = satellites[cols[j]]
+            failures.append(PropagationFailure(sat.name, int(bad[:, j].sum()),
+                                               GAP_REASONS[sat.orbit.kind]))  # fmt: skip
+    order = {s.name: k for k, s in enumerate(satellites)}
+    return pos, sorted(failures, key=lambda f: order.get(f.satellite, 0))
+
+
+def _sgp4_itrs_m(satellites, span: EpochSpan, first: int, stop: int):
+    """SGP4 positions (n_times, n_sats, 3), ITRS metres, and the failures."""
     jd, fr = span.sgp4_jd(first, stop)
     err, r_km, _ = SatrecArray([s.satrec for s in satellites]).sgp4(jd, fr)
     # r_km: (n_sats, n_times, 3) TEME kilometres

@@ -23,7 +23,7 @@ from ..outputs.outdir import OutputDir
 from ..receivers.grid import Grid
 from ..resources import available_memory_bytes
 from ..timeutil import EpochSpan, epoch_span
-from .load import check_spans, default_start, load_constellations
+from .load import check_spans, default_start, label_starts, load_constellations
 from .question import Study
 
 MAPS = ("default", "all", "none")
@@ -132,7 +132,7 @@ def plan_comparison(
         raise ParameterError(str(exc), parameter="duration_s") from exc
     check_spans(cons, span, study.max_age_days, study.force)
     try:
-        resolved = resolve_sets(specs, cons, set_starts(cons, span.start))
+        resolved = resolve_sets(specs, cons, set_starts(cons, span.start, label_starts(cons)))
     except ParameterError as exc:
         raise ParameterError(str(exc), parameter="sets") from exc
     regions = _regions(study.regions)

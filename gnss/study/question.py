@@ -41,14 +41,17 @@ class Study:
     sets : str or sequence of SetSpec
         Receiver configurations, e.g. ``"R,C,R+C"`` or what-if sets (:mod:`gnss.elements.sets`).
     elements : None, path, sequence of paths, Constellation or mapping
-        Element files (TLE/3LE, OMM CSV/JSON) or a constellation; a mapping
-        ``{label: files}`` labels snapshots for sets such as ``R+C@2019`` (``None`` is the
-        unlabelled one). None: the shipped nominal constellations (no network).
+        Element files (TLE/3LE, OMM CSV/JSON), orbit files (SP3, RINEX 2/3 navigation;
+        detected from the content, one source per satellite: :mod:`gnss.study.sources`) or a
+        constellation; a mapping ``{label: files}`` labels snapshots for sets such as
+        ``R+C@2019`` (``None`` is the unlabelled one). None: the shipped nominal
+        constellations (no network).
     select, exclude : sequence of str
         Selectors (``C:BDS-3``, ``R:plane=1``, ``norad=43001``) applied to every element set;
         one that matches nothing is an error.
     start : datetime, optional
-        First epoch (timezone-aware). Default: the elements' median epoch.
+        First epoch (timezone-aware). Default: the latest first epoch of the orbit files
+        when there are any (the span must lie inside them), else the elements' median epoch.
     duration_s, step_s : float
         Length of the span and time step in seconds.
     resolution_deg : float

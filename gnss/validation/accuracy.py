@@ -19,10 +19,10 @@ from ..elements.read import Constellation, Satellite
 from ..errors import ParameterError
 from ..io import json_clean as _clean
 from ..orbits.propagate import propagate_itrs_m
+from ..orbits.reference import ReferenceOrbits, ReferenceSource
 from ..timeutil import EpochSpan, timescale
 from .dopeffect import DEFAULT_SITES, DopEffect, dop_effects, dop_sets
 from .matching import Match
-from .reference import ReferenceOrbits, ReferenceSource
 from .refspan import reference_span
 
 
@@ -196,12 +196,15 @@ def _check_validate_params(step_s: float, elevation_mask_deg: float, sites) -> N
 def _matched_pairs(
     constellation: Constellation, matches: Sequence[Match]
 ) -> list[tuple[Satellite, str]]:
-    """(satellite, reference PRN) of each match, in system then PRN order."""
-    by_id = {s.norad_id: s for s in constellation.satellites}
+    """(satellite, reference PRN) of each match, in system then PRN order.
+
+    Keyed by NORAD number and name: satellites of orbit files have no NORAD number.
+    """
+    by_id = {(s.norad_id, s.name): s for s in constellation.satellites}
     pairs = [
-        (by_id[m.norad_id], m.reference_prn)
+        (by_id[m.norad_id, m.name], m.reference_prn)
         for m in matches
-        if m.status == "matched" and m.norad_id in by_id
+        if m.status == "matched" and (m.norad_id, m.name) in by_id
     ]
     if not pairs:
         raise ParameterError("no matched satellites to validate; run identify first")

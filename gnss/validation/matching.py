@@ -26,8 +26,8 @@ from ..elements.read import Constellation, Satellite
 from ..errors import ParameterError
 from ..io import json_clean as _clean
 from ..orbits.propagate import propagate_itrs_m
+from ..orbits.reference import ReferenceOrbits
 from ..timeutil import EpochSpan
-from .reference import ReferenceOrbits
 from .refspan import MAX_REFERENCE_GAP_DAYS, check_reference_near_elements, reference_span
 
 _MIN_COMMON_EPOCHS = 3
@@ -148,7 +148,7 @@ def identify(
     constellation : Constellation
         Element sets (e.g. from :func:`gnss.read_elements`).
     reference : ReferenceOrbits
-        From :func:`gnss.validation.refs.load_reference`.
+        From :func:`gnss.orbits.load.load_reference`.
     step_s : float
         Comparison step over the reference span (the default 900 s gives 97
         epochs over a day, plenty to separate satellites thousands of km apart).
@@ -216,7 +216,7 @@ def _km(x: float) -> str:
 
 
 def _sat_label(s: Satellite) -> str:
-    return f"NORAD {s.norad_id} ({s.name})"
+    return s.name if s.norad_id is None else f"NORAD {s.norad_id} ({s.name})"
 
 
 def _decide(i, sats, prns, rms, mx, n, max_rms_km, ratio) -> Match:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ..elements.read import Constellation
 from ..errors import ParameterError
+from ..orbits.reference import ReferenceOrbits
 from ..timeutil import EpochSpan, epoch_span
-from .reference import ReferenceOrbits
 
 #: identify refuses a reference whose span ends more than this many days from the elements'
 #: median epoch: the same limit as ``gnss compare`` (gnss.elements.select.check_span_near_elements);

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 
 from ..elements.classify import SYSTEM_NAMES, SYSTEMS
+from ..orbits.reference import ReferenceOrbits
 from .accuracy import ValidationReport
 from .matching import Match, unmatched_prns
-from .reference import ReferenceOrbits
 
 
 def _f(x: float, fmt: str = "8.2f") -> str:
@@ -27,7 +27,7 @@ def format_matches(matches: Sequence[Match], reference: ReferenceOrbits | None =
     for m in sorted(done, key=lambda m: (SYSTEMS.index(m.system), m.reference_prn)):
         flag = "  (name disagrees)" if m.name_disagrees else ""
         lines.append(
-            f"{m.norad_id:>6}  {m.name[:26]:<26} {m.system:<3} {m.name_prn or '-':<8} "
+            f"{m.norad_id or '-':>6}  {m.name[:26]:<26} {m.system:<3} {m.name_prn or '-':<8} "
             f"{m.reference_prn:<4} {_f(m.rms_km)} {_f(m.max_km)} {_f(m.second_best_km, '9.1f')}  "
             f"{m.status}{flag}"
         )
@@ -38,8 +38,10 @@ def format_matches(matches: Sequence[Match], reference: ReferenceOrbits | None =
     )
     if rest:
         lines += ["", "not matched:"]
-        for m in sorted(rest, key=lambda m: (SYSTEMS.index(m.system), m.norad_id)):
-            lines.append(f"{m.norad_id:>6}  {m.name[:26]:<26} {m.system:<3} {m.status}: {m.reason}")
+        for m in sorted(rest, key=lambda m: (SYSTEMS.index(m.system), m.norad_id or 0, m.name)):
+            lines.append(
+                f"{m.norad_id or '-':>6}  {m.name[:26]:<26} {m.system:<3} {m.status}: {m.reason}"
+            )
     if reference is not None:
         free = unmatched_prns(matches, reference)
         if free:
@@ -61,7 +63,7 @@ def format_validation(report: ValidationReport) -> str:
     ]
     for r in report.satellites:
         lines.append(
-            f"{r.norad_id:>6}  {r.name[:26]:<26} {r.reference_prn:<4} {r.n_epochs:>4} "
+            f"{r.norad_id or '-':>6}  {r.name[:26]:<26} {r.reference_prn:<4} {r.n_epochs:>4} "
             f"{_f(r.rms_km)} {_f(r.max_km)} {_f(r.radial_rms_km)} {_f(r.along_rms_km)} "
             f"{_f(r.cross_rms_km)}"
         )

@@ -1,7 +1,7 @@
 """What every reference reader shares: parsing with georinex, and the check of orbit radii.
 
 Files are parsed by ``georinex`` (:func:`georinex.load`); a parser failure on a
-corrupt file becomes a :class:`~gnss.validation.reference.ReferenceOrbitError`
+corrupt file becomes a :class:`~gnss.orbits.reference.ReferenceOrbitError`
 naming the file, and positions outside the radii of GNSS orbits are refused.
 """
 

@@ -41,7 +41,7 @@ def sp3_time_system(p: Path) -> str:
 
 
 def load_sp3(p: Path, version: str, time_system: str | None) -> ReferenceOrbits:
-    """Read a file known to be SP3 (:func:`gnss.validation.refs.load_reference` checks that).
+    """Read a file known to be SP3 (:func:`gnss.orbits.load.load_reference` checks that).
 
     Parameters
     ----------
@@ -105,6 +105,7 @@ def lagrange_interpolate(
     t_query: np.ndarray,
     step_s: float | None = None,
     n_points: int = LAGRANGE_POINTS,
+    margin_s: float = 1e-3,
 ) -> np.ndarray:
     """Lagrange interpolation on a window of ``n_points`` nodes around each query time.
 
@@ -115,12 +116,15 @@ def lagrange_interpolate(
     values : ndarray, shape (n, ...)
         Values at the nodes; a NaN in a window gives NaN.
     t_query : ndarray, shape (q,)
-        Query times (s). Outside ``[t_nodes[0], t_nodes[-1]]`` (1 ms tolerance),
+        Query times (s). Outside ``[t_nodes[0] - margin_s, t_nodes[-1] + margin_s]``,
         or where the window spans a data gap (> 1.5 nominal steps), the result is NaN.
     step_s : float, optional
         Nominal node spacing (default: median spacing).
     n_points : int
         Window size (9 for the usual 8th-order SP3 interpolation).
+    margin_s : float
+        How far beyond the first and last node the window may extrapolate (default 1 ms:
+        none; orbit sources allow one sample interval, :mod:`gnss.orbits.source`).
 
     Returns
     -------
@@ -148,7 +152,7 @@ def lagrange_interpolate(
             if m != j:
                 w[:, j] *= dt[:, m] / (tw[:, j] - tw[:, m])
     out = np.einsum("qk,qk...->q...", w, values[win])
-    bad = (tq < t_nodes[0] - 1e-3) | (tq > t_nodes[-1] + 1e-3)
+    bad = (tq < t_nodes[0] - margin_s) | (tq > t_nodes[-1] + margin_s)
     bad |= (tw[:, -1] - tw[:, 0]) > 1.5 * step * (k - 1)
     out[bad] = np.nan
     return out

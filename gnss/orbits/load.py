@@ -3,22 +3,23 @@
 :func:`load_reference` checks the file, asks georinex what it is and hands it to
 its reader; this module also keeps the public names of the readers' modules:
 
-* :mod:`gnss.validation.reference`: :class:`ReferenceOrbits` (positions on one
+* :mod:`gnss.orbits.reference`: :class:`ReferenceOrbits` (positions on one
   continuous time scale, evaluable at any time), :class:`ReferenceSource`,
   :class:`ReferenceOrbitError`;
-* :mod:`gnss.validation.sp3`: SP3 ``#a``/``#c``/``#d`` precise orbits, evaluated
+* :mod:`gnss.orbits.sp3`: SP3 ``#a``/``#c``/``#d`` precise orbits, evaluated
   by 9-point Lagrange interpolation (:func:`lagrange_interpolate`);
-* :mod:`gnss.validation.rinexnav`: RINEX 2/3 navigation files, each broadcast
+* :mod:`gnss.orbits.rinexnav`: RINEX 2/3 navigation files, each broadcast
   record used within its validity window (:data:`NAV_VALIDITY_S`), evaluated by
-  :mod:`gnss.validation.broadcast` (:func:`kepler_position`, :func:`glonass_position`);
-* :mod:`gnss.validation.reftime` (time scales) and :mod:`gnss.validation.refread`
+  :mod:`gnss.orbits.broadcast` (:func:`kepler_position`, :func:`glonass_position`);
+* :mod:`gnss.orbits.reftime` (time scales) and :mod:`gnss.orbits.refread`
   (georinex parsing, orbit-radius check), shared by both readers.
 
 **RINEX 4** navigation files are not readable by georinex: they are refused with a
 :class:`ReferenceOrbitError` that suggests an SP3 or RINEX 3 file.
 
 The readers import nothing from the identification and validation modules
-(:mod:`gnss.validation.identify`), only the root modules and each other.
+(:mod:`gnss.validation.identify`) nor :mod:`gnss.orbits.propagate`, only the root modules and
+each other. They are also the orbit sources of ``gnss compare`` (:mod:`gnss.orbits.source`).
 """
 
 from __future__ import annotations
