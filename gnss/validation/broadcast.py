@@ -64,9 +64,10 @@ _GLO_MAX_STEP_S = 60.0
 #: convergence), far below a micrometre along any GNSS orbit.
 _KEPLER_MAX_ITER = 30
 _KEPLER_TOL_RAD = 1e-9
-#: Angles below this (rad) are added by a Taylor rotation (error < x^8/40320 < 1e-20)
-#: instead of new sines and cosines: harmonic corrections and IDOT * t_k are ~1e-5 rad.
-_SMALL_ANGLE_RAD = 1e-2
+#: Angles below this (rad) are added by a Taylor rotation (cos: 1 - x^2/2, error x^4/24 <
+#: 5e-18; sin: x - x^3/6, error < 1e-22) instead of new sines and cosines: the harmonic
+#: corrections and IDOT * t_k are ~1e-5 rad or less; larger ones take np.cos/np.sin.
+_SMALL_ANGLE_RAD = 1e-4
 
 
 def kepler_position(
@@ -166,8 +167,7 @@ def _rotated(c: np.ndarray, s: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, n
     """Return cos and sin of (x + d) from c = cos x, s = sin x; Taylor for small |d|."""
     if np.max(np.abs(d), initial=0.0) < _SMALL_ANGLE_RAD:
         d2 = d * d
-        cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0))
-        sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)))
+        cd, sd = 1.0 - 0.5 * d2, d * (1.0 - d2 / 6.0)
     else:
         cd, sd = np.cos(d), np.sin(d)
     return c * cd - s * sd, s * cd + c * sd

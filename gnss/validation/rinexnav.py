@@ -1,15 +1,13 @@
 """RINEX 2/3 navigation files: broadcast records read, filtered and evaluated as orbits.
 
-Each broadcast ephemeris is used within its validity window around its
-reference time (:data:`NAV_VALIDITY_S`); at each time the record with the nearest
-reference time among those whose window holds the time (the earlier one on a tie)
-is evaluated by :mod:`gnss.validation.broadcast` (Keplerian records of GPS,
-Galileo, BeiDou and QZSS; GLONASS state vectors), all satellites and times of one
-system in one vectorised call. Galileo I/NAV and F/NAV records of the same t0e carry
-the same orbit (same IODnav): the I/NAV one is kept. Unhealthy records are left out
-(unless ``include_unhealthy``), SBAS and NavIC records are not evaluated; both are said
-in the result's ``notes``. The orbits are tabulated every 300 s over the records'
-validity windows.
+Each broadcast ephemeris is used within its validity window (:data:`NAV_VALIDITY_S`);
+at each time the record with the nearest reference time among those whose window holds
+it (the earlier one on a tie) is evaluated by :mod:`gnss.validation.broadcast`, all
+satellites and times of one system in one vectorised call. Galileo I/NAV and F/NAV
+records of one t0e carry the same orbit (same IODnav): the I/NAV one is kept. Unhealthy
+records are left out (unless ``include_unhealthy``), SBAS and NavIC records are not
+evaluated; both are said in the result's ``notes``. The orbits are tabulated every 300 s
+over the records' validity windows.
 """
 
 from __future__ import annotations
@@ -286,12 +284,17 @@ class _NavEvaluator:
         for sysl in dict.fromkeys(systems.tolist()):
             js = np.flatnonzero(systems == sysl)
             ok = rec[:, js] >= 0
-            rows, d = self.local[rec[:, js][ok]], dt[:, js][ok]
+            every = bool(ok.all())  # then no compaction (the usual case over a file's span)
+            rows = self.local[rec[:, js] if every else rec[:, js][ok]].ravel()
+            d = (dt[:, js] if every else dt[:, js][ok]).ravel()
             if sysl == "R":
                 xyz = glonass_position(self.tables[sysl], d, rows)
             else:
                 xyz = kepler_position(sysl, self.tables[sysl], d, rows)
-            block = np.full((tq.size, js.size, 3), np.nan)
-            block[ok] = xyz
-            out[:, js] = block
+            if every:
+                out[:, js] = xyz.reshape(tq.size, js.size, 3)
+            else:
+                block = np.full((tq.size, js.size, 3), np.nan)
+                block[ok] = xyz
+                out[:, js] = block
         return out
