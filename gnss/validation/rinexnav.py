@@ -107,7 +107,7 @@ def _read_records(ds, times, origin, tai_jd0, include_unhealthy) -> tuple[_Raw, 
     """Usable records per PRN, and notes on the systems and satellites left out."""
     ts = timescale()
     skipped_systems: dict[str, list[str]] = {}
-    unhealthy: dict[str, int] = {}  # PRN -> number of unhealthy records
+    unhealthy: set[str] = set()  # PRNs with an unhealthy record
     records: _Raw = {}
     for sv in ds["sv"].values:
         sv = str(sv)
@@ -129,7 +129,7 @@ def _read_records(ds, times, origin, tai_jd0, include_unhealthy) -> tuple[_Raw, 
             if ref is None:
                 continue
             if not _healthy(sysl, vals):
-                unhealthy[prn] = unhealthy.get(prn, 0) + 1
+                unhealthy.add(prn)
                 if not include_unhealthy:
                     continue
             records.setdefault(prn, []).append((ref, vals))
@@ -137,7 +137,7 @@ def _read_records(ds, times, origin, tai_jd0, include_unhealthy) -> tuple[_Raw, 
     return records, notes
 
 
-def _left_out_notes(skipped_systems, unhealthy: dict[str, int], records: _Raw, kept: bool):
+def _left_out_notes(skipped_systems, unhealthy: set[str], records: _Raw, kept: bool = False):
     """Say which systems are not evaluated and which satellites have unhealthy records."""
     notes: list[str] = []
     for sysl, prns in sorted(skipped_systems.items()):
@@ -148,16 +148,15 @@ def _left_out_notes(skipped_systems, unhealthy: dict[str, int], records: _Raw, k
         )
     flag = "(health/SatH1 field not 0)"
     if kept and unhealthy:
-        some = ", ".join(f"{p} ({n})" for p, n in sorted(unhealthy.items()))
+        some = ", ".join(sorted(unhealthy, key=_prn_sort_key))
         notes.append(f"{some}: records flagged unhealthy {flag} kept (include_unhealthy)")
         return notes
-    dropped = sorted(set(unhealthy) - set(records), key=_prn_sort_key)
+    dropped = sorted(unhealthy - set(records), key=_prn_sort_key)
     if dropped:
         notes.append(f"{', '.join(dropped)}: every record is flagged unhealthy; left out {flag}")
-    partly = sorted(set(unhealthy) & set(records), key=_prn_sort_key)
+    partly = sorted(unhealthy & set(records), key=_prn_sort_key)
     if partly:
-        some = ", ".join(f"{p} ({unhealthy[p]})" for p in partly)
-        notes.append(f"{some}: records flagged unhealthy {flag} left out; healthy ones used")
+        notes.append(f"{', '.join(partly)}: some records flagged unhealthy {flag} left out")
     return notes
 
 
