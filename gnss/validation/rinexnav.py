@@ -2,7 +2,7 @@
 
 Each broadcast ephemeris is used within its validity window (:data:`NAV_VALIDITY_S`);
 at each time the record with the nearest reference time among those whose window holds
-it (the earlier one on a tie) is evaluated by :mod:`gnss.validation.broadcast`, all
+it (the earlier one on a tie) is evaluated by the ``broadcast`` module, all
 satellites and times of one system in one vectorised call. Galileo I/NAV and F/NAV
 records of one t0e carry the same orbit (same IODnav): the I/NAV one is kept. Unhealthy
 records are left out (unless ``include_unhealthy``), SBAS and NavIC records are not
