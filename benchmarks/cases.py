@@ -596,4 +596,7 @@ def case_contention(ctx: Context) -> None:
     )  # fmt: skip
 
 
-CASES = ("compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention")
+CASES = (
+    "compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention",
+    "broadcast",
+)  # fmt: skip

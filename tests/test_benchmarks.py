@@ -194,3 +194,16 @@ def test_disagreeing_baseline_fails_loudly(tmp_path, monkeypatch, capsys):
     assert main(["--tiny", "--cases", "numpy", "--output", str(out)]) == 1
     assert "NumPy baseline disagrees" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_broadcast_case_reports_two_rows_next_to_sgp4(tmp_path):
+    from conftest import SHARED_DATA, shared_file
+
+    shared_file(SHARED_DATA / "rinex_nav" / "SEPT1890.23P")
+    out = tmp_path / "bench"
+    assert main(["--tiny", "--cases", "broadcast", "--output", str(out)]) == 0
+    rows = json.loads((out / "benchmarks.json").read_text())["rows"]
+    assert [r["case"] for r in rows] == ["9 broadcast"] * 2
+    for r in rows:
+        assert r["work"] in (58 * 1441, 150 * 1441) and r["seconds"] > 0
+        assert "broadcast/SGP4" in r["ratio"]  # reported, never asserted

@@ -1,12 +1,13 @@
 """RINEX 2/3 navigation files: broadcast records read, filtered and evaluated as orbits.
 
-Each broadcast ephemeris is used within its validity window around its
-reference time (:data:`NAV_VALIDITY_S`); at each time the record whose window
-the time is deepest in is evaluated by :mod:`gnss.validation.broadcast`
-(Keplerian records of GPS, Galileo, BeiDou and QZSS; GLONASS state vectors).
-Unhealthy records are left out, SBAS and NavIC records are not evaluated; both
-are said in the result's ``notes``. The orbits are tabulated every 300 s over the
-records' validity windows.
+Each broadcast ephemeris is used within its validity window (:data:`NAV_VALIDITY_S`);
+at each time the record with the nearest reference time among those whose window holds
+it (the earlier one on a tie) is evaluated by the ``broadcast`` module, all
+satellites and times of one system in one vectorised call. Galileo I/NAV and F/NAV
+records of one t0e carry the same orbit (same IODnav): the I/NAV one is kept. Unhealthy
+records are left out (unless ``include_unhealthy``), SBAS and NavIC records are not
+evaluated; both are said in the result's ``notes``. The orbits are tabulated every 300 s
+over the records' validity windows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..timeutil import timescale
-from .broadcast import glonass_position, kepler_position
+from .broadcast import GLONASS_FIELDS, KEPLER_FIELDS, glonass_position, kepler_position
 from .reference import DAY_S, ReferenceOrbitError, ReferenceOrbits, ReferenceSource
 from .refread import check_radii, georinex_load
 from .reftime import TAI_MINUS_S, calendar_seconds, origin_tai
@@ -61,7 +62,7 @@ class _NavRecords:
 _Raw = dict[str, list[tuple[float, dict[str, float]]]]
 
 
-def load_nav(p: Path, version: float) -> ReferenceOrbits:
+def load_nav(p: Path, version: float, include_unhealthy: bool = False) -> ReferenceOrbits:
     """Read a RINEX 2/3 navigation file (see :func:`gnss.validation.refs.load_reference`).
 
     Parameters
@@ -70,6 +71,10 @@ def load_nav(p: Path, version: float) -> ReferenceOrbits:
         The file, known to be RINEX navigation of a version below 4.
     version : float
         Its RINEX version.
+    include_unhealthy : bool, default False
+        Keep records flagged unhealthy (GPS/QZSS/Galileo/GLONASS ``health``, BeiDou
+        ``SatH1`` not 0); by default they are left out. Either way ``notes`` lists the
+        satellites concerned.
 
     Returns
     -------
@@ -82,7 +87,7 @@ def load_nav(p: Path, version: float) -> ReferenceOrbits:
     times = ds["time"].values.astype("datetime64[ns]")
     origin = times.min().astype("datetime64[D]").astype("datetime64[ns]")  # GPST midnight
     tai_jd0, _ = origin_tai(origin, "GPS")  # the GPST midnight; TAI s = GPST s + 19
-    records, notes = _read_records(ds, times, origin, tai_jd0)
+    records, notes = _read_records(ds, times, origin, tai_jd0, include_unhealthy)
     if not records:
         raise ReferenceOrbitError(
             f"{p}: no usable (healthy GPS/GLONASS/Galileo/BeiDou/QZSS) navigation records"
@@ -98,11 +103,11 @@ def load_nav(p: Path, version: float) -> ReferenceOrbits:
     return ReferenceOrbits(prns, tai_jd0, grid, pos, source, tuple(notes), evaluator)
 
 
-def _read_records(ds, times, origin, tai_jd0) -> tuple[_Raw, list[str]]:
+def _read_records(ds, times, origin, tai_jd0, include_unhealthy) -> tuple[_Raw, list[str]]:
     """Usable records per PRN, and notes on the systems and satellites left out."""
     ts = timescale()
     skipped_systems: dict[str, list[str]] = {}
-    unhealthy: set[str] = set()
+    unhealthy: set[str] = set()  # PRNs with an unhealthy record
     records: _Raw = {}
     for sv in ds["sv"].values:
         sv = str(sv)
@@ -125,13 +130,15 @@ def _read_records(ds, times, origin, tai_jd0) -> tuple[_Raw, list[str]]:
                 continue
             if not _healthy(sysl, vals):
                 unhealthy.add(prn)
-                continue
+                if not include_unhealthy:
+                    continue
             records.setdefault(prn, []).append((ref, vals))
-    return records, _left_out_notes(skipped_systems, unhealthy, records)
+    notes = _left_out_notes(skipped_systems, unhealthy, records, include_unhealthy)
+    return records, notes
 
 
-def _left_out_notes(skipped_systems: dict[str, list[str]], unhealthy: set[str], records: _Raw):
-    """Say which systems are not evaluated and which satellites are unhealthy throughout."""
+def _left_out_notes(skipped_systems, unhealthy: set[str], records: _Raw, kept: bool = False):
+    """Say which systems are not evaluated and which satellites have unhealthy records."""
     notes: list[str] = []
     for sysl, prns in sorted(skipped_systems.items()):
         name = {"S": "SBAS", "I": "NavIC"}.get(sysl, sysl)
@@ -139,12 +146,17 @@ def _left_out_notes(skipped_systems: dict[str, list[str]], unhealthy: set[str], 
             f"{name} records ({', '.join(sorted(set(prns)))}) are not evaluated "
             "(only GPS, GLONASS, Galileo, BeiDou and QZSS)"
         )
+    flag = "(health/SatH1 field not 0)"
+    if kept and unhealthy:
+        some = ", ".join(sorted(unhealthy, key=_prn_sort_key))
+        notes.append(f"{some}: records flagged unhealthy {flag} kept (include_unhealthy)")
+        return notes
     dropped = sorted(unhealthy - set(records), key=_prn_sort_key)
     if dropped:
-        notes.append(
-            f"{', '.join(dropped)}: every record is flagged unhealthy; left out "
-            "(health/SatH1 field not 0)"
-        )
+        notes.append(f"{', '.join(dropped)}: every record is flagged unhealthy; left out {flag}")
+    partly = sorted(unhealthy & set(records), key=_prn_sort_key)
+    if partly:
+        notes.append(f"{', '.join(partly)}: some records flagged unhealthy {flag} left out")
     return notes
 
 
@@ -152,7 +164,8 @@ def _sorted_records(records: _Raw) -> dict[str, _NavRecords]:
     """Sort the records of each PRN by time (PRNs in system order); keep the common fields."""
     sats: dict[str, _NavRecords] = {}
     for prn in sorted(records, key=_prn_sort_key):
-        recs = sorted(records[prn], key=lambda r: r[0])
+        recs = sorted(records[prn], key=lambda r: (r[0], _source_rank(prn[0], r[1])))
+        recs = [r for i, r in enumerate(recs) if i == 0 or r[0] != recs[i - 1][0]]
         ref = np.array([r[0] for r in recs])
         keys = set.intersection(*(set(r[1]) for r in recs))
         fields = {k: np.array([r[1][k] for r in recs]) for k in keys}
@@ -176,6 +189,11 @@ def _tabulate(p: Path, sats: dict[str, _NavRecords], evaluator) -> tuple[np.ndar
 def _prn_sort_key(prn: str) -> tuple[int, str]:
     order = "GRECJIS"
     return (order.index(prn[0]) if prn[0] in order else 99, prn)
+
+
+def _source_rank(sysl: str, vals: dict[str, float]) -> int:
+    """Rank among records of one time: Galileo I/NAV (DataSrc bit 0 or 2) 0, F/NAV (bit 1) 1."""
+    return 1 if sysl == "E" and not int(vals.get("DataSrc", 0)) & 0b101 else 0
 
 
 def _healthy(sysl: str, vals: dict[str, float]) -> bool:
@@ -210,28 +228,72 @@ def _record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts) -> float | Non
 
 
 class _NavEvaluator:
-    """Evaluate broadcast ephemerides: per time, the record whose window it is deepest in."""
+    """Evaluate broadcast ephemerides: per time, the nearest record whose window holds it.
+
+    Satellite ``i`` owns rows ``first[i]:first[i+1]`` of the record table (sorted by time),
+    row ``local[row]`` of its system's fields; each system's pairs are evaluated at once.
+    """
 
     def __init__(self, sats: list[_NavRecords]):
         self.sats = sats
+        counts = [s.ref_tai_s.size for s in sats]
+        self.first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.ref = np.concatenate([s.ref_tai_s for s in sats])
+        self.system = np.array([s.prn[0] for s in sats])
+        self.window = np.array([NAV_VALIDITY_S[s.prn[0]] for s in sats])  # (before, after)
+        sat_of_row = np.repeat(np.arange(len(sats)), counts)
+        self.local = np.zeros(self.ref.size, dtype=np.int64)
+        self.tables: dict[str, dict[str, np.ndarray]] = {}
+        for sysl in dict.fromkeys(self.system.tolist()):
+            mine = [s for s in sats if s.prn[0] == sysl]
+            in_sys = self.system[sat_of_row] == sysl
+            self.local[in_sys] = np.arange(int(in_sys.sum()))
+            keys = GLONASS_FIELDS if sysl == "R" else KEPLER_FIELDS
+            self.tables[sysl] = {
+                k: np.concatenate([s.fields.get(k, np.zeros(s.ref_tai_s.size)) for s in mine])
+                for k in keys
+                if any(k in s.fields for s in mine)
+            }
+
+    def select(self, tq: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row of the record used (-1: none) and seconds from its reference time, (n_q, n_c)."""
+        rec = np.full((tq.size, cols.size), -1, dtype=np.int64)
+        dt = np.zeros((tq.size, cols.size))
+        for j, c in enumerate(cols):
+            lo, hi = self.first[c], self.first[c + 1]
+            ref = self.ref[lo:hi]
+            before, after = self.window[c]
+            i = np.searchsorted(ref, tq, side="right")  # ref[i-1] <= t < ref[i]
+            prev, nxt = np.maximum(i - 1, 0), np.minimum(i, ref.size - 1)
+            d_prev, d_next = tq - ref[prev], ref[nxt] - tq
+            ok_prev = (i > 0) & (d_prev <= after)
+            ok_next = (i < ref.size) & (d_next <= before)
+            use = np.where(ok_next & ~(ok_prev & (d_prev <= d_next)), nxt, prev)
+            ok = ok_prev | ok_next
+            rec[:, j] = np.where(ok, lo + use, -1)
+            dt[:, j] = np.where(ok, tq - ref[use], 0.0)
+        return rec, dt
 
     def __call__(self, tq: np.ndarray, cols: np.ndarray) -> np.ndarray:
         tq = np.atleast_1d(np.asarray(tq, dtype=np.float64))
+        cols = np.atleast_1d(np.asarray(cols, dtype=np.int64))
         out = np.full((tq.size, cols.size, 3), np.nan)
-        for j, c in enumerate(cols):
-            sat = self.sats[int(c)]
-            before, after = NAV_VALIDITY_S[sat.prn[0]]
-            dt_all = tq[:, None] - sat.ref_tai_s[None, :]  # (n_q, n_rec)
-            # Cost 1 at the edge of a record's window; take the record with the least cost.
-            cost = np.where(dt_all >= 0.0, dt_all / after, -dt_all / before)
-            near = np.argmin(cost, axis=1)
-            ok = cost[np.arange(tq.size), near] <= 1.0
-            if not ok.any():
-                continue
-            dt = dt_all[np.arange(tq.size), near][ok]
-            rec = {k: v[near[ok]] for k, v in sat.fields.items()}
-            if sat.prn[0] == "R":
-                out[ok, j] = glonass_position(rec, dt)
+        rec, dt = self.select(tq, cols)
+        systems = self.system[cols]
+        for sysl in dict.fromkeys(systems.tolist()):
+            js = np.flatnonzero(systems == sysl)
+            ok = rec[:, js] >= 0
+            every = bool(ok.all())  # then no compaction (the usual case over a file's span)
+            rows = self.local[rec[:, js] if every else rec[:, js][ok]].ravel()
+            d = (dt[:, js] if every else dt[:, js][ok]).ravel()
+            if sysl == "R":
+                xyz = glonass_position(self.tables[sysl], d, rows)
             else:
-                out[ok, j] = kepler_position(sat.prn[0], rec, dt)
+                xyz = kepler_position(sysl, self.tables[sysl], d, rows)
+            if every:
+                out[:, js] = xyz.reshape(tq.size, js.size, 3)
+            else:
+                block = np.full((tq.size, js.size, 3), np.nan)
+                block[ok] = xyz
+                out[:, js] = block
         return out
