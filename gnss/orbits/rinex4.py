@@ -158,7 +158,8 @@ def _preferences(messages) -> dict[str, tuple[tuple[str, ...], ...]]:
         if sysl not in PREFERENCE or bad or not types:
             raise ReferenceOrbitError(
                 f"messages[{sysl!r}] = {list(types)!r}: expected message types of "
-                f"{sorted(known) or 'an evaluated system (G, R, E, C, J)'}"
+                f"{sorted(known) or 'an evaluated system (G, R, E, C, J)'}, "
+                "e.g. messages={'C': ['CNV1']}"
             )
         prefs[sysl] = (tuple(types),)
     return prefs
@@ -255,13 +256,20 @@ def _refuse_empty_systems(p: Path, unhealthy, implausible, records, wanted: str 
             continue
         first, name = mine[0], _NAMES[sysl]
         n_sick = sum(b.sv in unhealthy for b in mine)
+        others = "".join(s for s in (wanted or "GRECJ") if s != sysl)
+        leave = f"Leave {name} out (systems={others!r})" if others else "Ask for other systems"
+        if n_sick == 0:
+            raise ReferenceOrbitError(
+                f"{first.where}: no {name} record ({len(mine)} records, first {first.sv} "
+                f"{first.msg}) describes a GNSS orbit (fields missing, or a position or "
+                f"semi-major axis outside {name}'s orbits: the file's writer is faulty); "
+                f"expected at least one. {leave}, or use a navigation file of another source"
+            )
         why = (
             f"is flagged unhealthy ({_HEALTH_FIELD.get(sysl, 'health')} not 0)"
             if n_sick == len(mine)
             else f"is unhealthy ({n_sick}) or not a GNSS orbit ({len(mine) - n_sick})"
         )
-        others = "".join(s for s in (wanted or "GRECJ") if s != sysl)
-        leave = f"Leave {name} out (systems={others!r})" if others else "Ask for other systems"
         raise ReferenceOrbitError(
             f"{first.where}: every {name} record ({len(mine)} records of "
             f"{len({b.sv for b in mine})} satellites, first {first.sv} {first.msg}) {why}; "

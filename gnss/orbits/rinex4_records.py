@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import PZ90_EARTH_ROTATION_RATE_RAD_PER_S, PZ90_GM_M3_S2
+from ..inputfile import MAX_REFERENCE_FILE_BYTES, check_input_file
 from ..validation.reference import DAY_S, ReferenceOrbitError
 
 _KEPLER_HEAD = (
@@ -122,6 +123,15 @@ def expected_lines(sysl: str, msg: str) -> int | None:
 
 def read_text_lines(p: Path) -> list[str]:
     """All lines of a plain or gzip file; a damaged gzip stream is a ReferenceOrbitError."""
+    if not p.exists():
+        raise ReferenceOrbitError(f"{p}: does not exist; give a RINEX 4 navigation file")
+    # A FIFO or device would block; a huge file is no daily navigation file.
+    check_input_file(
+        p,
+        what="RINEX navigation file",
+        max_bytes=MAX_REFERENCE_FILE_BYTES,
+        error=ReferenceOrbitError,
+    )
     try:
         with p.open("rb") as fh:
             gz = fh.read(2) == b"\x1f\x8b"
