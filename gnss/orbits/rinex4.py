@@ -256,6 +256,7 @@ def _refuse_empty_systems(p: Path, unhealthy, implausible, records, wanted: str 
             continue
         first, name = mine[0], _NAMES[sysl]
         n_sick = sum(b.sv in unhealthy for b in mine)
+        n_sats = len({b.sv for b in mine})
         others = "".join(s for s in (wanted or "GRECJ") if s != sysl)
         leave = f"Leave {name} out (systems={others!r})" if others else "Ask for other systems"
         if n_sick == 0:
@@ -272,7 +273,7 @@ def _refuse_empty_systems(p: Path, unhealthy, implausible, records, wanted: str 
         )
         raise ReferenceOrbitError(
             f"{first.where}: every {name} record ({len(mine)} records of "
-            f"{len({b.sv for b in mine})} satellites, first {first.sv} {first.msg}) {why}; "
+            f"{n_sats} satellite{'s' if n_sats > 1 else ''}, first {first.sv} {first.msg}) {why}; "
             f"expected at least one healthy {name} satellite. {leave}, keep unhealthy "
             "records with include_unhealthy=True "
             "(CLI --include-unhealthy), or use a file with healthy records"
