@@ -238,6 +238,11 @@ def test_a_truncated_record_is_refused_with_its_line(tmp_path, brd_lines):
     msg = str(exc.value)
     assert f"{cut}:{len(lines) - 8}:" in msg and "G01 LNAV record has 5 of its 8 lines" in msg
     assert "truncated" in msg and "download it again" in msg
+    mid = _write(tmp_path / "mid.rnx", [*lines[:-1], lines[-1][:30]])  # cut inside a number
+    with pytest.raises(ReferenceOrbitError) as exc:
+        load_nav4(mid)
+    assert f"{mid}:{len(lines)}: G01 LNAV line ends at column 30" in str(exc.value)
+    assert "the line is cut" in str(exc.value)
     gz = tmp_path / "cut.rnx.gz"
     gz.write_bytes(gzip.compress("\n".join(lines).encode())[:-40])
     with pytest.raises(ReferenceOrbitError, match="gzip stream is truncated or corrupt"):
@@ -274,6 +279,12 @@ def _unhealthy(lines: list[str]) -> list[str]:
             orbit = out[i + 2]
             out[i + 2] = orbit[:61] + " 1.000000000000e+00"
     return out
+
+
+def test_unhealthy_satellites_are_kept_on_request(brd):
+    ref = load_nav4(BRD, include_unhealthy=True)
+    assert {"G22", "R25", "R26", "E14", "E18"} <= set(ref.prns) and set(brd.prns) < set(ref.prns)
+    assert not any("unhealthy" in n for n in ref.notes)
 
 
 def test_a_system_with_only_unhealthy_records_is_refused(tmp_path, brd_lines):

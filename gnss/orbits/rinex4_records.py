@@ -175,6 +175,16 @@ def check_length(b: Block) -> bool:
             f"{b.where}: {b.sv} {b.msg} record has {len(body)} of its {n} lines (epoch line "
             "included); the file is truncated or corrupt, download it again"
         )
+    for k, ln in enumerate(b.lines):
+        # Fields are right-aligned in 19 columns from column 5 (24 on the epoch line), so a
+        # line ends on a field boundary; one that does not was cut in the middle of a number.
+        end = len(ln.rstrip())
+        if end and (end - 4) % _FIELD_W:
+            raise ReferenceOrbitError(
+                f"{b.path}:{b.line + 1 + k}: {b.sv} {b.msg} line ends at column {end}, expected "
+                f"fields of {_FIELD_W} columns ending at column 4 + 19 n; the line is cut (the "
+                "file is truncated or corrupt), download it again"
+            )
     return True
 
 
