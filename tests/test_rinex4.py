@@ -303,5 +303,7 @@ def test_a_system_with_only_unhealthy_records_is_refused(tmp_path, brd_lines):
     assert any("R01" in n and "unhealthy" in n for n in ref.notes)
     with pytest.raises(ReferenceOrbitError, match=r"every GLONASS record.*systems='G'"):
         load_nav4(mixed, systems="GR")
+    with pytest.raises(ReferenceOrbitError, match=r"no Galileo ephemeris record.*systems='GE'"):
+        load_nav4(mixed, systems="GE")
     kept = load_nav4(mixed, systems="GR", include_unhealthy=True)
     assert {p[0] for p in kept.prns} == {"G", "R"}

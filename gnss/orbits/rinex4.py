@@ -252,9 +252,17 @@ def _refuse_empty_systems(p: Path, unhealthy, implausible, records, wanted: str 
     check = wanted if wanted is not None else ("" if records else "GRECJ")
     for sysl in check:
         mine = sorted((b for b in bad if b.sv[0] == sysl), key=lambda b: b.line)
-        if not mine or any(sv[0] == sysl for sv in records):
+        if any(sv[0] == sysl for sv in records):
             continue
-        first, name = mine[0], _NAMES[sysl]
+        name = _NAMES[sysl]
+        if not mine:
+            if wanted is None:
+                continue
+            raise ReferenceOrbitError(
+                f"{p}: no {name} ephemeris record ('> EPH {sysl}nn ...'), but systems={wanted!r} "
+                f"asks for {name}; leave {sysl} out or use a navigation file with {name} records"
+            )
+        first = mine[0]
         n_sick = sum(b.sv in unhealthy for b in mine)
         n_sats = len({b.sv for b in mine})
         others = "".join(s for s in (wanted or "GRECJ") if s != sysl)
