@@ -1,4 +1,4 @@
-"""GPS almanac files: YUMA and SEM readers (plain text), one record per satellite.
+"""GPS almanac records, and the YUMA reader (plain text); SEM is in :mod:`.almanac_sem`.
 
 * **YUMA** (the U.S. Coast Guard NAVCEN text format, also published by QZSS for its
   satellites, IDs 193-202): per satellite a ``******** Week W almanac for PRN-NN ********``
@@ -47,18 +47,6 @@ _YUMA_KEYS = (
     ("week", "week"),
 )
 _YUMA_HEADER = re.compile(r"^\*+\s*week\s+(\d+)\s+almanac\s+for\s+prn-?\s*(\d+)\s*\*+$", re.I)
-#: What each of the 8 lines of a SEM record holds.
-_SEM_LINES = (
-    "the PRN",
-    "the SVN",
-    "the URA index",
-    "eccentricity, inclination offset (semicircles), right ascension rate (semicircles/s)",
-    "sqrt(A) (m^0.5), longitude of the node (semicircles), argument of perigee (semicircles)",
-    "mean anomaly (semicircles), af0 (s), af1 (s/s)",
-    "the health",
-    "the configuration",
-)
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[EeDd][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -116,19 +104,24 @@ class Almanac:
     records: tuple[AlmanacRecord, ...]
 
 
-def _fail(where: str, expected: str, got: str, fix: str) -> ReferenceOrbitError:
+def almanac_error(where: str, expected: str, got: str, fix: str) -> ReferenceOrbitError:
+    """Build the error for ``where`` (file:line): expected, got, the fix."""
     return ReferenceOrbitError(f"{where}: expected {expected}, got {got!r}; {fix}")
 
 
-def _prn(where: str, number: int) -> str:
+def prn_of(where: str, number: int) -> str:
+    """Return ``G01``.. for GPS PRNs 1-63 and ``J01``.. for QZSS IDs 193-202."""
     if 1 <= number <= 63:
         return f"G{number:02d}"
     if _QZSS_FIRST_ID <= number < _QZSS_FIRST_ID + 10:
         return f"J{number - _QZSS_FIRST_ID + 1:02d}"
-    raise _fail(where, "a GPS PRN 1-63 or a QZSS ID 193-202", str(number), "check the record")
+    raise almanac_error(
+        where, "a GPS PRN 1-63 or a QZSS ID 193-202", str(number), "check the record"
+    )
 
 
-def _read_lines(path: str | os.PathLike) -> tuple[Path, list[str]]:
+def read_lines(path: str | os.PathLike) -> tuple[Path, list[str]]:
+    """Check the file (exists, regular, size) and return its ASCII lines."""
     p = Path(path)
     if not p.exists():
         raise ReferenceOrbitError(f"{p}: does not exist; give a YUMA or SEM almanac file")
@@ -144,7 +137,7 @@ def _read_lines(path: str | os.PathLike) -> tuple[Path, list[str]]:
         ) from exc
 
 
-def _check(rec: AlmanacRecord, where: str) -> AlmanacRecord:
+def check_record(rec: AlmanacRecord, where: str) -> AlmanacRecord:
     """Refuse physically impossible values (a misread or corrupt file)."""
     checks = (
         (0.0 <= rec.eccentricity < 1.0, "an eccentricity in [0, 1)", rec.eccentricity),
@@ -163,21 +156,22 @@ def _check(rec: AlmanacRecord, where: str) -> AlmanacRecord:
     )
     for ok, expected, got in checks:
         if not ok:
-            raise _fail(
+            raise almanac_error(
                 f"{where} ({rec.prn})", expected, str(got), "the file is corrupt or misread"
             )
     return rec
 
 
-def _number(where: str, text: str, what: str, integer: bool = False) -> float:
+def parse_number(where: str, text: str, what: str, integer: bool = False) -> float:
+    """Parse a finite number (``D`` exponents too); refuse anything else."""
     try:
         value = float(text.strip().replace("D", "E").replace("d", "e"))
     except ValueError:
-        raise _fail(
+        raise almanac_error(
             where, f"a number ({what})", text.strip(), "fix or re-download the file"
         ) from None
     if not math.isfinite(value) or (integer and value != int(value)):
-        raise _fail(
+        raise almanac_error(
             where, f"a finite {'integer' if integer else 'number'} ({what})", text, "fix it"
         )
     return value
@@ -201,7 +195,7 @@ def read_yuma(path: str | os.PathLike) -> Almanac:
         For a missing header line, a missing or misnamed field, a non-numeric value or
         an impossible one; the message names file:line, expected, got and the fix.
     """
-    p, lines = _read_lines(path)
+    p, lines = read_lines(path)
     records: list[AlmanacRecord] = []
     i = 0
     while i < len(lines):
@@ -211,7 +205,7 @@ def read_yuma(path: str | os.PathLike) -> Almanac:
         records.append(_yuma_record(p, lines, i))
         i += 1 + len(_YUMA_KEYS)
     if not records:
-        raise _fail(
+        raise almanac_error(
             str(p),
             "YUMA records ('******** Week W almanac for PRN-NN ********')",
             "an empty file",
@@ -223,7 +217,7 @@ def read_yuma(path: str | os.PathLike) -> Almanac:
 def _yuma_record(p: Path, lines: list[str], i: int) -> AlmanacRecord:
     head = _YUMA_HEADER.match(lines[i].strip())
     if head is None:
-        raise _fail(
+        raise almanac_error(
             f"{p}:{i + 1}",
             "'******** Week W almanac for PRN-NN ********'",
             lines[i].strip(),
@@ -236,23 +230,23 @@ def _yuma_record(p: Path, lines: list[str], i: int) -> AlmanacRecord:
         text = lines[n] if n < len(lines) else "<end of file>"
         label, sep, value = text.partition(":")
         if not sep or not label.replace(" ", "").lower().startswith(key):
-            raise _fail(
+            raise almanac_error(
                 where,
                 f"'{name}: <value>'",
                 text.strip(),
                 "the 13 YUMA fields come in a fixed order; the file is truncated or edited",
             )
         integer = key in ("id", "health", "week")
-        values.append(_number(where, value, name, integer))
+        values.append(parse_number(where, value, name, integer))
     if int(values[0]) != int(head.group(2)) or int(values[12]) != int(head.group(1)):
-        raise _fail(
+        raise almanac_error(
             f"{p}:{i + 1}",
             f"ID {int(values[0])} and week {int(values[12])} as in the header line",
             lines[i].strip(),
             "make the header and the fields agree",
         )
     rec = AlmanacRecord(
-        prn=_prn(f"{p}:{i + 2}", int(values[0])),
+        prn=prn_of(f"{p}:{i + 2}", int(values[0])),
         health=int(values[1]),
         eccentricity=values[2],
         toa_s=values[3],
@@ -267,116 +261,4 @@ def _yuma_record(p: Path, lines: list[str], i: int) -> AlmanacRecord:
         af1_s_s=values[11],
         line=i + 1,
     )
-    return _check(rec, f"{p}:{i + 1}")
-
-
-def read_sem(path: str | os.PathLike) -> Almanac:
-    """Read a SEM almanac (angles in semicircles, inclination offset from 0.30 semicircles).
-
-    Parameters
-    ----------
-    path : path
-        The plain-text file.
-
-    Returns
-    -------
-    Almanac
-
-    Raises
-    ------
-    ReferenceOrbitError
-        For a bad header, a record with missing or extra numbers, a record count that
-        differs from the header, or impossible values (file:line, expected, got, fix).
-    """
-    p, raw = _read_lines(path)
-    lines = [(n + 1, line) for n, line in enumerate(raw) if line.strip()]
-    if len(lines) < 2:
-        raise _fail(
-            f"{p}:1",
-            "a SEM header '<n records> <name>' and '<week> <t_oa>'",
-            raw[0] if raw else "an empty file",
-            "give a SEM almanac",
-        )
-    (n0, l0), (n1, l1) = lines[0], lines[1]
-    count = _sem_numbers(p, n0, l0.split()[:1], 1, "the record count")[0]
-    week, toa = _sem_numbers(p, n1, l1, 2, "the GPS week and the time of applicability")
-    body = lines[2:]
-    if len(body) != 8 * int(count) or count < 1:
-        got = f"{len(body)} non-blank lines ({len(body) / 8:.1f} records)"
-        raise _fail(
-            f"{p}:{n0}",
-            f"{int(count)} records of 8 lines as the header says",
-            got,
-            "the file is truncated or the header count is wrong",
-        )
-    records = [_sem_record(p, body[8 * k : 8 * k + 8], int(week), toa) for k in range(int(count))]
-    return Almanac(str(p), "SEM", tuple(records))
-
-
-def _sem_numbers(p: Path, n: int, line, count: int, what: str) -> list[float]:
-    text = line if isinstance(line, str) else " ".join(line)
-    found = _NUMBER.findall(text)
-    if len(found) != count or _NUMBER.sub("", text).strip():
-        raise _fail(
-            f"{p}:{n}",
-            f"{count} number(s): {what}",
-            text.strip(),
-            "the SEM layout is fixed (see the format description); fix the line",
-        )
-    return [_number(f"{p}:{n}", x, what) for x in found]
-
-
-def _sem_record(p: Path, rows: list[tuple[int, str]], week: int, toa: float) -> AlmanacRecord:
-    """One SEM record: PRN, SVN, URA, 3x3 orbit and clock numbers, health, configuration."""
-    what = _SEM_LINES
-    counts = (1, 1, 1, 3, 3, 3, 1, 1)
-    vals = [
-        _sem_numbers(p, n, line, c, w) for (n, line), c, w in zip(rows, counts, what, strict=True)
-    ]
-    prn_number = int(vals[0][0])
-    prn = _prn(f"{p}:{rows[0][0]}", prn_number)
-    if prn[0] != "G":
-        raise _fail(
-            f"{p}:{rows[0][0]}",
-            "a GPS PRN 1-63 (SEM inclinations are offsets from the GPS 0.30 semicircles)",
-            str(prn_number),
-            "use a YUMA file for QZSS",
-        )
-    (e, di, odot), (sqrt_a, om0, w), (m0, af0, af1) = vals[3], vals[4], vals[5]
-    rec = AlmanacRecord(
-        prn=prn,
-        health=int(vals[6][0]),
-        eccentricity=e,
-        toa_s=toa,
-        week=week,
-        inclination_rad=(SEM_REFERENCE_INCLINATION_SEMI + di) * math.pi,
-        omega_dot_rad_s=odot * math.pi,
-        sqrt_a_m05=sqrt_a,
-        omega0_rad=om0 * math.pi,
-        arg_perigee_rad=w * math.pi,
-        mean_anomaly_rad=m0 * math.pi,
-        af0_s=af0,
-        af1_s_s=af1,
-        line=rows[0][0],
-    )
-    return _check(rec, f"{p}:{rows[0][0]}")
-
-
-def read_almanac(path: str | os.PathLike) -> Almanac:
-    """Read a YUMA or a SEM almanac, told apart by the first non-blank line.
-
-    YUMA starts with ``****``; SEM with ``<count> <name>``. Anything else is refused.
-    """
-    p, lines = _read_lines(path)
-    first = next(((n + 1, s.strip()) for n, s in enumerate(lines) if s.strip()), (1, ""))
-    if first[1].startswith("*"):
-        return read_yuma(p)
-    tokens = first[1].split()
-    if tokens and tokens[0].isdigit() and len(tokens) <= 2:
-        return read_sem(p)
-    raise _fail(
-        f"{p}:{first[0]}",
-        "a YUMA ('******** Week ...') or SEM ('<n> <name>') almanac",
-        first[1][:60],
-        "give a YUMA or SEM almanac file",
-    )
+    return check_record(rec, f"{p}:{i + 1}")

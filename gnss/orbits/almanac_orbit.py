@@ -36,7 +36,8 @@ import numpy as np
 
 from ..constants import GPS_GM_M3_S2, WGS84_EARTH_ROTATION_RATE_RAD_PER_S
 from ..validation.reference import ReferenceOrbitError, ReferenceOrbits, ReferenceSource
-from .almanac import AlmanacRecord, read_almanac
+from .almanac import Almanac, AlmanacRecord, almanac_error, read_lines, read_yuma
+from .almanac_sem import read_sem
 
 #: Half-width of the window around each record's t_oa where positions are given, s.
 ALMANAC_VALIDITY_S = 14 * 86400.0
@@ -149,6 +150,26 @@ class AlmanacEvaluator:
         pos = almanac_positions_m(el, tk, self.toa_s[cols][None, :])
         pos[np.abs(tk) > ALMANAC_VALIDITY_S] = np.nan
         return pos
+
+
+def read_almanac(path: str | os.PathLike) -> Almanac:
+    """Read a YUMA or a SEM almanac, told apart by the first non-blank line.
+
+    YUMA starts with ``****``; SEM with ``<count> <name>``. Anything else is refused.
+    """
+    p, lines = read_lines(path)
+    first = next(((n + 1, s.strip()) for n, s in enumerate(lines) if s.strip()), (1, ""))
+    if first[1].startswith("*"):
+        return read_yuma(p)
+    tokens = first[1].split()
+    if tokens and tokens[0].isdigit() and len(tokens) <= 2:
+        return read_sem(p)
+    raise almanac_error(
+        f"{p}:{first[0]}",
+        "a YUMA ('******** Week ...') or SEM ('<n> <name>') almanac",
+        first[1][:60],
+        "give a YUMA or SEM almanac file",
+    )
 
 
 def load_almanac(
