@@ -3,15 +3,17 @@
 Measured on 2023-07-08 (SEPT1890.23P records at t_oa = 532480 s of GPS week 2269, 03:54:40
 GPST; COD0MGXFIN SP3 over 00:00-24:00 at 5 min), almanac minus SP3 position RMS per satellite:
 
-* delta-n folded into sqrt(A) (the default): GPS 0.54-0.76 km, QZSS J02 1.6 km, J03 3.3 km,
-  J04 2.7 km; the error hardly grows over the day (GPS RMS 0.6 km in the first hours, 0.8 km
-  in the last);
-* sqrt(A) copied, delta-n dropped: GPS 3.8-5.4 km, growing ~0.4 km/h from t_oa (delta-n ~ 4e-9
-  rad/s times 26 600 km).
+* delta-n folded into sqrt(A) (the default): GPS 0.54-0.76 km (0.65 km over the system),
+  QZSS J02 1.6 km, J03 3.3 km, J04 2.7 km (2.6 km); for GPS a radial offset of -0.54 km mean
+  (0.57 km RMS), 0.26 km along-track, 0.17 km cross-track RMS;
+* sqrt(A) copied, delta-n dropped: GPS 3.8-5.4 km, 4.6 km RMS along-track (delta-n ~ 4e-9
+  rad/s, ~0.4 km/h at 26 600 km), 0.17 km radial;
+* age: against the TLEs of 2023-07-12 near their epochs, 3.2, 4.2 and 5.5 km on 07-10, 11, 12
+  (the TLEs are ~2 km off the SP3 themselves): about 1 km per day.
 
 Why kilometres: the almanac has no harmonic corrections (Crc/Crs ~100-200 m, Cuc/Cus ~1e-6
 rad ~ 30 m along-track at GPS), no delta-n (along-track drift; folded into the semi-major axis
-it leaves a radial offset of (2/3)(delta-n/n)a ~ 0.5 km) and no IDOT; QZSS's elliptical IGSO
+it becomes the radial offset (2/3)(delta-n/n)a ~ 0.5 km) and no IDOT; QZSS's elliptical IGSO
 orbits (e ~ 0.075) carry larger corrections. The SP3 is the centre of mass and the broadcast
 orbit the antenna phase centre (~1 m): nothing at this level.
 """
@@ -64,6 +66,25 @@ def _rms_km(alm, sp3) -> dict[str, float]:
     return {p: float(np.sqrt(np.nanmean(d[:, j] ** 2)) / 1e3) for j, p in enumerate(prns)}
 
 
+def _rac_km(alm, sp3, system: str) -> dict[str, tuple[float, float]]:
+    """Almanac minus SP3 in radial/along-track/cross-track, km: (mean, RMS) over one system."""
+    prns = [p for p in alm.prns if p in sp3.prns and p[0] == system]
+    ref = sp3.positions_at(sp3.times, prns)
+    d = alm.positions_at(sp3.times, prns) - ref
+    # Inertial velocity: the ECEF one plus omega x r (else along and cross-track mix).
+    omega = np.array([0.0, 0.0, WGS84_EARTH_ROTATION_RATE_RAD_PER_S])
+    vel = np.gradient(ref, 300.0, axis=0) + np.cross(omega, ref)
+    radial = ref / np.linalg.norm(ref, axis=-1, keepdims=True)
+    cross = np.cross(ref, vel)
+    cross /= np.linalg.norm(cross, axis=-1, keepdims=True)
+    along = np.cross(cross, radial)
+    out = {}
+    for name, unit in (("radial", radial), ("along", along), ("cross", cross)):
+        c = np.einsum("tsk,tsk->ts", d, unit) / 1e3
+        out[name] = (float(np.nanmean(c)), float(np.sqrt(np.nanmean(c**2))))
+    return out
+
+
 @pytest.fixture(scope="module")
 def written(nav_ds, tmp_path_factory):
     """YUMA (GPS + QZSS) and SEM (GPS) almanacs written from the broadcast records."""
@@ -74,7 +95,7 @@ def written(nav_ds, tmp_path_factory):
     return recs, yuma, sem
 
 
-def test_written_almanacs_agree_with_the_sp3_at_the_km_level(written, sp3):
+def test_written_almanacs_agree_with_the_sp3_at_the_km_level(written, sp3, nav_ds):
     recs, yuma, sem = written
     assert {r.prn[0] for r in recs} == {"G", "J"} and len(recs) == 21  # 17 GPS + 4 QZSS
     # J07 (QZS-3, GEO) is in the broadcast file but not in CODE's SP3: 20 compared.
@@ -92,6 +113,16 @@ def test_written_almanacs_agree_with_the_sp3_at_the_km_level(written, sp3):
     # Measured GPS 0.54-0.76 km, QZSS 1.6-3.3 km: bounds leave ~50 % margin.
     assert 0.2 < min(gps.values()) and max(gps.values()) < 1.2
     assert max(qzss.values()) < 5.0
+    # Why: folding delta-n into sqrt(A) leaves a radial offset of (2/3)(delta-n/n)a, measured
+    # -0.54 km mean radial (0.57 km RMS) for GPS against 0.26 km along-track, 0.17 km cross.
+    rac = _rac_km(alm_y, sp3, "G")
+    print("GPS radial/along/cross (mean, RMS) km:", rac)
+    copied = almanac_from_broadcast(nav_ds, WEEK, TOA_S, systems="G", fold_delta_n=False)
+    folded = [r for r in recs if r.prn[0] == "G"]
+    da_m = [f.sqrt_a_m05**2 - c.sqrt_a_m05**2 for f, c in zip(folded, copied, strict=True)]
+    da_km = float(np.mean(da_m)) / 1e3
+    assert rac["radial"][0] == pytest.approx(da_km, abs=0.1)  # the offset, to 0.1 km
+    assert rac["along"][1] < 0.5 and rac["cross"][1] < 0.5  # measured 0.26 and 0.17 km
     # SEM and YUMA hold the same orbit (print precision: SEM 15 digits, YUMA 11): < 1 m apart.
     prns = list(alm_s.prns)
     diff = alm_s.positions_at(sp3.times, prns) - alm_y.positions_at(sp3.times, prns)
@@ -103,6 +134,37 @@ def test_dropping_delta_n_costs_kilometres_along_track(nav_ds, sp3, tmp_path):
     rms = _rms_km(load_almanac(write_yuma(recs, tmp_path / "a.alm"), reference_utc=DAY), sp3)
     print("\ndelta-n dropped, GPS RMS km:", {p: round(v, 2) for p, v in rms.items()})
     assert min(rms.values()) > 2.5  # measured 3.8-5.4 km (vs 0.54-0.76 km folded)
+    rac = _rac_km(load_almanac(tmp_path / "a.alm", reference_utc=DAY), sp3, "G")
+    print("GPS radial/along/cross (mean, RMS) km:", rac)
+    assert rac["along"][1] > 3.0 and rac["radial"][1] < 0.4  # measured 4.6 and 0.17 km
+
+
+def test_almanac_error_grows_about_a_km_per_day(written, sp3):
+    """Against the TLEs of 2023-07-12 near their epochs (2023-07-10..12): the almanac 2-4 days old.
+
+    Measured: almanac - TLE RMS 3.2 km on 07-10, 4.2 km on 07-11, 5.5 km on 07-12 (the TLEs
+    themselves are ~2 km off the SP3), against 0.65 km almanac - SP3 on 07-08.
+    """
+    from gnss.elements.read import read_elements
+    from gnss.orbits.propagate import propagate_itrs_m
+    from gnss.timeutil import EpochSpan
+    from gnss.validation.identify import identify
+
+    alm = load_almanac(written[2], reference_utc=DAY)
+    con = read_elements(shared_file("tle/gnss_2023-07-12.tle"))
+    by_norad = {s.norad_id: s for s in con.satellites}
+    pairs = [(by_norad[m.norad_id], m.reference_prn) for m in identify(con, sp3)
+             if m.status == "matched" and m.reference_prn in alm.prns]  # fmt: skip
+    assert len(pairs) >= 15
+    rms_km = []
+    for day in (10, 11, 12):
+        span = EpochSpan(datetime(2023, 7, day, tzinfo=UTC), 1800.0, 48)
+        tle, _ = propagate_itrs_m([s for s, _ in pairs], span)
+        d = np.linalg.norm(alm.positions_at(span, [p for _, p in pairs]) - tle, axis=-1)
+        rms_km.append(float(np.sqrt(np.nanmean(d**2))) / 1e3)
+    print("\nalmanac - TLE RMS km on 2023-07-10/11/12:", [round(x, 2) for x in rms_km])
+    assert rms_km[0] < rms_km[1] < rms_km[2] < 8.0  # measured 3.2, 4.2, 5.5 km
+    assert rms_km[2] - rms_km[0] > 1.0  # the growth: ~1 km per day
 
 
 def test_gpst_is_converted_to_utc_with_the_leap_seconds(written):
