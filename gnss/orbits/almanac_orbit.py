@@ -222,7 +222,10 @@ def load_almanac(
             f"{p}: every almanac record is unhealthy; pass "
             "include_unhealthy=True to use them anyway"
         )
-    kept = list({r.prn: r for r in kept}.values())  # a repeated PRN: the last record wins
+    by_prn = {r.prn: r for r in kept}  # a repeated PRN: the last record wins, and is said
+    for prn in sorted({r.prn for r in kept if sum(x.prn == r.prn for x in kept) > 1}):
+        notes.append(f"{prn}: several records; the last one (line {by_prn[prn].line}) is used")
+    kept = list(by_prn.values())
     weeks = [full_week(r.week, r.toa_s, ref) for r in kept]
     for w in sorted(set(weeks)):
         file_weeks = sorted({r.week for r, x in zip(kept, weeks, strict=True) if x == w})
