@@ -81,6 +81,8 @@ def full_week(week: int, toa_s: float, reference_utc: datetime) -> int:
     2269
     >>> full_week(221, 0.0, datetime(2004, 1, 1, tzinfo=UTC))
     1245
+    >>> full_week(2269, 0.0, datetime(2004, 1, 1, tzinfo=UTC))  # a full week is kept
+    2269
     """
     if week >= 1024:
         return int(week)
@@ -205,6 +207,13 @@ def load_almanac(
     ReferenceOrbitError
         Malformed files (file:line, expected, got, fix), a naive ``reference_utc``, or an
         almanac with no satellite left.
+
+    Examples
+    --------
+    >>> alm = load_almanac("current.alm", reference_utc=datetime(2023, 7, 8, tzinfo=UTC))
+    ... # doctest: +SKIP
+    >>> alm.positions_at(datetime(2023, 7, 8, 12, tzinfo=UTC), ["G01"]).shape  # doctest: +SKIP
+    (1, 1, 3)
     """
     alm = read_almanac(path)
     p = Path(alm.path)

@@ -55,6 +55,12 @@ def almanac_from_broadcast(
     -------
     list of AlmanacRecord
         Satellites in PRN order; those without a healthy Keplerian record are absent.
+
+    Examples
+    --------
+    >>> ds = georinex.load("SEPT1890.23P")  # doctest: +SKIP
+    >>> write_yuma(almanac_from_broadcast(ds, 2269, 532480.0), "almanac.alm")  # doctest: +SKIP
+    PosixPath('almanac.alm')
     """
     records = []
     for sv in sorted(str(s) for s in ds["sv"].values):
