@@ -35,9 +35,9 @@ from gnss.orbits.almanac import read_yuma
 from gnss.orbits.almanac_orbit import ALMANAC_VALIDITY_S, load_almanac, read_almanac
 from gnss.orbits.almanac_sem import read_sem
 from gnss.orbits.almanac_write import almanac_from_broadcast, write_sem, write_yuma
-from gnss.validation.broadcast import kepler_position
-from gnss.validation.reference import ReferenceOrbitError
-from gnss.validation.refread import georinex_load
+from gnss.orbits.broadcast import kepler_position
+from gnss.orbits.reference import ReferenceOrbitError
+from gnss.orbits.refread import georinex_load
 
 pytestmark = pytest.mark.shared_data
 

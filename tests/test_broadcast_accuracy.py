@@ -123,7 +123,7 @@ def test_beidou_geo_transform_keeps_geos_over_their_longitudes(nav):
 def test_record_selection_is_nearest_toe_within_the_window():
     # Galileo window: 1 h before to 3 h after t0e. Records at 0 and 600 s.
     rec = rinexnav._NavRecords("E01", np.array([0.0, 600.0]), {"sqrtA": np.ones(2)})
-    ev = rinexnav._NavEvaluator([rec])
+    ev = rinexnav.NavEvaluator([rec])
     t = np.array([-3601.0, -3600.0, 100.0, 300.0, 400.0, 600.0, 600.0 + 10800.0, 11401.0])
     rows, dt = ev.select(t, np.array([0]))
     # 400 s: the record of 600 s is nearer (200 s) than the one of 0 s, though the time is

@@ -389,15 +389,14 @@ def test_rinex3_nav_identify_including_beidou_geo(con_jul, nav, matches_sp3):
     assert all(m.rms_km < 40.0 for m in matched.values())  # measured max 33.5 km: C59
 
 
-def test_rinex4_navigation_files_are_refused_with_advice():
-    for path in (NAV4_ALBY, NAV4_BRD):
-        need(path)
-        with pytest.raises(ReferenceOrbitError) as exc:
-            load_reference(path)
-        msg = str(exc.value)
-        assert str(path) in msg and "RINEX 4" in msg
-        assert "SP3" in msg and "RINEX 3" in msg
-        assert isinstance(exc.value, gnss.GnssError)
+def test_rinex4_navigation_files_are_read_by_load_reference():
+    """georinex reads RINEX 2/3 only; load_reference hands RINEX 4 to gnss.orbits.rinex4."""
+    need(NAV4_BRD)
+    ref = load_reference(NAV4_BRD)
+    assert ref.source.kind == "rinex-nav" and ref.source.version.startswith("4")
+    assert {"G", "R", "E", "C"} <= set(ref.systems())
+    with pytest.raises(ReferenceOrbitError, match="SP3 files only"):
+        load_reference(NAV4_BRD, time_system="GPS")
 
 
 def test_unreadable_and_wrong_files_give_clear_errors(tmp_path):
@@ -476,7 +475,8 @@ def test_cli_identify_through_a_group_with_nav_and_bad_values(tmp_path):
     )
     assert res.exit_code == 2
     res = CliRunner().invoke(group, ["identify", "-e", str(TLE_JUL), "--nav", str(NAV4_ALBY)])
-    assert res.exit_code == 1 and "RINEX 4" in res.output and "Traceback" not in res.output
+    # RINEX 4 is read now; its day (2025-08-21) is two years from the elements: refused.
+    assert res.exit_code == 1 and "days" in res.output and "Traceback" not in res.output
     res = CliRunner().invoke(group, ["identify", "-e", str(TLE_JUL), "--sp3", str(NAV3)])
     assert res.exit_code == 1 and "use --nav" in res.output
     # Nothing matches (one satellite, an impossible distance limit): exit status 1.
@@ -541,8 +541,8 @@ def test_cli_identify_as_a_real_subprocess(tmp_path):
         text=True,
         timeout=120,
     )
-    if NAV4_BRD.is_file():
-        assert proc.returncode == 1 and "RINEX 4" in proc.stderr and "Traceback" not in proc.stderr
+    if NAV4_BRD.is_file():  # read (RINEX 4.00), but 2023-03-12 is 120 days from the elements
+        assert proc.returncode == 1 and "days" in proc.stderr and "Traceback" not in proc.stderr
 
 
 # ---------------------------------------------------------------------------- far references

@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -241,17 +242,13 @@ def test_validate_broadcast_elements_against_the_sp3(shared_data, tmp_path):
 
 
 def test_rinex4_navigation_has_one_dispatch_point(shared_data):
-    """RINEX 4 goes to ``NAV4_READER``: refused with the alternatives until a reader is set."""
+    """RINEX 4 is told apart by content and read by gnss.orbits.rinex4 (georinex: 2/3 only)."""
     from gnss.study import sources
 
     path = shared_data / "rinex_nav/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
     assert sources.file_kind(path) == "rinex-nav4"
-    if sources.NAV4_READER is None:
-        with pytest.raises(ElementError, match="RINEX 4 navigation files are not read yet"):
-            sources.read_sources([path])
-    else:
-        con = sources.read_sources([path])
-        assert {"R", "C"} <= set(con.systems())
+    con = sources.read_sources([path])
+    assert {"R", "C"} <= {s.system for s in con.satellites}
 
 
 def test_classification_proxy_agrees_with_the_tle_of_the_same_satellite(shared_data):
@@ -270,3 +267,65 @@ def test_classification_proxy_agrees_with_the_tle_of_the_same_satellite(shared_d
     for t, f in pairs:
         assert (t.system, t.orbit_class) == (f.system, f.orbit_class), (t.name, f.name)
         assert orbital_plane(t) == orbital_plane(f), (t.name, f.name)
+
+
+def test_rinex4_daily_file_drives_a_coverage_run_for_r_c_rc(shared_data, tmp_path):
+    """BRD400DLR (RINEX 4.00, the merged broadcast file of 2023-03-12): R, C, R+C over its day."""
+    nav = shared_data / "rinex_nav/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
+    # Its first records (of the evening before) are valid from 22:04 UTC, when most satellites
+    # have none yet: the day is asked for with --start.
+    day = datetime(2023, 3, 12, tzinfo=UTC)
+    study = _study("R,C,R+C", nav, start=day, duration_s=24 * 3600, resolution_deg=15, step_s=3600)
+    result = gnss.run_comparison(study, tmp_path / "out", maps="none")
+    plan, ds = result.plan, result.dataset
+    assert plan.span.start == day
+    con = plan.constellations[None]
+    assert len([s for s in con.satellites if s.system == "R"]) >= 20
+    assert all(s.orbit is not None and s.orbit.kind == "broadcast" for s in con.satellites)
+    avail = ds.availability
+    assert float(avail.sel(set="R+C").min()) == 1.0  # 20+ GLONASS and 40+ BeiDou: always a fix
+    assert bool((avail.sel(set="R+C") >= avail.sel(set="R")).all())
+    # Gaps only where records were flagged unhealthy for part of the day (BeiDou), none in R.
+    failed = [x.split(":")[0] for x in ds.attrs["propagation_failures"].split("; ")]
+    assert not [name for name in failed if name.startswith("R")], failed
+
+
+def test_an_almanac_is_an_element_source(shared_data, tmp_path):
+    """A YUMA almanac written from the day's broadcast records drives a GPS run (km accuracy)."""
+    from gnss.orbits.almanac_write import almanac_from_broadcast, write_yuma
+    from gnss.orbits.refread import georinex_load
+    from gnss.study.sources import file_kind
+
+    recs = almanac_from_broadcast(georinex_load(shared_data / NAV3), 2269, 130 * 4096.0)
+    alm = write_yuma(recs, tmp_path / "week2269.alm")
+    assert file_kind(alm) == "almanac"
+    study = _study("G", alm, start="2023-07-08T06:00Z", duration_s=6 * 3600)
+    plan = gnss.plan_comparison(study)
+    sats = plan.constellations[None].satellites
+    assert sats and all(s.orbit.kind == "almanac" and s.system in "GJ" for s in sats)
+    ds = gnss.run_plan(plan).dataset
+    assert float(ds.visible_mean.sel(set="G").mean()) > 3.0  # 17 GPS satellites in the file
+
+
+def test_include_unhealthy_keeps_flagged_satellites(shared_data):
+    """BRD400DLR flags G22, R25, R26, E14, E18 unhealthy all day: left out, kept on request."""
+    nav = shared_data / "rinex_nav/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
+    names = {}
+    for keep in (False, True):
+        study = _study("R", nav, start="2023-03-12T00:00Z", duration_s=3600,
+                       include_unhealthy=keep)  # fmt: skip
+        plan = gnss.plan_comparison(study)
+        names[keep] = {s.label for s in plan.constellations[None].satellites}
+    assert {"R25", "R26"} <= names[True] - names[False]
+    res = CliRunner().invoke(main, ["compare", "--help"])
+    assert "--include-unhealthy" in res.output
+
+
+def test_elements_list_reads_orbit_files(shared_data):
+    """`gnss elements list -e FILE.SP3` lists the file's satellites with their classification."""
+    res = CliRunner().invoke(main, ["elements", "list", "-e", str(shared_data / SP3),
+                                    "--select", "R:plane=1", "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["satellites"]
+    assert {r["name"] for r in rows} >= {"R01 (SP3)", "R02 (SP3)"}
+    assert all(r["norad"] is None and r["plane"] == 1 for r in rows)

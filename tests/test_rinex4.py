@@ -32,12 +32,12 @@ from conftest import SHARED_DATA, shared_file
 import gnss
 from gnss.coverage.epochs import epoch_dops
 from gnss.orbits import rinex4_records as rr
+from gnss.orbits.broadcast import kepler_position
+from gnss.orbits.reference import ReferenceOrbitError
 from gnss.orbits.rinex4 import load_nav4
 from gnss.orbits.rinex4_eval import cnav_position
 from gnss.timeutil import timescale
-from gnss.validation.broadcast import kepler_position
 from gnss.validation.identify import identify, validate
-from gnss.validation.reference import ReferenceOrbitError
 
 NAV = SHARED_DATA / "rinex_nav"
 BRD = NAV / "BRD400DLR_S_20230710000_01D_MN.rnx.gz"

@@ -39,7 +39,6 @@ OPTION_OF = {
     "start": "'--start' / '--hours'",
     "threads": "'--threads'",
     "maps": "--maps",
-    "start": "'--start'",
 }
 #: Library parameters whose errors are usage errors without one option to name.
 USAGE_PARAMETERS = {"select", "grid", "config"}
@@ -83,6 +82,11 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     "shipped nominal constellations (no network).",
 )
 @selector_options
+@click.option(
+    "--include-unhealthy", is_flag=True,
+    help="Keep satellites whose navigation or almanac records are flagged unhealthy (left out "
+    "and listed by default).",
+)  # fmt: skip
 @epochs_options
 @span_options
 @click.option(
@@ -160,6 +164,7 @@ def _plan(options: dict):
         pdop_max=options["pdop_max"], regions=options["regions_text"],
         max_age_days=options["max_age_days"], force=options["force"],
         max_memory_bytes=gib * 2**30 if gib else None, threads=options["threads"],
+        include_unhealthy=options["include_unhealthy"],
     )  # fmt: skip
     return plan_comparison(
         study, options["output"], maps=options["maps"], overwrite=options["overwrite"]

@@ -85,12 +85,12 @@ def _element_files(elements, files) -> list[str]:
 
 
 def _load(elements, files, select, exclude):
-    from ..elements.read import read_elements
     from ..elements.select import filter_constellation
     from ..errors import GnssError
+    from ..study.sources import read_sources  # TLE/OMM, SP3, RINEX navigation, almanacs
 
     try:
-        con = read_elements(_element_files(elements, files))
+        con = read_sources(_element_files(elements, files))
     except GnssError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -172,7 +172,7 @@ def show(elements, files, select, exclude, at, as_json, json_file, overwrite):
     if as_json:
         return
     for r in rows:
-        click.echo(f"{r['name']}  (NORAD {r['norad']})")
+        click.echo(f"{r['name']}  (NORAD {r['norad'] if r['norad'] is not None else '-'})")
         for key, value in r.items():
             if key not in ("name", "norad"):
                 click.echo(f"  {key:24s} {value}")

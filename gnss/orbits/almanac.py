@@ -10,7 +10,7 @@
 
 Both carry the GPS week modulo 1024 (a 10-bit week); the full week is chosen by
 :mod:`gnss.orbits.almanac_orbit`. Malformed files are refused with a
-:class:`~gnss.validation.reference.ReferenceOrbitError` naming file:line, what was
+:class:`~gnss.orbits.reference.ReferenceOrbitError` naming file:line, what was
 expected, what was found and the fix.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..inputfile import MAX_REFERENCE_FILE_BYTES, check_input_file
-from ..validation.reference import ReferenceOrbitError
+from .reference import ReferenceOrbitError
 
 #: Reference inclination of the SEM/subframe almanac, semicircles (IS-GPS-200 20.3.3.5.1.3).
 SEM_REFERENCE_INCLINATION_SEMI = 0.30

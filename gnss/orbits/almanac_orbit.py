@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import GPS_GM_M3_S2, WGS84_EARTH_ROTATION_RATE_RAD_PER_S
-from ..validation.reference import ReferenceOrbitError, ReferenceOrbits, ReferenceSource
 from .almanac import Almanac, AlmanacRecord, almanac_error, read_lines, read_yuma
 from .almanac_sem import read_sem
+from .reference import ReferenceOrbitError, ReferenceOrbits, ReferenceSource
 
 #: Half-width of the window around each record's t_oa where positions are given, s.
 ALMANAC_VALIDITY_S = 14 * 86400.0

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import GPS_GM_M3_S2
-from ..validation.reference import ReferenceOrbitError
 from .almanac import SEM_REFERENCE_INCLINATION_SEMI, AlmanacRecord
+from .reference import ReferenceOrbitError
 
 WEEK_S = 604800.0
 _QZSS_FIRST_ID = 193

@@ -47,9 +47,13 @@ __all__ = [
 
 
 def load_reference(
-    path: str | os.PathLike, *, kind: str | None = None, time_system: str | None = None
+    path: str | os.PathLike,
+    *,
+    kind: str | None = None,
+    time_system: str | None = None,
+    include_unhealthy: bool = False,
 ) -> ReferenceOrbits:
-    """Load an SP3 precise orbit or a RINEX 2/3 navigation file.
+    """Load an SP3 precise orbit or a RINEX 2, 3 or 4 navigation file.
 
     Parameters
     ----------
@@ -61,6 +65,8 @@ def load_reference(
         SP3 only: override the header's time system (``"GPS"``, ``"UTC"``,
         ``"TAI"``, ``"BDT"``, ``"GAL"``, ``"QZS"``, ``"GLO"``), e.g. for a file
         with a wrong header.
+    include_unhealthy : bool
+        Navigation files only: keep records flagged unhealthy (left out and listed by default).
 
     Returns
     -------
@@ -79,6 +85,12 @@ def load_reference(
     (2, 1, 3)
     """
     p = Path(path)
+    if kind in (None, "rinex-nav") and _rinex_version(p) >= 4:  # georinex reads 2/3 only
+        if time_system is not None:
+            raise ReferenceOrbitError(f"{p}: time_system applies to SP3 files only")
+        from .rinex4 import load_nav4
+
+        return load_nav4(p, include_unhealthy=include_unhealthy)
     if kind not in (None, "sp3", "rinex-nav"):
         raise ReferenceOrbitError(f"kind must be 'sp3' or 'rinex-nav', got {kind!r}")
     found, info = _file_kind(p)
@@ -89,12 +101,33 @@ def load_reference(
             f"use {'--nav' if found == 'rinex-nav' else '--sp3'}"
         )
     if found == "rinex-nav":
-        return load_nav(p, _nav_version(p, info, time_system))
+        return load_nav(p, _nav_version(p, info, time_system), include_unhealthy)
     if time_system is not None and time_system.upper() not in TIME_SYSTEMS:
         raise ReferenceOrbitError(
             f"time_system must be one of GPS, GAL, QZS, BDT, TAI, UTC, GLO; got {time_system!r}"
         )
     return load_sp3(p, str(info.get("version", "?")), time_system)
+
+
+def _rinex_version(p: Path) -> float:
+    """RINEX version of a navigation file's first line (0 for anything else, SP3 included)."""
+    import gzip
+
+    try:
+        with open(p, "rb") as f:
+            head = f.read(400)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(p, "rb") as f:
+                head = f.read(400)
+    except (OSError, EOFError):
+        return 0.0  # _file_kind below says what is wrong with the file
+    first = head.decode("latin-1").splitlines()[0] if head else ""
+    if "RINEX VERSION / TYPE" not in first or first[20:21] != "N":
+        return 0.0
+    try:
+        return float(first[:9])
+    except ValueError:
+        return 0.0
 
 
 def _file_kind(p: Path) -> tuple[str, dict]:

@@ -28,7 +28,7 @@ from .source import FileOrbit, reference_positions, source_kind
 
 #: Half the time base of the finite-difference velocity, seconds (Lagrange-interpolated).
 _DT_S = 30.0
-_LABEL = {"sp3": "SP3", "broadcast": "BRDC"}
+_LABEL = {"sp3": "SP3", "broadcast": "BRDC", "almanac": "ALM"}
 
 
 def file_satellites(ref: ReferenceOrbits) -> tuple[list[Satellite], list[Skipped]]:

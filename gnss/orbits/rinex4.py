@@ -2,7 +2,7 @@
 
 georinex reads RINEX 2 and 3 only, so :func:`load_nav4` parses RINEX 4 itself
 (:mod:`gnss.orbits.rinex4_records`) into the record dictionaries that
-:mod:`gnss.validation.rinexnav` builds from georinex, and reuses its reference
+:mod:`gnss.orbits.rinexnav` builds from georinex, and reuses its reference
 times, health rule, validity windows and tabulation. Evaluated: GPS and QZSS
 LNAV/CNAV/CNV2, Galileo I/NAV and F/NAV, BeiDou D1/D2/CNV1/CNV2/CNV3, GLONASS FDMA.
 One message family per satellite (:data:`PREFERENCE`: the legacy message first;
@@ -19,19 +19,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..timeutil import timescale
-from ..validation.reference import ReferenceOrbitError, ReferenceOrbits, ReferenceSource
-from ..validation.refread import check_radii
-from ..validation.reftime import origin_tai
-from ..validation.rinexnav import (
-    _FRAMES,
-    _healthy,
-    _left_out_notes,
-    _record_reference_tai_s,
-    _sorted_records,
-    _tabulate,
-)
 from . import rinex4_records as rr
+from .reference import ReferenceOrbitError, ReferenceOrbits, ReferenceSource
+from .refread import check_radii
+from .reftime import origin_tai
 from .rinex4_eval import Nav4Evaluator
+from .rinexnav import (
+    FRAMES,
+    healthy,
+    left_out_notes,
+    record_reference_tai_s,
+    sorted_records,
+    tabulate,
+)
 
 #: Message families per system, preferred first; a satellite uses its first family present.
 PREFERENCE: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -95,13 +95,13 @@ def load_nav4(
             "QZSS, give a navigation file with them"
         )
     records, tai_jd0, health_notes = _records(p, chosen, wanted, include_unhealthy)
-    sats = _sorted_records(records)
+    sats = sorted_records(records)
     evaluator = Nav4Evaluator(list(sats.values()))
     prns = tuple(sats)
-    grid, pos = _tabulate(p, sats, evaluator)
+    grid, pos = tabulate(p, sats, evaluator)
     check_radii(p, prns, pos)
     present = sorted({x[0] for x in prns}, key="GRECJ".index)
-    frame = ", ".join(f"{s}:{_FRAMES[s]}" for s in present)
+    frame = ", ".join(f"{s}:{FRAMES[s]}" for s in present)
     source = ReferenceSource(str(p), "rinex-nav", f"{version:.2f}", frame, "mixed")
     return ReferenceOrbits(prns, tai_jd0, grid, pos, source, tuple(notes + health_notes), evaluator)
 
@@ -190,7 +190,7 @@ def _choose(blocks, wanted: str, prefs) -> tuple[list[rr.Block], list[str]]:
         use = fams[0] if fams else ()
         chosen += [b for b in recs if b.msg in use]
         unused.update(f"{_NAMES[sv[0]]} {b.msg}" for b in recs if b.msg not in use)
-    notes = _left_out_notes(skipped_systems, set(), {})
+    notes = left_out_notes(skipped_systems, set(), {})
     if unused:
         notes.append(
             "records of other message types not used (one family per satellite, "
@@ -226,15 +226,15 @@ def _records(p: Path, chosen: list[rr.Block], wanted: str | None, include_unheal
     for b, toc in zip(chosen, epochs, strict=True):
         vals = rr.record_fields(b, toc)
         sysl = b.sv[0]
-        ref = _record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts)
+        ref = record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts)
         if ref is None or not rr.plausible(sysl, vals, rr.seconds_of_week(toc)):
             implausible.append(b)
-        elif not include_unhealthy and not _healthy(sysl, vals):
+        elif not include_unhealthy and not healthy(sysl, vals):
             unhealthy[b.sv].append(b)
         else:
             records.setdefault(b.sv, []).append((ref, vals))
     _refuse_empty_systems(p, unhealthy, implausible, records, wanted)
-    notes = _left_out_notes({}, set(unhealthy), records)
+    notes = left_out_notes({}, set(unhealthy), records)
     if implausible:
         per = Counter(_NAMES[b.sv[0]] for b in implausible)
         eg = ", ".join(f"{b.sv} {b.msg} at line {b.line}" for b in implausible[:3])

@@ -5,7 +5,7 @@ semi-major axis (A-dot) and of the mean-motion difference (delta-n-dot), used as
 IS-GPS-200 Table 30-II and BDS-SIS-ICD-B1C 3.0 section 7.8 prescribe:
 ``A_k = A_0 + A-dot t_k``, ``n_A = n_0 + delta-n_0 + delta-n-dot t_k / 2`` with
 ``n_0 = sqrt(GM / A_0^3)``, ``M_k = M_0 + n_A t_k``; the rest is the legacy
-algorithm (:func:`gnss.validation.broadcast.kepler_position`).
+algorithm (:func:`gnss.orbits.broadcast.kepler_position`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import BDS_GM_M3_S2, GPS_GM_M3_S2
-from ..validation.broadcast import kepler_position
-from ..validation.rinexnav import NAV_VALIDITY_S, _NavEvaluator
+from .broadcast import kepler_position
+from .rinexnav import NAV_VALIDITY_S, NavEvaluator
 
 #: GM (m^3/s^2) of the systems with CNAV-type records (IS-GPS-200, IS-QZSS-PNT, BDS ICD).
 _GM = {"G": GPS_GM_M3_S2, "J": GPS_GM_M3_S2, "C": BDS_GM_M3_S2}
@@ -62,7 +62,7 @@ def cnav_position(system: str, rec: dict[str, np.ndarray], tk: np.ndarray) -> np
     return kepler_position(system, eff, tk)
 
 
-class Nav4Evaluator(_NavEvaluator):
+class Nav4Evaluator(NavEvaluator):
     """The RINEX 3 evaluator; satellites with CNAV-type records go through :func:`cnav_position`."""
 
     def __call__(self, tq: np.ndarray, cols: np.ndarray) -> np.ndarray:

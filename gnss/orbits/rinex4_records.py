@@ -5,7 +5,7 @@ A RINEX 4.00-4.02 navigation file is a header and records, each opened by a line
 plain or gzip file into :class:`Block` objects with their line numbers;
 :func:`record_fields` turns an ``EPH`` block into the field dictionary that
 georinex builds from RINEX 3 (same names, GLONASS kilometres made metres), so the
-RINEX 3 machinery of :mod:`gnss.validation.rinexnav` evaluates them unchanged.
+RINEX 3 machinery of :mod:`gnss.orbits.rinexnav` evaluates them unchanged.
 The CNAV-type records (GPS/QZSS CNAV and CNV2, BeiDou CNV1/CNV2/CNV3) add
 ``Adot`` and ``DeltaNdot`` (IS-GPS-200 Table 30-II, BDS-SIS-ICD-B1C 7.8).
 
@@ -26,7 +26,7 @@ import numpy as np
 
 from ..constants import PZ90_EARTH_ROTATION_RATE_RAD_PER_S, PZ90_GM_M3_S2
 from ..inputfile import MAX_REFERENCE_FILE_BYTES, check_input_file
-from ..validation.reference import DAY_S, ReferenceOrbitError
+from .reference import DAY_S, ReferenceOrbitError
 
 _KEPLER_HEAD = (
     "SVclockBias SVclockDrift SVclockDriftRate {iod} Crs DeltaN M0 Cuc Eccentricity Cus sqrtA "

@@ -46,7 +46,7 @@ NAV_VALIDITY_S = {
 #: Tabulation step of the evaluated records, seconds.
 _GRID_STEP_S = 300.0
 #: Frame of each system's broadcast orbits.
-_FRAMES = {"G": "WGS84", "R": "PZ-90.11", "E": "GTRF", "C": "CGCS2000", "J": "JGS"}
+FRAMES = {"G": "WGS84", "R": "PZ-90.11", "E": "GTRF", "C": "CGCS2000", "J": "JGS"}
 
 
 @dataclass
@@ -63,7 +63,7 @@ _Raw = dict[str, list[tuple[float, dict[str, float]]]]
 
 
 def load_nav(p: Path, version: float, include_unhealthy: bool = False) -> ReferenceOrbits:
-    """Read a RINEX 2/3 navigation file (see :func:`gnss.validation.refs.load_reference`).
+    """Read a RINEX 2/3 navigation file (see :func:`gnss.orbits.load.load_reference`).
 
     Parameters
     ----------
@@ -92,13 +92,13 @@ def load_nav(p: Path, version: float, include_unhealthy: bool = False) -> Refere
         raise ReferenceOrbitError(
             f"{p}: no usable (healthy GPS/GLONASS/Galileo/BeiDou/QZSS) navigation records"
         )
-    sats = _sorted_records(records)
-    evaluator = _NavEvaluator(list(sats.values()))
+    sats = sorted_records(records)
+    evaluator = NavEvaluator(list(sats.values()))
     prns = tuple(sats)
-    grid, pos = _tabulate(p, sats, evaluator)
+    grid, pos = tabulate(p, sats, evaluator)
     check_radii(p, prns, pos)
     systems = sorted({x[0] for x in prns}, key="GRECJ".index)
-    frame = ", ".join(f"{s}:{_FRAMES[s]}" for s in systems)
+    frame = ", ".join(f"{s}:{FRAMES[s]}" for s in systems)
     source = ReferenceSource(str(p), "rinex-nav", f"{version:.2f}", frame, "mixed")
     return ReferenceOrbits(prns, tai_jd0, grid, pos, source, tuple(notes), evaluator)
 
@@ -125,19 +125,19 @@ def _read_records(ds, times, origin, tai_jd0, include_unhealthy) -> tuple[_Raw, 
                 for k in sub.data_vars
                 if sub[k].ndim == 1 and np.isfinite(sub[k].values[ti])
             }
-            ref = _record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts)
+            ref = record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts)
             if ref is None:
                 continue
-            if not _healthy(sysl, vals):
+            if not healthy(sysl, vals):
                 unhealthy.add(prn)
                 if not include_unhealthy:
                     continue
             records.setdefault(prn, []).append((ref, vals))
-    notes = _left_out_notes(skipped_systems, unhealthy, records, include_unhealthy)
+    notes = left_out_notes(skipped_systems, unhealthy, records, include_unhealthy)
     return records, notes
 
 
-def _left_out_notes(skipped_systems, unhealthy: set[str], records: _Raw, kept: bool = False):
+def left_out_notes(skipped_systems, unhealthy: set[str], records: _Raw, kept: bool = False):
     """Say which systems are not evaluated and which satellites have unhealthy records."""
     notes: list[str] = []
     for sysl, prns in sorted(skipped_systems.items()):
@@ -160,7 +160,7 @@ def _left_out_notes(skipped_systems, unhealthy: set[str], records: _Raw, kept: b
     return notes
 
 
-def _sorted_records(records: _Raw) -> dict[str, _NavRecords]:
+def sorted_records(records: _Raw) -> dict[str, _NavRecords]:
     """Sort the records of each PRN by time (PRNs in system order); keep the common fields."""
     sats: dict[str, _NavRecords] = {}
     for prn in sorted(records, key=_prn_sort_key):
@@ -173,7 +173,7 @@ def _sorted_records(records: _Raw) -> dict[str, _NavRecords]:
     return sats
 
 
-def _tabulate(p: Path, sats: dict[str, _NavRecords], evaluator) -> tuple[np.ndarray, np.ndarray]:
+def tabulate(p: Path, sats: dict[str, _NavRecords], evaluator) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate on a 300 s grid over the records' validity windows; drop epochs with no data."""
     lo = min(s.ref_tai_s[0] - NAV_VALIDITY_S[s.prn[0]][0] for s in sats.values())
     hi = max(s.ref_tai_s[-1] + NAV_VALIDITY_S[s.prn[0]][1] for s in sats.values())
@@ -196,12 +196,13 @@ def _source_rank(sysl: str, vals: dict[str, float]) -> int:
     return 1 if sysl == "E" and not int(vals.get("DataSrc", 0)) & 0b101 else 0
 
 
-def _healthy(sysl: str, vals: dict[str, float]) -> bool:
+def healthy(sysl: str, vals: dict[str, float]) -> bool:
+    """Return whether a record's health field (``SatH1`` for BeiDou, else ``health``) is 0."""
     key = "SatH1" if sysl == "C" else "health"
     return vals.get(key, 0.0) == 0.0
 
 
-def _record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts) -> float | None:
+def record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts) -> float | None:
     """Return a record's reference time in TAI seconds since the origin (``tai_jd0``)."""
     if sysl == "R":
         if not all(k in vals for k in ("X", "dX", "dX2", "Y", "dY", "dY2", "Z", "dZ", "dZ2")):
@@ -227,7 +228,7 @@ def _record_reference_tai_s(sysl, toc, vals, origin, tai_jd0, ts) -> float | Non
     return toe_s + TAI_MINUS_S["GPS"]  # GPST s since the GPST midnight -> TAI s since tai_jd0
 
 
-class _NavEvaluator:
+class NavEvaluator:
     """Evaluate broadcast ephemerides: per time, the nearest record whose window holds it.
 
     Satellite ``i`` owns rows ``first[i]:first[i+1]`` of the record table (sorted by time),
@@ -275,6 +276,7 @@ class _NavEvaluator:
         return rec, dt
 
     def __call__(self, tq: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Positions (n_times, n_cols, 3) at TAI seconds ``tq`` of the satellites ``cols``."""
         tq = np.atleast_1d(np.asarray(tq, dtype=np.float64))
         cols = np.atleast_1d(np.asarray(cols, dtype=np.int64))
         out = np.full((tq.size, cols.size, 3), np.nan)

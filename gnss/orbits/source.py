@@ -1,7 +1,7 @@
 """The orbit-provider interface of satellites read from orbit files (SP3, RINEX navigation).
 
 A :class:`~gnss.elements.constellation.Satellite` from an orbit file carries ``orbit``, a
-:class:`FileOrbit`: its ``kind`` (``"sp3"`` or ``"broadcast"``) and
+:class:`FileOrbit`: its ``kind`` (``"sp3"``, ``"broadcast"`` or ``"almanac"``) and
 ``positions_itrs_m(times)``, ITRS metres with NaN where the file does not cover the epoch.
 SGP4 satellites (TLE/OMM, nominal sets) have ``orbit=None`` and use their ``satrec``.
 
@@ -27,18 +27,19 @@ from .reference import ReferenceOrbits
 from .sp3 import lagrange_interpolate
 
 #: Orbit-source kinds, most accurate first: the order of "one satellite, one source".
-KINDS = ("sp3", "broadcast")
+KINDS = ("sp3", "broadcast", "almanac")
 
 #: Why a file orbit has no position at an epoch, by kind (PropagationFailure.reason).
 GAP_REASONS = {
     "sp3": "outside the SP3 span or in a gap of its samples",
     "broadcast": "no valid broadcast record at the epoch",
+    "almanac": "outside the almanac's validity (14 days around its reference time)",
 }
 
 
 def source_kind(ref: ReferenceOrbits) -> str:
-    """``"sp3"`` or ``"broadcast"`` for a reference read from an SP3 or a navigation file."""
-    return "sp3" if ref.source.kind == "sp3" else "broadcast"
+    """``"sp3"``, ``"almanac"`` or ``"broadcast"`` (a navigation file) for a reference."""
+    return ref.source.kind if ref.source.kind in ("sp3", "almanac") else "broadcast"
 
 
 def sample_step_s(ref: ReferenceOrbits) -> float:
@@ -81,7 +82,7 @@ class FileOrbit:
     prn : str
         The satellite in the file, e.g. ``"G05"``.
     kind : str
-        ``"sp3"`` or ``"broadcast"``.
+        ``"sp3"``, ``"broadcast"`` or ``"almanac"``.
     """
 
     reference: ReferenceOrbits

@@ -71,11 +71,13 @@ def load_constellations(
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
     start: datetime | None = None,
+    include_unhealthy: bool = False,
 ) -> Constellations:
     """Element sets by label, filtered; unlabelled sets default to the nominal constellations.
 
     The nominal slots come from the shipped files (epoch 2026-01-01T00:00Z) or, when a
-    ``start`` is given, are placed at that start by the builder's rules.
+    ``start`` is given, are placed at that start by the builder's rules. Navigation and
+    almanac records flagged unhealthy are left out (and listed) unless ``include_unhealthy``.
 
     Raises
     ------
@@ -91,7 +93,7 @@ def load_constellations(
         systems = sorted({x for s in specs if s.label is None for x in s.systems})
         sources[None] = _nominal(systems, start)
     loaded = {
-        label: src if isinstance(src, Constellation) else read_sources(src)
+        label: src if isinstance(src, Constellation) else read_sources(src, include_unhealthy)
         for label, src in sources.items()
     }
     try:

@@ -124,7 +124,8 @@ def plan_comparison(
     if maps not in MAPS:
         raise ParameterError(f"maps must be one of {MAPS}, got {maps!r}", parameter="maps")
     specs = list(study.specs)
-    cons = load_constellations(specs, study.elements, study.select, study.exclude, study.start)
+    cons = load_constellations(specs, study.elements, study.select, study.exclude, study.start,
+                               study.include_unhealthy)  # fmt: skip
     start = study.start or default_start(cons)
     try:
         span = epoch_span(start, study.duration_s, study.step_s)

@@ -71,6 +71,8 @@ class Study:
         Refuse runs whose estimated peak memory exceeds this (default: the memory available).
     threads : int, optional
         Kernel threads (default: chosen per block; results do not depend on it).
+    include_unhealthy : bool
+        Keep navigation and almanac records flagged unhealthy (left out and listed by default).
 
     Raises
     ------
@@ -104,6 +106,7 @@ class Study:
     force: bool = False
     max_memory_bytes: float | None = None
     threads: int | None = None
+    include_unhealthy: bool = False
     specs: tuple[SetSpec, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

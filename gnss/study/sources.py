@@ -1,11 +1,13 @@
-"""Element sources of one label: TLE/OMM files and orbit files (SP3, RINEX navigation), merged.
+"""Element sources of one label: TLE/OMM files and orbit files (SP3, RINEX nav, almanacs), merged.
 
 The kind of each file is detected from its content (:func:`file_kind`): SP3 (``#c``/``#d``
-first line), RINEX navigation ("RINEX VERSION / TYPE" with N or G, versions 2 and 3 read by
-georinex; RINEX 4 through :data:`NAV4_READER`), anything else TLE/OMM
+first line), RINEX navigation ("RINEX VERSION / TYPE" with N or G; versions 2 and 3 read by
+georinex, RINEX 4 by :func:`gnss.orbits.rinex4.load_nav4`), YUMA/SEM almanacs
+(:func:`gnss.orbits.almanac_orbit.load_almanac`), anything else TLE/OMM
 (:func:`gnss.read_elements`). A RINEX observation (or other non-orbit RINEX) file is refused.
 
-**One satellite, one source**: within a label, precise (SP3) > broadcast (navigation) > TLE/OMM.
+**One satellite, one source**: within a label, precise (SP3) > broadcast (navigation) >
+almanac > TLE/OMM.
 Orbit files give the same satellite the same identity (system + PRN), so a PRN given by two
 files keeps the better kind (the first file among equals). A TLE/OMM satellite is the same as
 an orbit-file satellite when SGP4 puts it within :data:`SAME_SATELLITE_KM` of it at the middle
@@ -18,7 +20,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +30,12 @@ from ..elements.constellation import Constellation, ElementSource, Satellite, Sk
 from ..elements.read import read_elements
 from ..errors import ElementError
 from ..inputfile import MAX_REFERENCE_FILE_BYTES, read_input_file
+from ..orbits.almanac_orbit import load_almanac
 from ..orbits.load import load_reference
 from ..orbits.propagate import propagate_itrs_m
 from ..orbits.proxy import file_satellites
 from ..orbits.reference import ReferenceOrbits
+from ..orbits.rinex4 import load_nav4
 from ..orbits.source import KINDS, reference_positions
 from ..timeutil import EpochSpan
 
@@ -40,9 +45,6 @@ SAME_SATELLITE_KM = 100.0
 
 log = logging.getLogger("gnss")
 
-#: The RINEX 4 navigation reader, ``load_nav4(path) -> ReferenceOrbits``; None until it exists.
-NAV4_READER: Callable[[Path], ReferenceOrbits] | None = None
-
 _FILE_HINT = (
     "Give an SP3 orbit (e.g. COD0MGXFIN_...ORB.SP3), a RINEX navigation file (RINEX VERSION / "
     "TYPE 'N'), or TLE/OMM element files"
@@ -50,7 +52,7 @@ _FILE_HINT = (
 
 
 def file_kind(path: str | Path) -> str:
-    """``"sp3"``, ``"rinex-nav"``, ``"rinex-nav4"`` or ``"elements"`` from the first bytes.
+    """``"sp3"``, ``"rinex-nav"``, ``"rinex-nav4"``, ``"almanac"`` or ``"elements"`` from content.
 
     Raises
     ------
@@ -59,6 +61,8 @@ def file_kind(path: str | Path) -> str:
     """
     head = _head(Path(path))
     first = head.splitlines()[0] if head else ""
+    if _is_almanac(head):
+        return "almanac"
     if first[:2] in ("#a", "#b", "#c", "#d") and "\n##" in head:
         return "sp3"
     if "RINEX VERSION / TYPE" not in first:
@@ -75,6 +79,20 @@ def file_kind(path: str | Path) -> str:
     )
 
 
+def _is_almanac(head: str) -> bool:
+    """YUMA (``******** Week ...``) or SEM (``<count> <name>`` then ``<week> <t_oa>``)."""
+    lines = [x for x in head.splitlines() if x.strip()]
+    if not lines:
+        return False
+    if lines[0].lstrip().startswith("****") and "week" in lines[0].lower():
+        return True
+    return (
+        len(lines) > 1
+        and re.fullmatch(r"\s*\d{1,3}\s+\S.*", lines[0]) is not None
+        and re.fullmatch(r"\s*\d{1,4}\s+\d{1,6}\s*", lines[1]) is not None
+    )
+
+
 def _head(p: Path, n_bytes: int = 4096) -> str:
     """Return the first bytes of a file as text (gunzipped when it is gzip)."""
     data = read_input_file(p, what="element file", max_bytes=MAX_REFERENCE_FILE_BYTES,
@@ -87,17 +105,18 @@ def _head(p: Path, n_bytes: int = 4096) -> str:
     return data[:n_bytes].decode("latin-1")
 
 
-def read_orbit_file(path: str | Path, kind: str) -> ReferenceOrbits:
-    """Read an SP3 or navigation file; refuse a truncated SP3 and (for now) RINEX 4."""
+def read_orbit_file(
+    path: str | Path, kind: str, include_unhealthy: bool = False
+) -> ReferenceOrbits:
+    """Read an SP3, navigation (RINEX 2-4) or almanac file; refuse a truncated SP3.
+
+    An almanac's GPS week (modulo 1024 in the file) is taken nearest the file's date (noted).
+    """
     p = Path(path)
     if kind == "rinex-nav4":
-        if NAV4_READER is None:
-            raise ElementError(
-                f"{p}: RINEX 4 navigation files are not read yet (georinex reads RINEX 2/3). "
-                "Use an SP3 orbit of the same day or a RINEX 3 navigation file "
-                "(e.g. BRDC00IGS_R_..._MN.rnx version 3.04)"
-            )
-        return NAV4_READER(p)
+        return load_nav4(p, include_unhealthy=include_unhealthy)
+    if kind == "almanac":
+        return load_almanac(p, include_unhealthy=include_unhealthy)
     if kind == "sp3":
         tail = _tail_text(p)
         if "EOF" not in tail.split()[-1:]:
@@ -105,7 +124,7 @@ def read_orbit_file(path: str | Path, kind: str) -> ReferenceOrbits:
                 f"{p}: the SP3 file ends without its 'EOF' line (it ends with "
                 f"{tail.splitlines()[-1]!r}): it is truncated. Download it again"
             )
-    return load_reference(p, kind=kind)
+    return load_reference(p, kind=kind, include_unhealthy=include_unhealthy)
 
 
 def _tail_text(p: Path) -> str:
@@ -115,8 +134,12 @@ def _tail_text(p: Path) -> str:
     return data[-200:].decode("latin-1").rstrip() or "(empty)"
 
 
-def read_sources(paths: Sequence[str | Path]) -> Constellation:
-    """One label's files (TLE/OMM, SP3, navigation) as one Constellation, one source each."""
+def read_sources(paths: Sequence[str | Path], include_unhealthy: bool = False) -> Constellation:
+    """One label's files (TLE/OMM, SP3, navigation) as one Constellation, one source each.
+
+    ``include_unhealthy`` keeps navigation and almanac records flagged unhealthy (left out and
+    listed by default).
+    """
     kinds = [file_kind(p) for p in paths]
     tle_paths = [str(p) for p, k in zip(paths, kinds, strict=True) if k == "elements"]
     tle = read_elements(tle_paths) if tle_paths else Constellation(())
@@ -126,7 +149,7 @@ def read_sources(paths: Sequence[str | Path]) -> Constellation:
     for p, k in zip(paths, kinds, strict=True):
         if k == "elements":
             continue
-        ref = read_orbit_file(p, k)
+        ref = read_orbit_file(p, k, include_unhealthy)
         for note in ref.notes:  # e.g. unhealthy satellites, systems not evaluated
             log.warning("%s: %s", p, note)
         sats, left_out = file_satellites(ref)
