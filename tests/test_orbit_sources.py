@@ -351,3 +351,12 @@ def test_the_sp3_interpolation_order_is_chosen_by_measurement(shared_data):
     assert LAGRANGE_POINTS == 9
     assert p99[9] < 5e-3 and p99[9] < p99[7] / 10  # metres
     assert p99[9] <= p99[11] * 1.5  # more points gain nothing
+
+
+def test_a_system_with_only_unhealthy_records_is_refused_with_the_fix(shared_data, tmp_path):
+    """alby233h_rnx.nav (RINEX 4.02): every QZSS record flagged unhealthy; a J set says so."""
+    nav = shared_data / "rinex_nav/alby233h_rnx.nav"
+    with pytest.raises(ParameterError, match="left out as unhealthy .*--include-unhealthy") as e:
+        gnss.plan_comparison(_study("J", nav, duration_s=3600), tmp_path / "out")
+    assert e.value.parameter == "sets" and "J02" in str(e.value)
+    assert not (tmp_path / "out").exists()

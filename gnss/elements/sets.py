@@ -300,10 +300,14 @@ def _resolve_one(spec: SetSpec, con: Constellation, start: datetime) -> Resolved
     for sys in spec.systems:
         if not any(s.system == sys for s in sats):
             label = spec.label
+            sick = [k.name for k in con.skipped if k.kind == "unhealthy" and k.name[:1] == sys]
+            why = (f"; {len(sick)} were left out as unhealthy ({', '.join(sick[:5])}"
+                   f"{', ...' if len(sick) > 5 else ''}): --include-unhealthy keeps them"
+                   if sick else "")  # fmt: skip
             raise ParameterError(
                 f"set {spec.name!r} has no satellite of system {sys} "
                 f"(the elements{'' if label is None else ' labelled ' + repr(label)} have "
-                f"{con.counts()}); add element files for it, or change the set"
+                f"{con.counts()}){why}; add element files for it, or change the set"
             )
     rs = ResolvedSet(spec, tuple(sats), start, tuple(removed), tuple(added), tuple(taken))
     return replace(rs, description=describe(rs))

@@ -134,6 +134,23 @@ def _tail_text(p: Path) -> str:
     return data[-200:].decode("latin-1").rstrip() or "(empty)"
 
 
+def unhealthy_skipped(ref: ReferenceOrbits) -> list[Skipped]:
+    """Satellites a reader left out because every record is flagged unhealthy, as Skipped.
+
+    The readers say so in a note ``"G22, R25: every record is flagged unhealthy; ..."``; as
+    Skipped records (kind "unhealthy") they reach the set checks, which name them and the fix.
+    """
+    out = []
+    for note in ref.notes:
+        head, sep, _ = note.partition(":")
+        if sep and "every record is flagged unhealthy" in note:
+            for prn in (x.strip() for x in head.split(",")):
+                reason = "every record flagged unhealthy (--include-unhealthy keeps it)"
+                out.append(Skipped(f"{prn} ({ref.source.kind})", ref.source.path, reason,
+                                   "unhealthy"))  # fmt: skip
+    return out
+
+
 def read_sources(paths: Sequence[str | Path], include_unhealthy: bool = False) -> Constellation:
     """One label's files (TLE/OMM, SP3, navigation) as one Constellation, one source each.
 
@@ -152,6 +169,7 @@ def read_sources(paths: Sequence[str | Path], include_unhealthy: bool = False) -
         ref = read_orbit_file(p, k, include_unhealthy)
         for note in ref.notes:  # e.g. unhealthy satellites, systems not evaluated
             log.warning("%s: %s", p, note)
+        skipped += unhealthy_skipped(ref)
         sats, left_out = file_satellites(ref)
         file_sats += sats
         skipped += left_out
