@@ -360,3 +360,9 @@ def test_a_system_with_only_unhealthy_records_is_refused_with_the_fix(shared_dat
         gnss.plan_comparison(_study("J", nav, duration_s=3600), tmp_path / "out")
     assert e.value.parameter == "sets" and "J02" in str(e.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_dataset_names_its_orbit_sources(shared_data):
+    study = _study("R", shared_data / SP3, duration_s=3600)
+    ds = gnss.run_plan(gnss.plan_comparison(study)).dataset
+    assert ds.attrs["source"] == "gnss-coverage (orbits: SP3 precise; numba kernels)"

@@ -250,7 +250,7 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
     return {
         "Conventions": "CF-1.10",
         "title": "GNSS coverage: visibility and dilution of precision per receiver configuration",
-        "source": "gnss-coverage (SGP4 element sets, numba kernels)",
+        "source": f"gnss-coverage (orbits: {_orbit_kinds(sats)}; numba kernels)",
         "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} created by gnss-coverage",
         "element_files": "; ".join(f"{p} sha256={h}" if h else p for p, h in sources.items()),
         "element_labels_median_epoch": "; ".join(f"{k}: {v}" for k, v in medians.items()),
@@ -274,6 +274,18 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
         "percentile_method": percentile_method(),
         "library_versions": _versions(),
     }
+
+
+
+
+_KIND_TEXT = {"sp3": "SP3 precise", "broadcast": "broadcast ephemerides", "almanac": "almanacs"}
+
+
+def _orbit_kinds(sats) -> str:
+    """Name the orbit sources of the run's satellites, e.g. ``"SGP4 element sets, SP3 precise"``."""
+    kinds = {getattr(getattr(s, "orbit", None), "kind", None) for s in sats}
+    text = ["SGP4 element sets"] if None in kinds else []
+    return ", ".join(text + [_KIND_TEXT.get(k, k) for k in sorted(kinds - {None})])
 
 
 def provenance_note(ds: xr.Dataset) -> str:
