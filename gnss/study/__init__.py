@@ -7,8 +7,9 @@ memory) and returns a :class:`~gnss.study.plan.Plan`; the plan computes the cove
 the files all or nothing (:func:`~gnss.study.run.run_comparison` does both). The CLI only parses
 options and prints; site runs, the HTML report and Dask runs build on the same calls.
 
-Modules: ``question`` (the parameters and their checks), ``load`` (element files, start and
-span checks), ``plan`` (the checked plan), ``run`` (compute and write).
+Modules: ``question`` (the parameters and their checks), ``sources`` (element and orbit files
+told apart by content, one source per satellite), ``load`` (element files, start and span
+checks), ``plan`` (the checked plan), ``run`` (compute and write).
 
 May import every earlier stage (``gnss.outputs`` and below) and the root foundation modules;
 only ``gnss.cli`` imports it.
