@@ -27,9 +27,11 @@ def _register_subcommands() -> None:
     from .fetch import fetch
     from .refs import identify_command, validate_command
     from .regions import regions
+    from .site import site
 
     main.add_command(compare)
     main.add_command(regions)
+    main.add_command(site)
 
     for command in (fetch, identify_command, validate_command):
         elements.add_command(command)

@@ -1,0 +1,213 @@
+"""Time series at fixed sites: visible satellites and DOPs per epoch, site and set.
+
+The same question as a comparison (:class:`gnss.Study`: sets incl. what-if sets, element and
+orbit files, selectors, span rules, mask, clock) asked at named places instead of a grid.
+The elements are loaded and checked as for ``gnss compare`` (:func:`gnss.plan_comparison`),
+the satellites propagated once, and each site and set run through the same kernel epoch by
+epoch (:func:`gnss.coverage.epochs.epoch_dops`). The study's grid and regions are not used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..coverage.config import ProgressCallback
+from ..coverage.epochs import epoch_dops
+from ..coverage.layout import SetLayout
+from ..coverage.run import propagate_layout
+from ..elements.classify import SYSTEMS
+from ..outputs.outdir import OutputDir
+from ..receivers.sites import Site, as_sites
+from .plan import Plan, plan_comparison
+from .question import Study
+
+_DOPS = ("pdop", "hdop", "vdop", "gdop")
+
+
+def site_timeseries(
+    study: Study,
+    sites: Iterable[Site | Sequence],
+    *,
+    progress: ProgressCallback | None = None,
+) -> xr.Dataset:
+    """Visible satellites and DOPs at each site, epoch and set.
+
+    Parameters
+    ----------
+    study : Study
+        Sets, elements, selectors, span, mask and clock, as for :func:`gnss.run_comparison`
+        (its grid and regions are not used).
+    sites : iterable of Site or (name, lat_deg, lon_deg[, height_m])
+        The places; names unique.
+    progress : callable, optional
+        ``progress(stage, done, total)`` for "propagate" and "sites".
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(time, site, set)``: ``visible`` and ``visible_<system>`` (satellites above the
+        mask; 0 for a system not in the set), ``pdop``, ``hdop``, ``vdop``, ``gdop`` (NaN
+        without a fix) and ``tdop_<system>`` (per-system clock; NaN when the system is not in
+        the set or has no satellite in view) or ``tdop`` (common clock). Coordinates
+        ``lat_deg``, ``lon_deg``, ``height_m`` per site and ``description`` per set.
+
+    Raises
+    ------
+    SiteError
+        For a site out of range or a name given twice (before any file is read).
+    GnssError
+        As :func:`gnss.plan_comparison` for the elements, sets and span.
+
+    Examples
+    --------
+    >>> import gnss
+    >>> study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800)
+    >>> ds = gnss.site_timeseries(study, [("Moscow", 55.75, 37.62)])
+    >>> dict(ds.sizes)
+    {'time': 3, 'site': 1, 'set': 3}
+    >>> bool((ds.visible.sel(set="R+C") == ds.visible_R + ds.visible_C).all())
+    True
+    """
+    site_list = as_sites(sites)
+    plan = plan_comparison(study)
+    return site_series(plan, site_list, progress)
+
+
+def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None) -> xr.Dataset:
+    """Return the time series of a checked plan at checked sites (see :func:`site_timeseries`)."""
+
+    def report(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    study = plan.study
+    layout = SetLayout.build(plan.resolved, study.clock)
+    pos, _ = propagate_layout(layout, plan.span, report)
+    sat_systems = [s.system for s in layout.satellites]
+    systems = list(layout.systems)
+    n_t, n_site, n_set = plan.span.n_epochs, len(sites), len(plan.resolved)
+    clocks = systems if study.clock == "per-system" else [""]
+    data = {"visible": np.zeros((n_t, n_site, n_set), np.int64)}
+    data |= {f"visible_{s}": np.zeros((n_t, n_site, n_set), np.int64) for s in systems}
+    data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _DOPS}
+    data |= {_tdop_name(c): np.full((n_t, n_site, n_set), np.nan) for c in clocks}
+    report("sites", 0, n_site * n_set)
+    for i, site in enumerate(sites):
+        point, up = site.itrs_m()
+        for k, rs in enumerate(plan.resolved):
+            cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
+            set_systems = rs.spec.systems
+            singles = [(s,) for s in set_systems]
+            out = epoch_dops(
+                pos[:, cols], [sat_systems[c] for c in cols], point, up,
+                [set_systems, *singles], clock=study.clock,
+                elevation_mask_deg=study.elevation_mask_deg,
+            )  # fmt: skip
+            data["visible"][:, i, k] = out["visible"][0]
+            for j, s in enumerate(set_systems):
+                data[f"visible_{s}"][:, i, k] = out["visible"][1 + j]
+            for name in _DOPS:
+                data[name][:, i, k] = out[name][0]
+            for j, c in enumerate(set_systems if study.clock == "per-system" else [""]):
+                data[_tdop_name(c)][:, i, k] = out["tdop"][0, j]
+            report("sites", i * n_set + k + 1, n_site * n_set)
+    return _dataset(data, plan, sites)
+
+
+def _tdop_name(clock_system: str) -> str:
+    """``tdop_<system>`` for a per-system clock, ``tdop`` for the common one."""
+    return f"tdop_{clock_system}" if clock_system else "tdop"
+
+
+def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
+    """Return the arrays as a Dataset with coordinates, units and provenance."""
+    study = plan.study
+    dims = ("time", "site", "set")
+    start = np.datetime64(plan.span.start.replace(tzinfo=None), "ns")
+    times = start + np.rint(plan.span.offsets_s() * 1e9).astype("timedelta64[ns]")
+    ds = xr.Dataset(
+        {k: (dims, v) for k, v in data.items()},
+        coords={
+            "time": times,
+            "site": [s.name for s in sites],
+            "set": [rs.spec.name for rs in plan.resolved],
+            "lat_deg": ("site", [s.lat_deg for s in sites]),
+            "lon_deg": ("site", [s.lon_deg for s in sites]),
+            "height_m": ("site", [s.height_m for s in sites]),
+            "description": ("set", [rs.description for rs in plan.resolved]),
+        },
+    )
+    ds["time"].attrs["long_name"] = "epoch (UTC)"
+    ds["lat_deg"].attrs["units"] = "degrees_north"
+    ds["lon_deg"].attrs["units"] = "degrees_east"
+    ds["height_m"].attrs["units"] = "m"
+    ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
+    for s in (x for x in SYSTEMS if f"visible_{x}" in ds):
+        ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
+    ds.attrs.update(
+        elevation_mask_deg=float(study.elevation_mask_deg),
+        clock=study.clock,
+        step_s=float(plan.span.step_s),
+        start_utc=plan.span.start.isoformat(),
+    )
+    return ds
+
+
+#: Files a site run writes into its output folder.
+SITE_FILES = ("timeseries.csv", "timeseries.nc")
+
+
+def site_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """Return the time series in long form: one row per epoch, site and set (``timeseries.csv``).
+
+    Examples
+    --------
+    >>> import gnss
+    >>> ds = gnss.site_timeseries(gnss.Study("R", duration_s=1800, step_s=1800),
+    ...                           [("Moscow", 55.75, 37.62)])
+    >>> list(site_frame(ds).columns)[:5]
+    ['time_utc', 'site', 'set', 'visible', 'visible_R']
+    """
+    names = list(ds.data_vars)
+    frame = ds[names].to_dataframe().reset_index()
+    frame = frame[["time", "site", "set", *names]]
+    frame.insert(0, "time_utc", frame.pop("time").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return frame
+
+
+def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
+    """Per site and set: visible min and mean, PDOP mean and max, availability.
+
+    Availability is the fraction of epochs with a fix and PDOP <= ``pdop_max``; the PDOP
+    mean and max are over the epochs with a fix.
+
+    Examples
+    --------
+    >>> import gnss
+    >>> ds = gnss.site_timeseries(gnss.Study("R", duration_s=1800, step_s=1800),
+    ...                           [("Moscow", 55.75, 37.62)])
+    >>> float(site_summary(ds)["availability"].iloc[0])
+    1.0
+    """
+    ok = (ds.pdop <= pdop_max).fillna(False)
+    table = xr.Dataset({
+        "visible_min": ds.visible.min("time"),
+        "visible_mean": ds.visible.mean("time"),
+        "pdop_mean": ds.pdop.mean("time"),
+        "pdop_max": ds.pdop.max("time"),
+        "availability": ok.mean("time"),
+    })  # fmt: skip
+    return table.to_dataframe().reset_index()[["site", "set", *table.data_vars]]
+
+
+def write_site_outputs(ds: xr.Dataset, out: OutputDir) -> list[Path]:
+    """Write ``timeseries.csv`` and ``timeseries.nc`` into an entered output folder."""
+    csv_path, nc_path = out.path(SITE_FILES[0]), out.path(SITE_FILES[1])
+    site_frame(ds).to_csv(csv_path, index=False, float_format="%.12g")
+    ds.to_netcdf(nc_path, engine="netcdf4")
+    return [csv_path, nc_path]
