@@ -138,7 +138,7 @@ def read_sites_csv(path: str | os.PathLike) -> list[Site]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "sites.csv"
-    >>> _ = p.write_text("name,lat_deg,lon_deg\\nMoscow,55.75,37.62\\n")
+    >>> _ = p.write_text("name,lat_deg,lon_deg\nMoscow,55.75,37.62\n")
     >>> read_sites_csv(p)[0].lat_deg
     55.75
     """
