@@ -70,7 +70,8 @@ def site_timeseries(
     >>> ds = gnss.site_timeseries(study, [("Moscow", 55.75, 37.62)])
     >>> dict(ds.sizes)
     {'time': 3, 'site': 1, 'set': 3}
-    >>> bool((ds.visible.sel(set="R+C") == ds.visible_R + ds.visible_C).all())
+    >>> both = ds.sel(set="R+C")
+    >>> bool((both.visible == both.visible_R + both.visible_C).all())
     True
     """
     site_list = as_sites(sites)
