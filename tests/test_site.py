@@ -121,6 +121,16 @@ def test_nominal_sets_equal_skyfield_reference():
     assert set(ds.data_vars) >= {"visible_R", "visible_C", "tdop_R", "tdop_C", "gdop"}
 
 
+@pytest.mark.skipif(not SNAPSHOT.exists(), reason="needs ../shared/data")
+def test_what_if_set_equals_reference():
+    # A what-if set: the kernel sees only the set's satellites (the GEOs taken out).
+    study = gnss.Study("C,C[-C:GEO],R+C[-C:GEO]", elements=[SNAPSHOT], duration_s=3 * 3600,
+                       step_s=1800, max_age_days=30)  # fmt: skip
+    ds = _check_against_reference(study, [SNAPSHOT])
+    fewer = ds.visible.sel(set="C[-C:GEO]") < ds.visible.sel(set="C")
+    assert bool(fewer.sel(site="Beijing").all())  # BeiDou GEOs are always in view there
+
+
 def test_common_clock_equals_reference():
     study = gnss.Study("R+C", duration_s=3 * 3600, step_s=1800, clock="common",
                        elevation_mask_deg=10.0)  # fmt: skip
