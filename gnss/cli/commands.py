@@ -2,8 +2,8 @@
 
 Logs go to stderr (``-v`` for more, ``-q`` for errors only); results go to stdout. Long work
 shows a progress bar when stderr is a terminal. Each command lives in its own module
-(``compare``, ``elements``, ``fetch``, ``refs``, ``regions``) and imports the library only when
-it runs, so that ``gnss --help`` loads only click.
+(``compare``, ``elements``, ``fetch``, ``refs``, ``regions``, ``site``) and imports the library
+only when it runs, so that ``gnss --help`` loads only click.
 """
 
 from __future__ import annotations
