@@ -158,3 +158,55 @@ def test_bad_input_is_refused(satellites, kwargs, error, words):
     with pytest.raises(error, match=words) as info:
         find_passes(**args)
     assert isinstance(info.value, GnssError)
+
+
+def test_a_grazing_pass_shorter_than_the_sampling_step_is_found(satellites):
+    # A mask 0.0005 degree below a culmination: the pass lasts about 17 s, and the span puts
+    # the 60 s samples at 90 s and 30 s before and after the culmination, all below the mask;
+    # only the refined maximum opens the pass (with the extremum search switched off, none is
+    # found). Skyfield's find_events, which looks for maxima first, finds it too.
+    whole = next(p for p in find_passes(satellites, *MOSCOW, START, END)
+                 if p.system == "R" and not (p.clipped_start or p.clipped_end))  # fmt: skip
+    sat = next(s for s in satellites if s.label == whole.satellite)
+    mask = whole.max_elevation_deg - 0.0005
+    begin, finish = whole.max_utc - timedelta(seconds=90), whole.max_utc + timedelta(seconds=150)
+    passes = find_passes([sat], *MOSCOW, begin, finish, elevation_mask_deg=mask)
+    assert len(passes) == 1
+    p = passes[0]
+    assert 5.0 < p.duration_s < 30.0
+    assert abs(p.max_elevation_deg - whole.max_elevation_deg) < 1e-6
+    ts = timescale()
+    es = EarthSatellite.from_satrec(sat.satrec, ts)
+    topos = wgs84.latlon(MOSCOW[0], MOSCOW[1], elevation_m=MOSCOW[2])
+    t, kind = es.find_events(topos, ts.from_datetime(begin), ts.from_datetime(finish), mask)
+    assert list(kind) == [0, 1, 2]
+    for ours, theirs in zip((p.rise_utc, p.max_utc, p.set_utc), t.utc_datetime(), strict=True):
+        assert abs((ours - theirs).total_seconds()) < TIME_TOL_S
+
+
+def test_orbit_file_satellites_rise_and_set_at_the_mask():
+    # SP3 satellites go through the same propagation call; at each root the elevation from
+    # a plain 2 s EpochSpan around it (the compare path) is below the mask on one side and
+    # above on the other.
+    sp3 = DATA / "sp3" / "COD0MGXFIN_20231890000_01D_05M_ORB.SP3"
+    study = gnss.Study("R,C", elements=[sp3], resolution_deg=30, step_s=3600, duration_s=3600,
+                       start="2023-07-08T00:00Z")  # fmt: skip
+    sats = gnss.plan_comparison(study).constellations[None].satellites
+    assert {s.orbit.kind for s in sats} == {"sp3"}
+    begin = datetime(2023, 7, 8, 1, tzinfo=UTC)
+    passes = find_passes(sats, *MOSCOW, begin, begin + timedelta(hours=22))
+    by_label = {s.label: s for s in sats}
+    point, up = gnss.geodetic_points([MOSCOW[0]], [MOSCOW[1]], MOSCOW[2])
+    checked = 0
+    for p in passes[::10]:
+        for when, rising, clipped in ((p.rise_utc, True, p.clipped_start),
+                                      (p.set_utc, False, p.clipped_end)):  # fmt: skip
+            if clipped:
+                continue
+            span = gnss.epoch_span(when - timedelta(seconds=1), duration_s=2.0, step_s=2.0)
+            pos, _ = gnss.propagate_itrs_m([by_label[p.satellite]], span)
+            d = pos[:, 0] - point[0]
+            el = np.degrees(np.arcsin(d @ up[0] / np.linalg.norm(d, axis=-1)))
+            assert (el[0] < 5.0 <= el[1]) if rising else (el[0] >= 5.0 > el[1]), p
+            checked += 1
+    assert checked > 20
