@@ -1,18 +1,15 @@
 """Satellite passes over a site: rise, set and culmination found as roots, not by sampling.
 
-The elevation of each satellite above the site's geodetic (WGS84) horizon is sampled every
-:data:`COARSE_STEP_S` seconds, for all satellites at once (one
-:func:`~gnss.orbits.propagate.propagate_itrs_m` call, so TLE/OMM and orbit-file satellites alike).
-Every sampled local extremum is then refined by a golden-section search, and every crossing of
-the mask, between consecutive samples and refined extrema (where the elevation is monotonic),
-by bisection, all brackets of all satellites in step (one propagation call per iteration), as
-skyfield's ``EarthSatellite.find_events`` does it (it finds maxima first, then bisects).
+The elevation above the site's geodetic (WGS84) horizon is sampled every :data:`COARSE_STEP_S`
+seconds for all satellites at once (:func:`~gnss.orbits.propagate.propagate_itrs_m`: TLE/OMM
+and orbit-file satellites alike). Each sampled extremum is refined by golden section, and each
+mask crossing between consecutive samples and extrema (where the elevation is monotonic) by
+bisection, all brackets in step, as skyfield's ``EarthSatellite.find_events`` does it.
 
 Why 60 s is safe: a GNSS MEO pass lasts hours (GPS about 5 h, GLONASS 4-5 h, BeiDou MEO 5-7 h
-at a 5 degree mask), IGSO passes longer, and a GEO satellite never sets; the elevation changes
-by at most about 0.5 degree a minute. A pass (or a gap) shorter than a step is still found when
-its extremum falls between two samples: the refined maximum above the mask opens it. Only one
-that begins and ends inside the first or last step of the span could be missed.
+at a 5 degree mask), IGSO longer, a GEO satellite never sets; the elevation changes by under a
+degree a minute. A pass (or gap) shorter than a step is found when its extremum lies between
+two samples; only one inside the first or last step of the span could be missed.
 
 "Above the mask" is inclusive: ``elevation >= elevation_mask_deg`` (as the kernels' test).
 """
@@ -41,6 +38,7 @@ TIME_TOLERANCE_S = 0.01
 #: Longest span accepted (the coarse samples of ~100 satellites over 31 days take ~100 MB).
 MAX_SPAN_S = 31 * 86400.0
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+_GROUP_SATS = 16  # satellites per propagation call in the refinement (measured: 8-32 alike)
 
 
 @dataclass(frozen=True)
@@ -103,12 +101,19 @@ def _elevations_deg(satellites, start, offsets_s, site) -> np.ndarray:
 
 
 def _elevation_pairs(satellites, start, offsets_s, cols, site) -> np.ndarray:
-    """Elevation of satellite ``cols[k]`` at ``offsets_s[k]``, shape (n,), one propagation."""
-    if len(cols) == 0:
-        return np.empty(0)
+    """Elevation of satellite ``cols[k]`` at ``offsets_s[k]``, shape (n,).
+
+    A propagation call gives every satellite at every epoch; in groups of ``_GROUP_SATS``
+    satellites it costs ``n * 16`` SGP4 calls, not ``n * n_sats`` (113 satellites: 2.2 s, not 3.7).
+    """
+    out = np.empty(len(cols))
     used, inverse = np.unique(cols, return_inverse=True)
-    el = _elevations_deg([satellites[c] for c in used], start, offsets_s, site)
-    return el[np.arange(len(cols)), inverse]
+    for g in range(0, len(used), _GROUP_SATS):
+        pick = (inverse >= g) & (inverse < g + _GROUP_SATS)
+        sats = [satellites[c] for c in used[g : g + _GROUP_SATS]]
+        el = _elevations_deg(sats, start, offsets_s[pick], site)
+        out[pick] = el[np.arange(int(pick.sum())), inverse[pick] - g]
+    return out
 
 
 def _refine_extrema(f_of, lo, hi, sign):
@@ -205,17 +210,15 @@ def _assemble(satellites, start, dur_s, merged, crossings, mask_deg) -> list[Pas
 
 
 def _make_pass(sat, start, rise_s, set_s, max_s, max_el, clip_start, clip_end) -> Pass:
-    def utc(x):
-        return start + timedelta(seconds=float(x))
-
-    return Pass(sat.label, sat.name, sat.system, utc(rise_s), utc(set_s), float(max_el),
-                utc(max_s), float(set_s - rise_s), bool(clip_start), bool(clip_end))  # fmt: skip
+    rise, set_, top = (start + timedelta(seconds=float(x)) for x in (rise_s, set_s, max_s))
+    return Pass(sat.label, sat.name, sat.system, rise, set_, float(max_el), top,
+                float(set_s - rise_s), bool(clip_start), bool(clip_end))  # fmt: skip
 
 
 def _number(name: str, value, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise GnssTypeError(f"find_passes {name}: expected a number, got "
-                            f"{type(value).__name__} {value!r}")  # fmt: skip
+        raise GnssTypeError(f"find_passes {name}: expected a number, got {type(value).__name__}"
+                            f" {value!r}; pass it as a float")  # fmt: skip
     if not (np.isfinite(value) and low <= value <= high):
         raise ParameterError(f"find_passes {name}: expected a value in [{low:g}, {high:g}], "
                              f"got {value!r}; pass {name} within that range",
