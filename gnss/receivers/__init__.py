@@ -1,4 +1,4 @@
-"""Receiver points: the global grid of cells and geodetic points (``grid``), sites (``sites``).
+"""Receiver points: the global grid (``grid``), geodetic points, sites (``sites``), passes (``passes``).
 
 Below ``gnss.regions``: a region's cell weights take a :class:`~gnss.receivers.grid.Grid`.
 May import: ``gnss.orbits``, ``gnss.elements`` and the root foundation modules.
