@@ -117,6 +117,9 @@ def test_geojson_linestring_with_times(tmp_path, key):
     doc = {"type": "FeatureCollection", "features": [feature]}
     r = read_route(write(tmp_path, json.dumps(doc), "nsr.geojson"))
     np.testing.assert_allclose(r.lat_deg, [p[0] for p in NSR])
+    for bad in ("[]", '{"type": "FeatureCollection", "features": []}'):
+        with pytest.raises(RouteError, match=r"expected a GeoJSON Feature with a LineString"):
+            read_route(write(tmp_path, bad, "bad.geojson"))
     feature["properties"] = {}
     with pytest.raises(RouteError, match=r"'times' \(or 'coordTimes'\) property list"):
         read_route(write(tmp_path, json.dumps(feature), "bad.json"))

@@ -106,9 +106,13 @@ def parse_geojson(text: str, source: str) -> tuple:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RouteError(f"{source}:{exc.lineno}: expected JSON, got {exc.msg}") from None
-    feature = doc.get("features", [None])[0] if doc.get("type") == "FeatureCollection" else doc
-    geom = (feature or {}).get("geometry") or {}
-    props = (feature or {}).get("properties") or {}
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        doc = (doc.get("features") or [None])[0]
+    feature = doc if isinstance(doc, dict) else {}
+    geom, props = (
+        x if isinstance(x, dict) else {}
+        for x in (feature.get("geometry"), feature.get("properties"))
+    )
     times = props.get("times", props.get("coordTimes"))
     coords = geom.get("coordinates")
     if geom.get("type") != "LineString" or not isinstance(times, list) or not coords:
