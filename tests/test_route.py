@@ -103,6 +103,9 @@ def test_gpx_without_times_is_refused(tmp_path):
         read_route(write(tmp_path, gpx, "nsr.gpx"))
     with pytest.raises(RouteError, match=r"expected GPX track points \(<trkpt>\), got none"):
         read_route(write(tmp_path, '<gpx><rte><rtept lat="1" lon="2"/></rte></gpx>', "r.gpx"))
+    with pytest.raises(RouteError, match=r"trkpt 1: expected numeric lat/lon .*Fix the point"):
+        pt = '<trkpt lat="x" lon="2"><time>2026-10-06T00:00Z</time></trkpt>'
+        read_route(write(tmp_path, f"<gpx><trk><trkseg>{pt}</trkseg></trk></gpx>", "x.gpx"))
     with pytest.raises(RouteError, match=r"b.gpx:1: expected well-formed GPX XML"):
         read_route(write(tmp_path, "<gpx><trk>", "b.gpx"))
 
@@ -152,6 +155,8 @@ def test_times_with_an_offset_become_utc(tmp_path):
         ("2026-10-06T00:00Z,69,33\n2026-10-06T01:00Z,70\n",
          r":3: expected 3 fields \(time_utc,lat_deg,lon_deg\), got 2"),
         ("2026-10-06T00:00Z,69,33\n", r"expected at least 2 timed waypoints, got 1"),
+        ("2026-10-06T00:00Z,69,33\n2026-10-06T01:00Z,nan,40\n",
+         r":3: expected a finite lat_deg, got nan\. Fix or drop the waypoint"),
         ("2026-10-06T00:00Z,10,0\n2026-10-06T01:00Z,-10,180\n",
          r":3: expected consecutive waypoints less than 170 deg .*Add intermediate waypoints"),
     ],

@@ -43,7 +43,10 @@ def _check_route(times, lat, lon, h, source: str, rows) -> None:
     for name, values in (("lat_deg", lat), ("lon_deg", lon), ("height_m", h)):
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
-            raise RouteError(f"{where(bad[0])}: expected a finite {name}, got {values[bad[0]]}")
+            raise RouteError(
+                f"{where(bad[0])}: expected a finite {name}, got {values[bad[0]]}. "
+                "Fix or drop the waypoint"
+            )
     bad = np.flatnonzero(np.abs(lat) > 90.0)
     if bad.size:
         raise RouteError(

@@ -95,7 +95,10 @@ def parse_gpx(text: str, source: str) -> tuple:
             values.append([float(p.get("lat", "nan")), float(p.get("lon", "nan")),
                            float(child.get("ele") or 0.0)])  # fmt: skip
         except ValueError:
-            raise RouteError(f"{where}: expected numeric lat/lon/ele, got {p.attrib}") from None
+            raise RouteError(
+                f"{where}: expected numeric lat/lon attributes and <ele>, got {p.attrib} and "
+                f"ele {child.get('ele')!r}. Fix the point (decimal degrees, metres)"
+            ) from None
     v = np.array(values, dtype=float)
     return tuple(times), v, None
 
@@ -105,7 +108,10 @@ def parse_geojson(text: str, source: str) -> tuple:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RouteError(f"{source}:{exc.lineno}: expected JSON, got {exc.msg}") from None
+        raise RouteError(
+            f"{source}:{exc.lineno}: expected GeoJSON, got invalid JSON ({exc.msg}). "
+            "Export it again"
+        ) from None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         doc = (doc.get("features") or [None])[0]
     feature = doc if isinstance(doc, dict) else {}
@@ -130,5 +136,8 @@ def parse_geojson(text: str, source: str) -> tuple:
     try:  # GeoJSON order: [lon, lat(, height)]
         v = np.array([[c[1], c[0], c[2] if len(c) > 2 else 0.0] for c in coords], dtype=float)
     except (TypeError, ValueError, IndexError):
-        raise RouteError(f"{source}: expected [lon, lat(, height)] numbers per vertex") from None
+        raise RouteError(
+            f"{source}: expected [lon, lat(, height)] numbers per vertex, got {str(coords)[:60]}. "
+            "Give each vertex as numbers in degrees (and metres)"
+        ) from None
     return ts, v, None
