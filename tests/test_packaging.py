@@ -66,5 +66,6 @@ def test_wheel_ships_the_data_files(wheel_names):
     _, names = wheel_names
     tle = {f"gnss/_tle/nominal_{s}.tle" for s in ("gps", "glonass", "galileo", "beidou")}
     data = {"gnss/data/borders_110m.geojson", "gnss/data/README.md", "gnss/_tle/README.md"}
+    data |= {f"gnss/receivers/horizons/{n}" for n in ("street_canyon_ns.csv", "README.md")}
     assert tle | data | {"gnss/_tle/__init__.py"} <= names
     assert not {n for n in names if n.startswith(("tests/", "builders/", "benchmarks/", "tle/"))}
