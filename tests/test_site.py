@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -194,9 +194,19 @@ def test_cli_writes_timeseries_and_summary(tmp_path):
              cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc",
-                                               "gnss-manifest.json"}  # fmt: skip
+                                               "passes.csv", "gnss-manifest.json"}  # fmt: skip
     import pandas as pd
     import xarray as xr
+
+    # passes.csv: find_passes at each site for the sets' satellites, a site column first.
+    passes = pd.read_csv(out / "passes.csv")
+    sats = gnss.read_elements(gnss.nominal_element_files(["C", "R"])).satellites
+    start = gnss.to_utc("2026-01-01T00:00Z")
+    ref_passes = gnss.find_passes(sats, 39.9042, 116.4074, 44.0, start,
+                                  start + timedelta(hours=1))  # fmt: skip
+    beijing = passes[passes.site == "Beijing"]
+    assert sorted(beijing.satellite) == sorted(p.satellite for p in ref_passes)
+    assert set(passes.site) == {"Moscow", "Beijing"}
 
     frame = pd.read_csv(out / "timeseries.csv")
     assert list(frame.columns) == ["time_utc", "site", "set", "visible", "visible_R",

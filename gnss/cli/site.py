@@ -159,12 +159,12 @@ def _plan(options: dict):
 
 def _run(plan, sites, out, progress, quiet: bool) -> None:
     """Compute inside the staged folder, write, print the summary table."""
-    from ..study.site import site_series, site_summary, write_site_outputs
+    from ..study.site import site_passes, site_series, site_summary, write_site_outputs
 
     for name, text in plan.set_descriptions.items() if not quiet else ():
         click.echo(f"set {name}: {text}", err=True)
     with out:
         ds = site_series(plan, sites, progress)
-        write_site_outputs(ds, out)
+        write_site_outputs(ds, out, site_passes(plan, sites))
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

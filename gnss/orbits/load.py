@@ -113,6 +113,8 @@ def _rinex_version(p: Path) -> float:
     """RINEX version of a navigation file's first line (0 for anything else, SP3 included)."""
     import gzip
 
+    if not p.is_file():  # a FIFO or device would block here; _file_kind refuses it with the fix
+        return 0.0
     try:
         with open(p, "rb") as f:
             head = f.read(400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..io import atomic_write
@@ -18,7 +19,9 @@ def _utc_text(when) -> str:
     return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def write_passes_csv(passes: list[Pass], path: str | os.PathLike) -> Path:
+def write_passes_csv(
+    passes: list[Pass] | Mapping[str, list[Pass]], path: str | os.PathLike
+) -> Path:
     """Write passes to a CSV file (atomically: no partial file on failure).
 
     Times are ISO 8601 UTC to the millisecond (``2026-10-06T01:02:03.456Z``), elevations in
@@ -27,8 +30,8 @@ def write_passes_csv(passes: list[Pass], path: str | os.PathLike) -> Path:
 
     Parameters
     ----------
-    passes : list of Pass
-        From :func:`gnss.find_passes`.
+    passes : list of Pass, or mapping site name -> list of Pass
+        From :func:`gnss.find_passes`; a mapping adds a first column ``site``.
     path : path
         Destination file; its folder must exist.
 
@@ -49,12 +52,18 @@ def write_passes_csv(passes: list[Pass], path: str | os.PathLike) -> Path:
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
-            out.writerow(PASS_COLUMNS)
-            for p in passes:
-                out.writerow([p.satellite, p.name, p.system, _utc_text(p.rise_utc),
-                              _utc_text(p.set_utc), _utc_text(p.max_utc),
-                              f"{p.max_elevation_deg:.6f}", f"{p.duration_s:.3f}",
-                              str(p.clipped_start).lower(),
-                              str(p.clipped_end).lower()])  # fmt: skip
+            by_site = passes if isinstance(passes, Mapping) else {None: passes}
+            out.writerow((("site",) if isinstance(passes, Mapping) else ()) + PASS_COLUMNS)
+            for site, rows in by_site.items():
+                for p in rows:
+                    _write_row(out, site, p)
 
     return atomic_write(path, write)
+
+
+def _write_row(out, site: str | None, p: Pass) -> None:
+    """Write one CSV row of a pass (with the site first when given)."""
+    row = [p.satellite, p.name, p.system, _utc_text(p.rise_utc), _utc_text(p.set_utc),
+           _utc_text(p.max_utc), f"{p.max_elevation_deg:.6f}", f"{p.duration_s:.3f}",
+           str(p.clipped_start).lower(), str(p.clipped_end).lower()]  # fmt: skip
+    out.writerow(([site] if site is not None else []) + row)

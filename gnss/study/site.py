@@ -160,7 +160,7 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
 
 
 #: Files a site run writes into its output folder.
-SITE_FILES = ("timeseries.csv", "timeseries.nc")
+SITE_FILES = ("timeseries.csv", "timeseries.nc", "passes.csv")
 
 
 def site_frame(ds: xr.Dataset) -> pd.DataFrame:
@@ -206,9 +206,34 @@ def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
     return table.to_dataframe().reset_index()[["site", "set", *table.data_vars]]
 
 
-def write_site_outputs(ds: xr.Dataset, out: OutputDir) -> list[Path]:
-    """Write ``timeseries.csv`` and ``timeseries.nc`` into an entered output folder."""
+def site_passes(plan: Plan, sites: list[Site]) -> dict[str, list]:
+    """Find the passes (:func:`gnss.find_passes`) of the plan's satellites at each site.
+
+    Satellites of sets that run from another start (labelled snapshots) are left out: their
+    passes would belong to another span.
+    """
+    from ..receivers.passes import find_passes
+
+    seen: dict[int, object] = {}
+    for rs in plan.resolved:
+        if rs.start == plan.span.start:
+            seen.update({id(s): s for s in rs.satellites})
+    sats = list(seen.values())
+    mask = plan.study.elevation_mask_deg
+    return {
+        s.name: find_passes(sats, s.lat_deg, s.lon_deg, s.height_m, plan.span.start,
+                            plan.span.end, elevation_mask_deg=mask)  # fmt: skip
+        for s in sites
+    }
+
+
+def write_site_outputs(ds: xr.Dataset, out: OutputDir, passes: dict | None = None) -> list[Path]:
+    """Write ``timeseries.csv``, ``timeseries.nc`` (and ``passes.csv``) into an entered folder."""
+    from ..outputs.passes import write_passes_csv
+
     csv_path, nc_path = out.path(SITE_FILES[0]), out.path(SITE_FILES[1])
     site_frame(ds).to_csv(csv_path, index=False, float_format="%.12g")
     ds.to_netcdf(nc_path, engine="netcdf4")
-    return [csv_path, nc_path]
+    if passes is None:
+        return [csv_path, nc_path]
+    return [csv_path, nc_path, write_passes_csv(passes, out.path(SITE_FILES[2]))]
