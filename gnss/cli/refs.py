@@ -22,6 +22,7 @@ from .options import (
     positive,
     warn,
 )
+from .run_options import mask_deg_option, step_s_option
 
 # The library is imported inside the commands, so that `gnss --help` loads only click.
 
@@ -117,17 +118,17 @@ def _source_dict(ref) -> dict:
     }
 
 
+def _max_rms_km_option(help: str):
+    """Declare ``--max-rms-km KM``: the largest RMS distance of a match (identify, validate)."""
+    return click.option(
+        "--max-rms-km", metavar="KM", default=100.0, show_default=True, type=float,
+        callback=positive("--max-rms-km"), help=help,
+    )  # fmt: skip
+
+
 @click.command("identify", cls=Command)
 @_reference_options
-@click.option(
-    "--max-rms-km",
-    metavar="KM",
-    default=100.0,
-    show_default=True,
-    type=float,
-    callback=positive("--max-rms-km"),
-    help="Largest RMS distance accepted as a match.",
-)
+@_max_rms_km_option("Largest RMS distance accepted as a match.")
 @click.option(
     "--ambiguity-ratio",
     metavar="RATIO",
@@ -137,15 +138,7 @@ def _source_dict(ref) -> dict:
     callback=positive("--ambiguity-ratio", above=1.0),
     help="The runner-up must be this many times farther, for the satellite and for the PRN.",
 )
-@click.option(
-    "--step-s",
-    metavar="S",
-    default=900.0,
-    show_default=True,
-    type=float,
-    callback=positive("--step-s"),
-    help="Comparison step over the reference span, seconds.",
-)
+@step_s_option(900.0, "Comparison step over the reference span, seconds.")
 @json_options
 def identify_command(
     elements, sp3, nav, max_rms_km, ambiguity_ratio, step_s, as_json, json_file, overwrite
@@ -190,32 +183,9 @@ def identify_command(
 
 @click.command("validate", cls=Command)
 @_reference_options
-@click.option(
-    "--max-rms-km",
-    metavar="KM",
-    default=100.0,
-    show_default=True,
-    type=float,
-    callback=positive("--max-rms-km"),
-    help="Largest RMS distance accepted as a match (identification step).",
-)
-@click.option(
-    "--step-s",
-    metavar="S",
-    default=300.0,
-    show_default=True,
-    type=float,
-    callback=positive("--step-s"),
-    help="Time step of the error and DOP comparison, seconds.",
-)
-@click.option(
-    "--mask-deg",
-    metavar="DEG",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(-10, 90, max_open=True),
-    help="Elevation mask for the DOP comparison.",
-)
+@_max_rms_km_option("Largest RMS distance accepted as a match (identification step).")
+@step_s_option(300.0, "Time step of the error and DOP comparison, seconds.")
+@mask_deg_option("Elevation mask for the DOP comparison.")
 @click.option(
     "--site",
     "sites",

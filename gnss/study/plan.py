@@ -137,11 +137,13 @@ def plan_comparison(
     except ParameterError as exc:
         raise ParameterError(str(exc), parameter="sets") from exc
     regions = _regions(study.regions)
-    names = _file_names(specs, maps, regions)
+    pairs = difference_pairs([s.name for s in specs], [s.systems for s in specs],
+                             [s.is_plain for s in specs])  # fmt: skip
+    names = _file_names(specs, list(pairs), maps, regions)
     grid = study.grid()
     output = None
     if output_dir is not None:
-        output = _output_dir(output_dir, overwrite, specs, names, grid, regions)
+        output = _output_dir(output_dir, overwrite, specs, len(pairs), names, grid, regions)
     need = plan_memory_bytes(cons, specs, span, grid, len(regions))
     limit = study.max_memory_bytes or available_memory_bytes()
     return Plan(study, cons, span, resolved, regions, grid, output, maps, names, need, limit)
@@ -161,22 +163,17 @@ def _regions(regions) -> list:
     return list(regions)
 
 
-def _file_names(specs: Sequence, maps: str, regions: list) -> list[str]:
+def _file_names(specs: Sequence, pairs: list, maps: str, regions: list) -> list[str]:
     """Files the run writes; two sets or regions writing the same file are refused."""
-    set_names = [s.name for s in specs]
-    pairs = difference_pairs(set_names, [s.systems for s in specs], [s.is_plain for s in specs])
     try:
-        return planned_files(set_names, list(pairs), maps, regions or None)
+        return planned_files([s.name for s in specs], pairs, maps, regions or None)
     except ParameterError as exc:
         which = "regions" if str(exc).startswith("regions") else "sets"
         raise ParameterError(str(exc), parameter=which) from exc
 
 
-def _output_dir(path, overwrite, specs, names, grid, regions) -> OutputDir:
+def _output_dir(path, overwrite, specs, n_pairs, names, grid, regions) -> OutputDir:
     """Open the output folder check: unexpected files and free space, before any work."""
-    set_names = [s.name for s in specs]
-    n_pairs = len(difference_pairs(set_names, [s.systems for s in specs],
-                                   [s.is_plain for s in specs]))  # fmt: skip
     out_bytes = estimate_output_bytes(
         grid.n_points, len(specs), len({x for s in specs for x in s.systems}), n_pairs,
         sum(n.endswith(".png") for n in names), len(regions),
