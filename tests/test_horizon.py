@@ -154,3 +154,36 @@ def test_not_a_regular_file_or_too_large_is_refused(tmp_path):
 def test_the_constructor_checks_too():
     with pytest.raises(HorizonError, match="expected two 1-D arrays of equal length"):
         Horizon(np.array([0.0, 90.0]), np.array([1.0]))
+
+
+def test_kernel_table_folds_the_flat_mask_in_exactly():
+    """max(mask, skyline) is again piecewise linear: the crossings are table points."""
+    h = Horizon(np.array([0.0, 45.0, 200.0, 300.0]), np.array([2.0, 30.0, 12.0, 0.0]))
+    az, el = h.kernel_table(10.0)
+    assert az[0] == 0.0 and az[-1] == 360.0 and np.all(np.diff(az) > 0) and el[-1] == el[0]
+    probe = np.linspace(0.0, 360.0, 36001)
+    want = np.maximum(h.elevation_at(probe), 10.0)
+    # Linear interpolation of the table reproduces the effective mask to rounding (1e-9 deg).
+    assert np.max(np.abs(np.interp(probe, az, el) - want)) < 1e-9
+
+
+def test_above_skyline_matches_a_plain_azimuth_elevation_test():
+    """The numba test agrees with elevation > skyline(azimuth) computed with NumPy."""
+    from gnss.kernels.skyline import above_skyline
+
+    h = Horizon(np.array([0.0, 90.0, 180.0, 270.0]), np.array([5.0, 40.0, 0.0, 25.0]))
+    az_t, el_t = h.kernel_table(3.0)
+    lo, hi = np.sin(np.radians(el_t.min())), np.sin(np.radians(el_t.max()))
+    rng = np.random.default_rng(7)
+    az = rng.uniform(0.0, 360.0, 20000)
+    el = rng.uniform(-5.0, 60.0, 20000)
+    e_up = np.sin(np.radians(el))
+    e_east = np.cos(np.radians(el)) * np.sin(np.radians(az))
+    e_north = np.cos(np.radians(el)) * np.cos(np.radians(az))
+    got = np.array([above_skyline(u, e, n, az_t, el_t, lo, hi)
+                    for u, e, n in zip(e_up, e_east, e_north, strict=True)])  # fmt: skip
+    sky = np.maximum(h.elevation_at(az), 3.0)
+    # Away from the edge (1e-6 deg: far above the rounding of sin/atan2) the answers agree.
+    clear = np.abs(el - sky) > 1e-6
+    assert clear.sum() > 19000
+    np.testing.assert_array_equal(got[clear], (el > sky)[clear])

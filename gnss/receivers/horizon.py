@@ -63,6 +63,35 @@ class Horizon:
         """Lowest skyline elevation (a safe flat mask for culling)."""
         return float(self.elevation_deg.min())
 
+    def kernel_table(self, elevation_mask_deg: float = -90.0) -> tuple[np.ndarray, np.ndarray]:
+        """Return the skyline with a flat mask folded in, as the kernels take it.
+
+        The effective mask is ``max(elevation_mask_deg, skyline(az))``, exactly: the points
+        where the skyline crosses the flat mask are inserted, so the result is again
+        piecewise linear. Returns ``az_deg`` from 0 to 360 inclusive (strictly increasing)
+        and ``el_deg`` with ``el_deg[-1] == el_deg[0]``
+        (:func:`gnss.kernels.skyline.above_skyline`).
+
+        Examples
+        --------
+        >>> h = Horizon(np.array([0.0, 180.0]), np.array([0.0, 20.0]))
+        >>> az, el = h.kernel_table(10.0)
+        >>> az.tolist(), el.tolist()
+        ([0.0, 90.0, 180.0, 270.0, 360.0], [10.0, 10.0, 20.0, 10.0, 10.0])
+        """
+        az = np.unique(np.concatenate(([0.0, 360.0], self.azimuth_deg % 360.0)))
+        el = self.elevation_at(az)
+        mask = float(elevation_mask_deg)
+        # Crossings of the flat mask inside each segment: el0 + (el1 - el0) f = mask.
+        d0, d1 = el[:-1] - mask, el[1:] - mask
+        cross = np.flatnonzero(d0 * d1 < 0.0)
+        f = d0[cross] / (d0[cross] - d1[cross])
+        az_x = az[cross] + f * (az[cross + 1] - az[cross])
+        az_all = np.unique(np.concatenate((az, az_x)))
+        el_all = np.maximum(self.elevation_at(az_all), mask)
+        el_all[-1] = el_all[0]
+        return az_all, el_all
+
     def elevation_at(self, az_deg) -> np.ndarray:
         """Skyline elevation (deg) at azimuths ``az_deg`` (any shape; wrapped modulo 360)."""
         az, el = self.azimuth_deg, self.elevation_deg
