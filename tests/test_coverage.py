@@ -187,32 +187,3 @@ def test_propagation_matches_skyfield():
         ref = es.at(times).frame_xyz(itrs).m.T
         # 1 mm: the same SGP4 and rotation; differences are float round-off only.
         np.testing.assert_allclose(pos[:, k], ref, rtol=0, atol=1e-3)
-
-
-def test_rotations_run_blas_on_one_thread(monkeypatch):
-    """skyfield's rotations run with BLAS limited to one thread, and the limit is lifted.
-
-    A multi-threaded OpenBLAS leaves its workers spinning after each product, on the
-    cores the numba kernels need next (see gnss.orbits.propagate.teme_to_itrs_matrices).
-    """
-    from skyfield.framelib import itrs
-    from threadpoolctl import threadpool_info
-
-    import gnss.orbits.propagate as prop
-
-    if not any(i["user_api"] == "blas" for i in threadpool_info()):
-        pytest.skip("numpy has no BLAS thread pool that threadpoolctl can see")
-    seen = []
-    real = itrs.rotation_at  # skyfield's frame classes are used as such, no instances
-
-    def spy(t):
-        seen.append([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
-        return real(t)
-
-    monkeypatch.setattr(prop.itrs, "rotation_at", spy)
-    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-    con = gnss.read_elements(gnss.nominal_element_files(["R"]))
-    span = gnss.epoch_span(con.median_epoch(), duration_s=600, step_s=300)
-    prop.teme_to_itrs_matrices(span.times(0, span.n_epochs))
-    assert seen and all(n == 1 for n in seen[0])
-    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
