@@ -276,3 +276,20 @@ def test_bad_inputs_are_refused(kwargs, needle):
         kwargs = {"sat_weight": np.full(2, kwargs["sat_weight"])}
     with pytest.raises(gnss.ParameterError, match=needle):
         series_dops(**(args | kwargs))
+
+
+def test_benchmark_site_case_tiny(tmp_path):
+    # The benchmark case (python -m benchmarks --cases site): three rows, old path agrees.
+    import json
+
+    from benchmarks.__main__ import main
+
+    assert main(["--tiny", "--cases", "site", "--output", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "benchmarks.json").read_text())
+    rows = [r for r in doc["rows"] if r["case"] == "10 site series"]
+    assert [r["config"].rsplit(": ", 1)[1] for r in rows] == [
+        "whole site_timeseries", "series kernel (1 call)",
+        "old path (grid kernel per epoch and set)",
+    ]  # fmt: skip
+    assert all(r["seconds"] > 0 and r["work"] == 102 * 241 for r in rows)
+    assert doc["checks"]["site_series_vs_old"] < OLD_RTOL

@@ -148,7 +148,7 @@ def local_axes(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Examples
     --------
     >>> e, n = local_axes(np.array([[1.0, 0.0, 0.0]]))
-    >>> e.tolist(), n.tolist()
+    >>> (e + 0.0).tolist(), (n + 0.0).tolist()  # + 0.0: no signed zeros
     ([[0.0, 1.0, 0.0]], [[0.0, 0.0, 1.0]])
     """
     h = np.hypot(up[:, 0], up[:, 1])
