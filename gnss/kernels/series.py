@@ -22,6 +22,11 @@ sums (``m_c = sum w e / W_c``, ``TDOP_c^2 = 1 / W_c + m_c^T Q m_c``); the fix te
 counts satellites. With all weights 1 every product by a weight is exact: the numbers are the
 unweighted ones bit for bit.
 
+Speed and compile: one Python call per receiver; 7 days at 30 s for G,R,E,C,G+R+E+C (102
+satellites) take about 0.1 s (``python -m benchmarks --cases site``). The first call of a fresh
+install compiles :func:`series` in about 6.5 s of CPU (imports included; measured with an empty
+``NUMBA_CACHE_DIR``); later processes load it from numba's cache in about 0.6 s of CPU.
+
 Visibility: strict, ``e.u > sin(mask)``; with a skyline table (non-empty ``table_az_deg``)
 also :func:`gnss.kernels.skyline.above_skyline`. Positions that are NaN are never visible.
 """
