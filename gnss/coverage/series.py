@@ -54,7 +54,11 @@ def series_dops(
         (the flat mask folded in); a satellite must also be above it.
     sat_weight : ndarray, shape (n_sats,), optional
         Weight of each satellite in the normal matrix (weighted DOP, e.g. ``1 / UERE_m**2``
-        of its system); positive and finite. Default: all 1 (the plain DOP).
+        of its system); positive and finite. Default: all 1 (the plain DOP). The outputs are
+        then the square roots of the parts of ``(GᵀWG)⁻¹`` (with ``1 / UERE_m**2`` weights:
+        metres, 1-sigma), and the near-singular ceiling ``gnss.DOP_CEILING`` applies to that
+        weighted GDOP: scale the weights (e.g. by the largest UERE squared) to keep it a
+        ceiling on a DOP.
 
     Returns
     -------
