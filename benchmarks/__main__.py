@@ -29,8 +29,8 @@ def _parse(argv):
     size.add_argument("--quick", action="store_true", help="reduced sizes (< 60 s on 2 cores)")
     size.add_argument(
         "--tiny", action="store_true",
-        help="smallest sizes, for the tests (skips the compile and broadcast cases unless named "
-        "in --cases)",
+        help="smallest sizes, for the tests (skips the compile, broadcast and site cases unless "
+        "named in --cases)",
     )  # fmt: skip
     parser.add_argument(
         "--output", default="benchmark-results", type=Path,
@@ -49,8 +49,8 @@ def _parse(argv):
             parser.error(f"unknown case(s) {', '.join(bad)}; choose from {', '.join(CASES)}")
     else:
         # The tiny mode (the tests) leaves out the compile case and the broadcast case
-        # (the latter parses a RINEX file with georinex, ~10 s) unless named.
-        cases = [c for c in CASES if not (mode == "tiny" and c in ("compile", "broadcast"))]
+        # (the latter parses a RINEX file with georinex, ~10 s) and the site case unless named.
+        cases = [c for c in CASES if not (mode == "tiny" and c in ("compile", "broadcast", "site"))]
     return args, mode, cases
 
 
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from . import cases as c
         from .broadcast import case_broadcast
+        from .sitespeed import case_site
 
         if "compile" in cases:
             log("compile latency (fresh processes, empty NUMBA_CACHE_DIR, then a cache hit)")
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         steps = {
             "kernel": c.case_kernel, "numpy": c.case_numpy, "skyfield": c.case_skyfield,
             "e2e": c.case_e2e, "memory": c.case_memory, "scaling": c.case_scaling,
-            "contention": c.case_contention, "broadcast": case_broadcast,
+            "contention": c.case_contention, "broadcast": case_broadcast, "site": case_site,
         }  # fmt: skip
         for name in CASES:
             if name in cases and name in steps:

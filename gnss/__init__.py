@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "CoverageConfig": "coverage.config",
     "compute_coverage": "coverage.run",
     "epoch_dops": "coverage.epochs",
+    "series_dops": "coverage.series",
     "plan_memory_bytes": "coverage.memory",
     "Constellation": "elements.read",
     "Satellite": "elements.read",

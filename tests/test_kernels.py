@@ -253,7 +253,10 @@ def test_cell_percentiles_within_stated_bound(seed):
     got = acc.dop_q[0, 0, 0]
     # Stated bound: two bins of at most 1/128 each.
     assert np.all(np.abs(got / exact - 1) <= 2 / 128), (got, exact)
-    assert acc.dop_max[0, 0, 0] == values.max() and acc.dop_min[0, 0, 0] == values.min()
+    # epoch_dops runs the series kernel: the same sums, its own rounding of the 3x3 inverse
+    # (scalar code; ~1e-16 relative, see tests/test_series.py).
+    assert acc.dop_max[0, 0, 0] == pytest.approx(values.max(), rel=1e-14)
+    assert acc.dop_min[0, 0, 0] == pytest.approx(values.min(), rel=1e-14)
     assert acc.dop_sum[0, 0, 0] == pytest.approx(values.sum(), rel=1e-12)
 
 

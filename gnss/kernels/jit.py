@@ -30,6 +30,11 @@ FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 #: Options of every ``@njit`` of the kernels (numpy error model: no ZeroDivisionError branches).
 JIT_OPTS = {"fastmath": FASTMATH, "error_model": "numpy"}
 
+#: Options of a helper whose divisions must be correctly rounded (no ``arcp``: an approximate
+#: reciprocal). Explicit flags also keep numba from adding its caller's ``arcp`` when the
+#: helper is linked into a kernel (numba flags only the float instructions that have none).
+JIT_EXACT_DIV = {"fastmath": FASTMATH - {"arcp"}, "error_model": "numpy"}
+
 #: Options of the entry points called from Python: :data:`JIT_OPTS` and numba's disk cache.
 CACHED = {"cache": True, **JIT_OPTS}
 

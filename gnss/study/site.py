@@ -3,8 +3,9 @@
 The same question as a comparison (:class:`gnss.Study`: sets incl. what-if sets, element and
 orbit files, selectors, span rules, mask, clock) asked at named places instead of a grid.
 The elements are loaded and checked as for ``gnss compare`` (:func:`gnss.plan_comparison`),
-the satellites propagated once, and each site and set run through the same kernel epoch by
-epoch (:func:`gnss.coverage.epochs.epoch_dops`). The study's grid and regions are not used.
+the satellites propagated once, and each site run through the series kernel, all epochs and
+sets in one call (:func:`gnss.coverage.series.layout_series`). The study's grid and regions
+are not used.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import pandas as pd
 import xarray as xr
 
 from ..coverage.config import ProgressCallback
-from ..coverage.epochs import epoch_dops
 from ..coverage.layout import SetLayout
 from ..coverage.run import propagate_layout
+from ..coverage.series import layout_series
 from ..elements.classify import SYSTEMS
 from ..outputs.outdir import OutputDir
 from ..receivers.sites import Site, as_sites
@@ -89,7 +90,6 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     study = plan.study
     layout = SetLayout.build(plan.resolved, study.clock)
     pos, _ = propagate_layout(layout, plan.span, report)
-    sat_systems = [s.system for s in layout.satellites]
     systems = list(layout.systems)
     n_t, n_site, n_set = plan.span.n_epochs, len(sites), len(plan.resolved)
     clocks = systems if study.clock == "per-system" else [""]
@@ -100,23 +100,19 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     report("sites", 0, n_site * n_set)
     for i, site in enumerate(sites):
         point, up = site.itrs_m()
+        # One series kernel call per site covers every epoch and set.
+        out = layout_series(pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg)
         for k, rs in enumerate(plan.resolved):
-            cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
             set_systems = rs.spec.systems
-            singles = [(s,) for s in set_systems]
-            out = epoch_dops(
-                pos[:, cols], [sat_systems[c] for c in cols], point, up,
-                [set_systems, *singles], clock=study.clock,
-                elevation_mask_deg=study.elevation_mask_deg,
-            )  # fmt: skip
-            data["visible"][:, i, k] = out["visible"][0]
+            data["visible"][:, i, k] = out["visible"][k]
             for j, s in enumerate(set_systems):
-                data[f"visible_{s}"][:, i, k] = out["visible"][1 + j]
+                data[f"visible_{s}"][:, i, k] = out["visible_system"][k, j]
             for name in _DOPS:
-                data[name][:, i, k] = out[name][0]
+                data[name][:, i, k] = out[name][k]
             for j, c in enumerate(set_systems if study.clock == "per-system" else [""]):
-                data[_tdop_name(c)][:, i, k] = out["tdop"][0, j]
-            report("sites", i * n_set + k + 1, n_site * n_set)
+                if j < out["tdop"].shape[1]:  # else: no satellite of that clock at all
+                    data[_tdop_name(c)][:, i, k] = out["tdop"][k, j]
+        report("sites", (i + 1) * n_set, n_site * n_set)
     return _dataset(data, plan, sites)
 
 

@@ -145,9 +145,9 @@ def dop_effects(
     set_names = ["+".join(sp) for sp in set_systems]
     points, up = geodetic_points([s[1] for s in sites], [s[2] for s in sites], 0.0)
     dop_tle, dop_ref = [], []
-    # epoch_dops calls the kernel once per epoch for one point: one thread does all the work,
-    # more threads only add a parallel launch per call (on 2 busy cores 36 ms instead of 1 ms
-    # per call, 95 % of `gnss elements validate`). The thread count never changes a result.
+    # epoch_dops runs the series kernel (one call for all epochs, single-threaded); the policy
+    # of one thread keeps BLAS and numba pools from spinning beside it. The thread count never
+    # changes a result.
     with ThreadPolicy(1) as threads:
         threads.apply()
         for p in range(len(sites)):
