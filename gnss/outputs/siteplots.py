@@ -8,7 +8,8 @@ set stands out against each single system.
 Sky plot conventions: north up, azimuth clockwise, the zenith at the centre, rings every 15 deg
 of elevation, radius ``90 - elevation_deg``. The region below the mask (or the skyline,
 with the mask folded in) is filled grey; a track is drawn where the satellite is above it
-(strictly, as in the kernels), with its label at its highest point in the span.
+(strictly, as in the kernels), with a dot and its label where its track starts (the
+span's start, or its first rise).
 """
 
 from __future__ import annotations
@@ -103,20 +104,14 @@ def _segments(up: np.ndarray):
 
 
 def _track(az_deg: np.ndarray, el_deg: np.ndarray, up: np.ndarray):
-    """Polar line data of one satellite: theta (rad, unwrapped per pass), r; NaN between passes.
-
-    Also returns the index (into the arrays) of each pass's highest point.
-    """
-    thetas, rs, tops = [], [], []
-    n = 0
+    """Polar line data of one satellite: theta (rad, unwrapped per pass), r; NaN between passes."""
+    thetas, rs = [], []
     for a, b in _segments(up):
         thetas += [np.unwrap(np.radians(az_deg[a:b])), [np.nan]]
         rs += [90.0 - el_deg[a:b], [np.nan]]
-        tops.append(n + int(np.argmax(el_deg[a:b])))
-        n += b - a + 1
     if not thetas:
-        return np.empty(0), np.empty(0), []
-    return np.concatenate(thetas), np.concatenate(rs), tops
+        return np.empty(0), np.empty(0)
+    return np.concatenate(thetas), np.concatenate(rs)
 
 
 def short_label(label: str) -> str:
@@ -176,12 +171,12 @@ def sky_figure(
         up = np.isfinite(el_deg) & (el_deg > skyline_elevation_deg(az_deg, elevation_mask_deg,
                                                                    skyline))  # fmt: skip
     for j, (label, system) in enumerate(zip(labels, systems, strict=True)):
-        theta, r, tops = _track(az_deg[:, j], el_deg[:, j], up[:, j])
+        theta, r = _track(az_deg[:, j], el_deg[:, j], up[:, j])
         if not len(theta):
             continue
         color = SYSTEM_COLORS.get(system, "0.3")
         ax.plot(theta, r, color=color, linewidth=0.9, alpha=0.75, gid=label, zorder=3)
-        i = max(tops, key=lambda k: -r[k])  # the highest point of the span
+        i = 0  # the track's start: labels spread round the sky (culminations crowd the zenith)
         ax.plot([theta[i]], [r[i]], "o", color=color, markersize=2.5, zorder=4)
         ax.annotate(short_label(label), (theta[i], r[i]), xytext=(3, 2), zorder=5,
                     textcoords="offset points", fontsize=6.5, color=color)  # fmt: skip
@@ -207,7 +202,7 @@ def series_figure(times, series: dict, *, ylabel: str, title: str, log_ok: bool 
     """
     fig = Figure(figsize=(8.0, 4.1), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.09, 0.24, 0.88, 0.66))
+    ax = fig.add_axes((0.09, 0.21, 0.88, 0.69))
     combined = iter(COMBINED_COLORS * 4)
     finite = []
     for text, (values, systems) in series.items():
