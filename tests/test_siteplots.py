@@ -237,3 +237,16 @@ def test_a_failure_while_drawing_leaves_nothing(tmp_path):
         write_site_outputs(ds, out)
         write_site_plots(ds, tracks, out)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_study_horizon_becomes_the_sky_plot_skyline():
+    from types import SimpleNamespace
+
+    from gnss.study.site_tracks import study_skyline
+
+    canyon = gnss.horizon_preset("street_canyon_ns")
+    az, el = study_skyline(SimpleNamespace(horizon=canyon, elevation_mask_deg=10.0))
+    ref_az, ref_el = canyon.kernel_table(10.0)
+    np.testing.assert_array_equal(az, ref_az)
+    np.testing.assert_array_equal(el, ref_el)
+    assert study_skyline(gnss.Study("R")) is None  # no horizon: the flat mask
