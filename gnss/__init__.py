@@ -100,6 +100,8 @@ _EXPORTS: dict[str, str] = {
     "ComparisonResult": "study.run",
     "run_comparison": "study.run",
     "site_timeseries": "study.site",
+    "site_look_angles": "study.site_tracks",
+    "look_angles_deg": "receivers.look",
     "run_plan": "study.run",
     "write_comparison": "outputs.comparison",
     "write_netcdf": "outputs.files",

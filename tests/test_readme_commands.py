@@ -51,6 +51,9 @@ SMALL_COMPARE = {
 CAP_COMPARE = {"--resolution-deg": max, "--hours": min, "--step-s": max}
 #: The same for `gnss elements validate` (its DOP step dominates: ~65 s with the defaults).
 SMALL_VALIDATE = {"--step-s": "3600", "--site": "Moscow,55.75,37.62"}
+#: The same for `gnss site` (a README picture run is 24 h at 60 s: ~30 s on the loaded machine).
+SMALL_SITE = {"--hours": "2", "--step-s": "600"}
+CAP_SITE = {"--hours": min, "--step-s": max}
 SKIPPED = {
     "python3 -m venv": "quick start: builds a virtual environment (CI does that)",
     "bash .ci/run": "quick start: the CI script itself",
@@ -148,6 +151,9 @@ def small(segment: str, fresh_output: Path, succeeds: bool = True, gp_url: str =
     if succeeds and tokens[1:2] == ["compare"]:
         for option, value in SMALL_COMPARE.items():
             tokens = _set_default(tokens, option, value, CAP_COMPARE.get(option))
+    if succeeds and tokens[1:2] == ["site"]:
+        for option, value in SMALL_SITE.items():
+            tokens = _set_default(tokens, option, value, CAP_SITE[option])
     if succeeds and tokens[1:3] == ["elements", "validate"]:
         for option, value in SMALL_VALIDATE.items():
             tokens = _set_default(tokens, option, value)

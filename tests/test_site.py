@@ -191,7 +191,7 @@ def test_cli_writes_timeseries_and_summary(tmp_path):
     out = tmp_path / "out"
     r = _cli("--lat", "55.7558", "--lon", "37.6173", "--name", "Moscow", "--sites", str(sites),
              "--sets", "R,C,R+C", "--hours", "1", "--step-s", "1800", "-o", str(out),
-             cwd=tmp_path)  # fmt: skip
+             "--no-plots", cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc",
                                                "passes.csv", "gnss-manifest.json"}  # fmt: skip

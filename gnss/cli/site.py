@@ -78,6 +78,12 @@ def site_options(f):
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-site"),
     help="Folder that receives timeseries.csv and timeseries.nc.",
 )  # fmt: skip
+@click.option(
+    "--plots/--no-plots", default=True, show_default=True,
+    help="Also write the pictures: a sky plot per site and set (skyplot_<site>_<set>.png) "
+    "and the PDOP and visible-count time series of every set per site (dop_<site>.png, "
+    "visible_<site>.png).",
+)  # fmt: skip
 @overwrite_option()
 @verbosity_options
 def site(**options):
@@ -85,9 +91,10 @@ def site(**options):
 
     Sites are --lat/--lon pairs (with --height-m and --name) or a --sites CSV
     file. Writes timeseries.csv (one row per epoch, site and set) and
-    timeseries.nc into the output folder, nothing if anything fails, and prints
-    per site and set the visible minimum and mean, the PDOP mean and maximum
-    and the availability.
+    timeseries.nc (and, unless --no-plots, a sky plot per site and set and
+    PDOP and visible-count plots per site) into the output folder, nothing if
+    anything fails, and prints per site and set the visible minimum and mean,
+    the PDOP mean and maximum and the availability.
     """
     from ..errors import GnssError
 
@@ -95,12 +102,14 @@ def site(**options):
     try:
         sites = _sites(options)
         plan, out = _plan(options)
+        if options["plots"]:
+            _check_plot_files(plan, sites, out)
     except GnssError as exc:
         raise click_error(exc) from exc
     progress = Progress(enabled=not options["quiet"] and sys.stderr.isatty(),
                         quiet=options["quiet"])  # fmt: skip
     try:
-        _run(plan, sites, out, progress, options["quiet"])
+        _run(plan, sites, out, progress, options["quiet"], options["plots"])
     except GnssError as exc:
         raise click_error(exc) from exc
     finally:
@@ -157,14 +166,32 @@ def _plan(options: dict):
     return plan, out
 
 
-def _run(plan, sites, out, progress, quiet: bool) -> None:
+def _check_plot_files(plan, sites, out) -> None:
+    """Refuse, before any work, picture names that collide or would replace files."""
+    from ..errors import GnssError
+    from ..outputs.siteplots import site_plot_files
+
+    try:
+        names = site_plot_files([s.name for s in sites], [r.spec.name for r in plan.resolved])
+    except GnssError as exc:
+        if getattr(exc, "parameter", None) != "sites":
+            raise
+        raise click.BadParameter(str(exc), param_hint="'--name' / '--sites'") from exc
+    out.check_free(names)
+
+
+def _run(plan, sites, out, progress, quiet: bool, plots: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
     from ..study.site import site_passes, site_series, site_summary, write_site_outputs
+    from ..study.site_tracks import site_tracks, study_skyline, write_site_plots
 
     for name, text in plan.set_descriptions.items() if not quiet else ():
         click.echo(f"set {name}: {text}", err=True)
     with out:
         ds = site_series(plan, sites, progress)
         write_site_outputs(ds, out, site_passes(plan, sites))
+        if plots:
+            tracks = site_tracks(plan, sites, progress)
+            write_site_plots(ds, tracks, out, study_skyline(plan.study))
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
