@@ -62,7 +62,7 @@ def parse_scheduler(text: str) -> SchedulerSpec:
     elif re.fullmatch(rf"({'|'.join(SCHEMES)})://\[?[\w.:-]+\]?(:\d+)?(/\S*)?", text):
         return SchedulerSpec(address=text)
     raise ParameterError(
-        f"--scheduler: expected tcp://HOST:PORT (a running Dask scheduler; tls:// with dask's "
+        f"expected tcp://HOST:PORT (a running Dask scheduler; tls:// with dask's "
         f"security configuration) or local:N (N from 1 to {MAX_LOCAL_WORKERS} worker processes "
         f"on this machine), got {text!r}; e.g. --scheduler local:4",
         parameter="scheduler",

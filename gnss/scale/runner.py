@@ -94,6 +94,7 @@ def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
             report("grid", merge.done_points, n_p)
     except BaseException:
         client.cancel(futures, force=True)
+        log.info("Dask: cancelled the %d unfinished tasks", merge.n_tiles - merge.next_tile)
         raise
     finally:
         client.cancel([pos_f])
