@@ -50,7 +50,8 @@ def _parse(argv):
     else:
         # The tiny mode (the tests) leaves out the compile case and the broadcast case
         # (the latter parses a RINEX file with georinex, ~10 s) unless named.
-        cases = [c for c in CASES if not (mode == "tiny" and c in ("compile", "broadcast"))]
+        slow = ("compile", "broadcast", "scaleout")  # scaleout: starts LocalClusters
+        cases = [c for c in CASES if not (mode == "tiny" and c in slow)]
     return args, mode, cases
 
 
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from . import cases as c
         from .broadcast import case_broadcast
+        from .scaleout import case_scaleout
 
         if "compile" in cases:
             log("compile latency (fresh processes, empty NUMBA_CACHE_DIR, then a cache hit)")
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             "kernel": c.case_kernel, "numpy": c.case_numpy, "skyfield": c.case_skyfield,
             "e2e": c.case_e2e, "memory": c.case_memory, "scaling": c.case_scaling,
             "contention": c.case_contention, "broadcast": case_broadcast,
+            "scaleout": case_scaleout,
         }  # fmt: skip
         for name in CASES:
             if name in cases and name in steps:

@@ -20,14 +20,15 @@ import numpy as np
 N_PARTS = 16
 #: Group sizes: at least this many points (16 per part) ...
 MIN_GROUP_POINTS = 256
-#: ... at most this many (zone sums of ~400 groups for a 0.1-degree globe) ...
-MAX_GROUP_POINTS = 16384
+#: ... at most this many (1582 groups for a 0.1-degree globe: enough tasks for 1000 Dask
+#: workers; one kernel call each, whose fixed cost, a copy of the positions, stays ~1e-4 of it)
+MAX_GROUP_POINTS = 4096
 #: ... else about this many groups in a run.
 TARGET_GROUPS = 64
 
 
 def group_points(n_points: int) -> int:
-    """Points per group for a grid of ``n_points``: a multiple of 256 from 256 to 16384.
+    """Points per group for a grid of ``n_points``: a multiple of 256 from 256 to 4096.
 
     About :data:`TARGET_GROUPS` groups (one kernel call and one progress step each), within
     the bounds. Depends on the grid size only, never on the machine.
@@ -35,7 +36,7 @@ def group_points(n_points: int) -> int:
     Examples
     --------
     >>> group_points(648), group_points(64800), group_points(6_480_000)
-    (256, 1024, 16384)
+    (256, 1024, 4096)
     """
     want = -(-n_points // TARGET_GROUPS)
     size = -(-want // MIN_GROUP_POINTS) * MIN_GROUP_POINTS

@@ -12,4 +12,7 @@ one nothing here is imported.
 - :mod:`gnss.scale.merge`: per-point statistics placed, zone sums added in group order.
 - :mod:`gnss.scale.runner`: the grid runner that submits the tiles, follows them, cancels
   them on Ctrl-C.
+
+May import: ``gnss.coverage`` and the stages below it, the root foundation modules, ``dask``
+and ``distributed``; imported by ``gnss.study`` (given a client) and ``gnss.cli``.
 """

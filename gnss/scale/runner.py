@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 import uuid
 
 from ..coverage.grouprun import GroupWork
@@ -22,12 +23,14 @@ from .tiles import tiles
 
 log = logging.getLogger("gnss")
 
+#: Clusters up to this size get the positions on every worker at once (larger: on three).
+BROADCAST_MAX = 8
 #: Seconds to wait for a first worker to join the scheduler.
 WORKER_WAIT_S = 60.0
 
 
-def dask_grid_runner(client, groups_per_tile: int | None = None):
-    """Return a ``grid_runner`` for :func:`gnss.coverage.run.compute_resolved` on ``client``.
+class DaskGridRunner:
+    """A ``grid_runner`` for :func:`gnss.coverage.run.compute_resolved` on a Dask client.
 
     Parameters
     ----------
@@ -35,13 +38,28 @@ def dask_grid_runner(client, groups_per_tile: int | None = None):
         A connected client (:func:`gnss.scale.cluster.open_client`, or the user's own).
     groups_per_tile : int, optional
         Groups of points per task (default: :func:`gnss.scale.tiles.tiles` chooses).
+
+    Attributes
+    ----------
+    stats : dict
+        Of the last run: ``n_tiles``, ``n_workers``, ``scatter_s`` (shipping the orbits),
+        ``wall_s`` (submit to last merge), ``task_s`` (sum of the tasks' own times).
     """
 
-    def run(pos, layout, grid, config, regions, report, policy):
-        return run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
-                              groups_per_tile)  # fmt: skip
+    def __init__(self, client, groups_per_tile: int | None = None):
+        self.client = client
+        self.groups_per_tile = groups_per_tile
+        self.stats: dict = {}
 
-    return run
+    def __call__(self, pos, layout, grid, config, regions, report, policy):
+        """Run the grid on the cluster (see :func:`run_on_cluster`)."""
+        return run_on_cluster(self.client, pos, layout, grid, config, regions, report, policy,
+                              self.groups_per_tile, self.stats)  # fmt: skip
+
+
+def dask_grid_runner(client, groups_per_tile: int | None = None) -> DaskGridRunner:
+    """Return a :class:`DaskGridRunner` on ``client``."""
+    return DaskGridRunner(client, groups_per_tile)
 
 
 def _workers(client) -> int:
@@ -58,7 +76,7 @@ def _workers(client) -> int:
 
 
 def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
-                   groups_per_tile=None):  # fmt: skip
+                   groups_per_tile=None, stats=None):  # fmt: skip
     """Run the grid's groups as Dask tasks; return the outputs and zone sums of one process.
 
     Ctrl-C (or any error) cancels the tasks still pending before it propagates. A worker lost
@@ -74,7 +92,9 @@ def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
     log.info("Dask: %d tiles on %d workers", len(plan), n_workers)
     lite = dataclasses.replace(layout, satellites=[], starts=[])  # workers need the arrays only
     threads = policy.fixed or 1
-    pos_f = client.scatter(pos, broadcast=True, hash=False)
+    t0 = time.perf_counter()
+    pos_f = client.scatter(pos, broadcast=True, workers=_holders(client), hash=False)
+    t1 = time.perf_counter()
     token = uuid.uuid4().hex[:8]
     futures = [
         client.submit(
@@ -87,9 +107,12 @@ def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
     out = GroupWork.outputs_for(layout, n_p)
     merge = TileMerge(out, len(plan))
     report("grid", 0, n_p)
+    task_s = 0.0
     try:
         for fut in as_completed(futures):
-            merge.add(_result(fut))
+            res = _result(fut)
+            merge.add(res)
+            task_s += res.seconds
             fut.release()
             report("grid", merge.done_points, n_p)
     except BaseException:
@@ -98,7 +121,21 @@ def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
         raise
     finally:
         client.cancel([pos_f])
+    if stats is not None:
+        stats.update(n_tiles=len(plan), n_workers=n_workers, scatter_s=t1 - t0,
+                     wall_s=time.perf_counter() - t1, task_s=task_s)  # fmt: skip
     return out, merge.zone_sums()
+
+
+def _holders(client) -> list[str]:
+    """Workers that get the positions first: all of up to 8, else 3 (peers fetch from them).
+
+    Several holders, so that a lost worker does not lose the only copy.
+    """
+    import random
+
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    return workers if len(workers) <= BROADCAST_MAX else random.sample(workers, 3)
 
 
 def _result(fut):

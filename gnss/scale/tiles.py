@@ -7,8 +7,8 @@ the zone sums of a group are added in the same order as in one process, and the 
 Only cells are tiled, never time: a cell's median and 95th percentile come from its own DOP
 histogram over all epochs, which a time chunk would have to ship whole (4 x 1280 counts per
 cell and set, ~40 times the cell's statistics), and its means would be sums in another order.
-A 0.1-degree globe already has 396 groups of 16384 cells, so cells alone keep 100 workers busy
-(see README "Scale-out").
+A 0.1-degree globe already has 1582 groups of 4096 cells, so cells alone keep 1000 workers
+busy (see README "Scale-out").
 """
 
 from __future__ import annotations
