@@ -20,7 +20,7 @@ import numpy as np
 N_PARTS = 16
 #: Group sizes: at least this many points (16 per part) ...
 MIN_GROUP_POINTS = 256
-#: ... at most this many (1582 groups for a 0.1-degree globe: enough tasks for 1000 Dask
+#: ... at most this many (1583 groups for a 0.1-degree globe: enough tasks for 1000 Dask
 #: workers; one kernel call each, whose fixed cost, a copy of the positions, stays ~1e-4 of it)
 MAX_GROUP_POINTS = 4096
 #: ... else about this many groups in a run.

@@ -88,7 +88,7 @@ def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
     zone_w = zone_weights_m2(grid, regions)
     n_p = points.shape[0]
     n_workers = _workers(client)
-    plan = tiles(n_p, n_workers, groups_per_tile)
+    plan = tiles(n_p, n_workers, groups_per_tile, work_per_point=float(pos.shape[0] * pos.shape[1]))
     log.info("Dask: %d tiles on %d workers", len(plan), n_workers)
     lite = dataclasses.replace(layout, satellites=[], starts=[])  # workers need the arrays only
     threads = policy.fixed or 1
