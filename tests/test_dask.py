@@ -209,7 +209,7 @@ def test_real_scheduler_and_workers_through_the_cli(tmp_path, reference):
              "--resolution-deg", "10", "--hours", "2", "--step-s", "1800", "--maps", "none",
              "-o", str(out), "--scheduler", address, "-v"],
             env=dict(os.environ, PYTHONPATH=str(REPO)), cwd=REPO, capture_output=True,
-            text=True, timeout=180,
+            text=True, timeout=600,  # minutes on a loaded 2-core machine
         )  # fmt: skip
         assert cli.returncode == 0, cli.stderr
         assert f"Dask scheduler {address}" in cli.stderr, cli.stderr
