@@ -79,8 +79,7 @@ def compute_coverage(
         ``progress(stage, done, total)`` for ``"propagate"``, ``"compile"`` (only when numba's
         cache lacks the kernel: a fresh install's first run) and ``"grid"``.
     memory_budget_bytes : int
-        Kept for compatibility: the blocks of points are the groups of
-        :mod:`gnss.coverage.groups` (at most 16384 points, a few MB of accumulators).
+        Unused (compatibility): blocks are the groups of :mod:`gnss.coverage.groups`.
     label_starts : mapping, optional
         Start epoch per label (default: a labelled set's own median epoch, same duration).
     regions : sequence of gnss.Region, optional
