@@ -49,8 +49,10 @@ def _parse(argv):
             parser.error(f"unknown case(s) {', '.join(bad)}; choose from {', '.join(CASES)}")
     else:
         # The tiny mode (the tests) leaves out the compile case and the broadcast case
-        # (the latter parses a RINEX file with georinex, ~10 s) and the site case unless named.
-        cases = [c for c in CASES if not (mode == "tiny" and c in ("compile", "broadcast", "site"))]
+        # (the latter parses a RINEX file with georinex, ~10 s), the site case and the scale-out
+        # case (it starts LocalClusters) unless named.
+        slow = ("compile", "broadcast", "site", "scaleout")
+        cases = [c for c in CASES if not (mode == "tiny" and c in slow)]
     return args, mode, cases
 
 
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from . import cases as c
         from .broadcast import case_broadcast
+        from .scaleout import case_scaleout
         from .sitespeed import case_site
 
         if "compile" in cases:
@@ -92,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             "kernel": c.case_kernel, "numpy": c.case_numpy, "skyfield": c.case_skyfield,
             "e2e": c.case_e2e, "memory": c.case_memory, "scaling": c.case_scaling,
             "contention": c.case_contention, "broadcast": case_broadcast, "site": case_site,
+            "scaleout": case_scaleout,
         }  # fmt: skip
         for name in CASES:
             if name in cases and name in steps:

@@ -598,5 +598,5 @@ def case_contention(ctx: Context) -> None:
 
 CASES = (
     "compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention",
-    "broadcast", "site",
+    "broadcast", "site", "scaleout",
 )  # fmt: skip

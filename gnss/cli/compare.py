@@ -28,6 +28,7 @@ from .run_options import (
     span_options,
     verbosity_options,
 )
+from .scheduler import client_for, scheduler_option
 
 log = logging.getLogger("gnss")
 
@@ -101,6 +102,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     "(e.g. RUS,CHN,arctic,asia-pacific). See `gnss regions`.",
 )  # fmt: skip
 @resources_options
+@scheduler_option()
 @click.option(
     "--maps", type=click.Choice(["default", "all", "none"]), default="default",
     show_default=True, help="Which per-statistic PNG maps to draw.",
@@ -141,7 +143,8 @@ def compare(**options):
     try:
         from ..study.run import run_plan
 
-        result = run_plan(plan, progress)
+        with client_for(options["scheduler"]) as client:
+            result = run_plan(plan, progress, client)
     except GnssError as exc:
         raise click_error(exc) from exc
     finally:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..kernels import driver as kernels
 from .config import CoverageConfig, ProgressCallback
+from .groups import add_parts
 from .layout import SetLayout
 
 #: DOP histograms (see :mod:`gnss.kernels.driver`): DOP 0.25 to 256, 128 log-linear bins per
@@ -32,7 +33,8 @@ def block_points(n_points: int, n_sets: int, n_clock: int, budget_bytes: int) ->
 class KernelRun:
     """Kernel inputs shared by all blocks, and the per-thread scratch and zone sums."""
 
-    def __init__(self, pos: np.ndarray, layout: SetLayout, config: CoverageConfig, n_zones: int):
+    def __init__(self, pos: np.ndarray, layout: SetLayout, config: CoverageConfig, n_zones: int,
+                 n_parts: int | None = None):  # fmt: skip
         # Failed epochs (NaN) go to the Earth's centre: below every horizon, never visible.
         # Satellite-major (n_sats, n_times): the kernel vectorises over epochs.
         self.xyz = [np.ascontiguousarray(np.nan_to_num(pos[..., i].T, nan=0.0)) for i in range(3)]
@@ -43,8 +45,8 @@ class KernelRun:
         self.scratch_hist = np.zeros((n_th, n_sets, kernels.N_METRICS, HIST_N_BINS), np.int32)
         self.scratch_vis = np.zeros((n_th, n_sets, n_s + 1), np.int32)
         # One zone sum per part of the points (kernels.accumulate), not per thread: the same
-        # sums whatever the number of threads in use.
-        n_parts = n_th
+        # sums whatever the number of threads in use (a run: groups.N_PARTS per call).
+        n_parts = n_th if n_parts is None else n_parts
         self.zone_dop_hist = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS, HIST_N_BINS))
         self.zone_dop_sum = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS))
         self.zone_vis_hist = np.zeros((n_parts, n_zones, n_sets, n_s + 1))
@@ -85,6 +87,16 @@ class KernelRun:
             "dop_sum": self.zone_dop_sum.sum(axis=0),
             "vis_hist": self.zone_vis_hist.sum(axis=0),
         }
+
+
+    def take_group_sums(self) -> dict[str, np.ndarray]:
+        """Zone sums of the calls since the last take, parts added in order; then zeroed."""
+        sums = {}
+        for key, arr in (("dop_hist", self.zone_dop_hist), ("dop_sum", self.zone_dop_sum),
+                         ("vis_hist", self.zone_vis_hist)):  # fmt: skip
+            sums[key] = add_parts(arr)
+            arr[...] = 0.0
+        return sums
 
 
 class Accumulators:

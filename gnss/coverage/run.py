@@ -15,7 +15,7 @@ propagates (:func:`propagate_layout`), runs the kernel over blocks of points
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -28,16 +28,20 @@ from ..kernels.threads import ThreadPolicy
 from ..orbits.propagate import PropagationFailure, propagate_itrs_m
 from ..receivers.grid import Grid
 from ..timeutil import EpochSpan
-from .blocks import Accumulators, BlockOutputs, KernelRun, block_points
 from .checks import check_types
 from .config import CoverageConfig, ProgressCallback
 from .dataset import build_dataset
+from .grouprun import GroupWork
+from .groups import ZoneTotals, group_points, group_ranges
 from .layout import SetLayout
 from .memory import check_memory
 
 log = logging.getLogger("gnss")
 
 __all__ = ["compute_coverage", "compute_resolved"]
+
+#: ``(pos, layout, grid, config, regions, report, policy) -> (BlockOutputs, zone sums)``.
+GridRunner = Callable[..., tuple]
 
 _PROPAGATION_CHUNK = 2048  # epochs per SGP4 call
 
@@ -75,7 +79,7 @@ def compute_coverage(
         ``progress(stage, done, total)`` for ``"propagate"``, ``"compile"`` (only when numba's
         cache lacks the kernel: a fresh install's first run) and ``"grid"``.
     memory_budget_bytes : int
-        Approximate memory for the per-block accumulators.
+        Unused (compatibility): blocks are the groups of :mod:`gnss.coverage.groups`.
     label_starts : mapping, optional
         Start epoch per label (default: a labelled set's own median epoch, same duration).
     regions : sequence of gnss.Region, optional
@@ -135,6 +139,7 @@ def compute_resolved(
     regions: Sequence | None = None,
     memory_budget_bytes: int = 256 * 2**20,
     policy: ThreadPolicy | None = None,
+    grid_runner: GridRunner | None = None,
 ) -> xr.Dataset:
     """:func:`compute_coverage` of sets already resolved (no argument checks, no memory plan).
 
@@ -148,6 +153,10 @@ def compute_resolved(
         As :func:`compute_coverage`.
     policy : ThreadPolicy, optional
         Kernel threads (default: automatic).
+    grid_runner : callable, optional
+        ``grid_runner(pos, layout, grid, config, regions, report, policy)`` returning the
+        per-point outputs and the zone sums, as :func:`run_groups` (the default) does in this
+        process; :mod:`gnss.scale` passes one that runs the groups on a Dask cluster.
 
     Returns
     -------
@@ -163,8 +172,8 @@ def compute_resolved(
 
     pos, failures = propagate_layout(layout, span, report)
     region_list = list(regions or ())
-    out, zones = _run_blocks(pos, layout, grid, config, region_list, report, policy,
-                             memory_budget_bytes)  # fmt: skip
+    out, zones = (grid_runner or run_groups)(pos, layout, grid, config, region_list, report,
+                                             policy)  # fmt: skip
     return build_dataset(
         out, zones, region_list, resolved, layout.systems, constellations, layout.satellites,
         span, grid, config, failures,
@@ -210,23 +219,24 @@ def zone_weights_m2(grid: Grid, regions: Sequence) -> np.ndarray:
     return zone_w
 
 
-def _run_blocks(pos, layout, grid, config, regions, report, policy, budget_bytes):
-    """Run the kernel over the grid block by block; return the statistics and zone sums."""
+def run_groups(pos, layout, grid, config, regions, report, policy):
+    """Run the kernel over the grid group by group in this process.
+
+    Returns the per-point statistics (BlockOutputs) and the zone sums, added group by group
+    in order (:mod:`gnss.coverage.groups`).
+    """
     points, up = grid.points()
     zone_w = zone_weights_m2(grid, regions)
-    n_p, n_sets, n_t = points.shape[0], layout.set_clock.shape[0], pos.shape[0]
-    block = block_points(n_p, n_sets, layout.n_clock_max, budget_bytes)
-    kern = KernelRun(pos, layout, config, n_zones=zone_w.shape[0])
-    out = BlockOutputs(n_p, n_sets, layout.n_clock_max, layout.n_slot_max)
-    acc = Accumulators(block, n_sets, layout.n_clock_max, layout.n_slot_max)
-    kern.compile(points[:block], up[:block], zone_w[:, :block], acc.view(block), report)
+    n_p = points.shape[0]
+    work = GroupWork(pos, layout, config, zone_w.shape[0], group_points(n_p))
+    out = work.outputs(n_p)
+    work.compile(points, up, zone_w, report)
+    totals = ZoneTotals()
     report("grid", 0, n_p)
     with policy:
-        for start in range(0, n_p, block):
-            stop = min(n_p, start + block)
-            policy.apply()  # threads for this block (fixed, or the processors idle now)
-            kern(points[start:stop], up[start:stop], zone_w[:, start:stop], acc.view(stop - start))
-            out.fold(slice(start, stop), acc, stop - start, n_t)
+        for start, stop in group_ranges(n_p):
+            policy.apply()  # threads for this group (fixed, or the processors idle now)
+            totals.add(work.group(points, up, zone_w, out, start, stop))
             report("grid", stop, n_p)
-    log.debug("kernel threads per block: %s", ",".join(map(str, policy.used)))
-    return out, kern.zone_totals()
+    log.debug("kernel threads per group: %s", ",".join(map(str, policy.used)))
+    return out, totals.sums

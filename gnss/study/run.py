@@ -42,21 +42,35 @@ class ComparisonResult:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def compute(plan: Plan, progress: ProgressCallback | None = None) -> xr.Dataset:
-    """Run the coverage of a plan (no memory check; :func:`run_plan` does it first)."""
+def compute(plan: Plan, progress: ProgressCallback | None = None, client=None) -> xr.Dataset:
+    """Run the coverage of a plan (no memory check; :func:`run_plan` does it first).
+
+    ``client`` (a ``distributed.Client``): run the grid as Dask tasks (:mod:`gnss.scale`),
+    with the numbers of this process.
+    """
     study = plan.study
+    runner = None
+    if client is not None:
+        from ..scale.runner import dask_grid_runner
+
+        runner = dask_grid_runner(client)
     return coverage_run.compute_resolved(
         plan.resolved, plan.constellations, plan.span, plan.grid, study.config(),
         progress=progress, regions=plan.regions or None, policy=ThreadPolicy(study.threads),
+        grid_runner=runner,
     )  # fmt: skip
 
 
-def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> ComparisonResult:
+def run_plan(
+    plan: Plan, progress: ProgressCallback | None = None, client=None
+) -> ComparisonResult:
     """Check the memory, compute and (with an output folder) write the files, all or nothing.
 
     The output folder is staged before the computation: an unwritable folder or a full disk
     is refused first, and SIGTERM/SIGHUP from then on end the run like Ctrl-C, leaving no
     half-written result.
+
+    ``client``: a ``distributed.Client`` to run the grid on (:func:`compute`).
 
     Raises
     ------
@@ -67,10 +81,10 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> Comparison
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if plan.output is None:
-        ds = compute(plan, progress)
+        ds = compute(plan, progress, client)
         return ComparisonResult(ds, None, [], plan, {"compute": time.perf_counter() - t0})
     with plan.output:
-        ds = compute(plan, progress)
+        ds = compute(plan, progress, client)
         timings["compute"] = time.perf_counter() - t0
         summary, files = write_comparison(ds, plan.output, maps=plan.maps, progress=progress,
                                           regions=plan.regions or None)  # fmt: skip
@@ -85,6 +99,7 @@ def run_comparison(
     maps: str = "default",
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
+    client=None,
 ) -> ComparisonResult:
     """Do what ``gnss compare`` does: load, check, plan memory, compute, write.
 
@@ -101,6 +116,9 @@ def run_comparison(
     progress : callable, optional
         ``progress(stage, done, total)`` for "propagate", "compile" (first run only),
         "grid" and "write"; the library never prints.
+    client : distributed.Client, optional
+        Run the grid on this Dask cluster (:mod:`gnss.scale`): tiles of cells as tasks, merged
+        to the numbers of a single-process run (orbits propagated here and scattered).
 
     Returns
     -------
@@ -115,4 +133,4 @@ def run_comparison(
     ['coverage.nc', 'summary.csv', 'summary.json']
     """
     plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite)
-    return run_plan(plan, progress)
+    return run_plan(plan, progress, client)
