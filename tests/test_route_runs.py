@@ -269,3 +269,26 @@ def test_cli_bad_route_input_exit_2_nothing_written(tmp_path, route, args, needl
         assert needle in text, text
     assert "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_gpx_and_geojson_routes_give_the_csv_route_series(tmp_path):
+    # The same two waypoints in the three layouts: the same receiver, the same series.
+    gpx = tmp_path / "ship.gpx"
+    gpx.write_text(
+        '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        '<trk><trkseg><trkpt lat="72" lon="170"><ele>20</ele><time>2026-01-01T00:00:00Z</time>'
+        '</trkpt><trkpt lat="71" lon="-170"><ele>20</ele><time>2026-01-01T06:00:00Z</time>'
+        "</trkpt></trkseg></trk></gpx>"
+    )
+    geojson = tmp_path / "ship.geojson"
+    geojson.write_text(
+        '{"type": "Feature", "geometry": {"type": "LineString", "coordinates": '
+        '[[170, 72, 20], [-170, 71, 20]]}, "properties": {"times": '
+        '["2026-01-01T00:00:00Z", "2026-01-01T06:00:00Z"]}}'
+    )
+    study = gnss.Study("R+C", duration_s=6 * 3600, step_s=3600)
+    want = gnss.route_timeseries(study, gnss.read_route(ship_csv(tmp_path, NOMINAL_T0)))
+    for path in (gpx, geojson):
+        got = gnss.route_timeseries(study, gnss.read_route(path))
+        assert list(got.site.values) == ["ship"]  # named after the file
+        xr.testing.assert_allclose(got.drop_attrs(), want.drop_attrs(), rtol=0, atol=1e-12)
