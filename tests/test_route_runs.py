@@ -257,18 +257,33 @@ HEADER = "time_utc,lat_deg,lon_deg\n"
     (None, ["--lat", "95", "--lon", "0"], ["latitude must lie in [-90, 90]", "got 95.0"]),
 ])  # fmt: skip
 def test_cli_bad_route_input_exit_2_nothing_written(tmp_path, route, args, needles):
+    # In-process (click's runner; an exception would propagate); the real subprocess below.
+    from click.testing import CliRunner
+
+    from gnss.cli.commands import main
+
     out = tmp_path / "out"
     if route is not None:
         path = tmp_path / ("r.gpx" if route.startswith("<?xml") else "r.csv")
         path.write_text(route)
         args = ["--route", str(path), *args]
-    r = _cli(*args, "--sets", "R", "--step-s", "1800", "-o", str(out), cwd=tmp_path)
-    assert r.returncode == 2, r.stderr
+    argv = ["site", *args, "--sets", "R", "--step-s", "1800", "-o", str(out)]
+    r = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert r.exit_code == 2, r.output
     text = " ".join(r.stderr.split())
+    assert text.startswith("Usage:") and "Error: " in text
     for needle in needles:
         assert needle in text, text
-    assert "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_cli_route_span_refused_as_a_real_process(tmp_path):
+    out = tmp_path / "out"
+    r = _cli("--route", str(ship_csv(tmp_path, NOMINAL_T0)), "--start", "2026-01-01T01:00Z",
+             "--hours", "6", "--step-s", "1800", "-o", str(out), cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 2, r.stderr
+    assert "ship.csv:3: expected the run's epochs within the route's span" in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
 
 
 def test_gpx_and_geojson_routes_give_the_csv_route_series(tmp_path):
