@@ -209,15 +209,15 @@ def _cli(*args, cwd):
 
 def test_cli_route_writes_timeseries_without_passes(tmp_path):
     out = tmp_path / "out"
-    r = _cli("--route", str(ship_csv(tmp_path, NOMINAL_T0)), "--sets", "R,C,R+C", "--step-s",
-             "3600", "-o", str(out), cwd=tmp_path)  # fmt: skip
+    r = _cli("--route", str(ship_csv(tmp_path, NOMINAL_T0)), "--name", "Arctic ship", "--sets",
+             "R,C,R+C", "--step-s", "3600", "-o", str(out), cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc",
                                                "gnss-manifest.json"}  # fmt: skip
     frame = pd.read_csv(out / "timeseries.csv")
     assert list(frame.columns[:9]) == ["time_utc", "site", "set", "lat_deg", "lon_deg",
                                        "height_m", "visible", "visible_R", "visible_C"]
-    assert len(frame) == 7 * 3 and set(frame.site) == {"ship"}  # no --hours: the whole route
+    assert len(frame) == 7 * 3 and set(frame.site) == {"Arctic ship"}  # no --hours: the route
     with xr.open_dataset(out / "timeseries.nc") as ds:
         lib = gnss.route_timeseries(gnss.Study("R,C,R+C", duration_s=6 * 3600, step_s=3600),
                                     gnss.read_route(ship_csv(tmp_path, NOMINAL_T0)), "ship")
@@ -254,6 +254,8 @@ HEADER = "time_utc,lat_deg,lon_deg\n"
      ["--start", "2025-12-31T23:00Z"], ["r.csv:2:", "route's span"]),
     (HEADER + "2026-01-01T00:00Z,72,170\n2026-01-01T06:00Z,71,-170\n", ["--lat", "10"],
      ["--route and --lat are mutually exclusive", "--lat/--lon/--sites"]),
+    (HEADER + "2026-01-01T00:00Z,72,170\n2026-01-01T06:00Z,71,-170\n", ["--height-m", "10"],
+     ["--route and --height-m are mutually exclusive"]),
     (None, ["--lat", "95", "--lon", "0"], ["latitude must lie in [-90, 90]", "got 95.0"]),
 ])  # fmt: skip
 def test_cli_bad_route_input_exit_2_nothing_written(tmp_path, route, args, needles):
