@@ -27,6 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from ..coverage.config import ProgressCallback
+from ..coverage.dataset import DOP_NAMES
 from ..coverage.epochs import epoch_dops
 from ..coverage.layout import SetLayout
 from ..coverage.run import propagate_layout
@@ -35,11 +36,10 @@ from ..outputs.outdir import OutputDir
 from ..receivers.grid import geodetic_points
 from ..receivers.route import Route
 from ..receivers.route_formats import RouteError
-from ..receivers.sites import Site
 from ..timeutil import EpochSpan, epoch_span
 from .plan import Plan, plan_comparison
 from .question import Study
-from .site import _DOPS, _dataset, _tdop_name, site_frame
+from .site import site_frame
 
 log = logging.getLogger("gnss")
 
@@ -185,7 +185,7 @@ def route_series(
     clocks = list(layout.systems) if study.clock == "per-system" else [""]
     data = {"visible": np.zeros((n_t, 1, n_set), np.int64)}
     data |= {f"visible_{s}": np.zeros((n_t, 1, n_set), np.int64) for s in layout.systems}
-    data |= {k: np.full((n_t, 1, n_set), np.nan) for k in (*_DOPS, *map(_tdop_name, clocks))}
+    data |= {k: np.full((n_t, 1, n_set), np.nan) for k in (*DOP_NAMES, *map(_tdop, clocks))}
     report("route", 0, n_set)
     for k, rs in enumerate(plan.resolved):
         cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
@@ -198,10 +198,10 @@ def route_series(
         data["visible"][:, 0, k] = out["visible"][0]
         for j, s in enumerate(set_systems):
             data[f"visible_{s}"][:, 0, k] = out["visible"][1 + j]
-        for dop in _DOPS:
+        for dop in DOP_NAMES:
             data[dop][:, 0, k] = out[dop][0]
         for j, c in enumerate(set_systems if study.clock == "per-system" else [""]):
-            data[_tdop_name(c)][:, 0, k] = out["tdop"][0, j]
+            data[_tdop(c)][:, 0, k] = out["tdop"][0, j]
         report("route", k + 1, n_set)
     return _route_dataset(data, plan, route, name, (lat, lon, height))
 
@@ -220,17 +220,39 @@ def _series(positions, systems, points_itrs_m, up, sets, *, clock, elevation_mas
     return {key: np.concatenate([p[key] for p in parts], axis=-1) for key in parts[0]}
 
 
+def _tdop(clock_system: str) -> str:
+    """Return ``tdop_<system>`` for a per-system clock, ``tdop`` for the common one."""
+    return f"tdop_{clock_system}" if clock_system else "tdop"
+
+
 def _route_dataset(data: dict, plan: Plan, route: Route, name: str, where) -> xr.Dataset:
-    """Return the site Dataset layout with the receiver's coordinates along time."""
-    lat, lon, height = where
-    ds = _dataset(data, plan, [Site(name, float(lat[0]), float(lon[0]), float(height[0]))])
-    ds = ds.drop_vars(["lat_deg", "lon_deg", "height_m"])
-    ds = ds.assign_coords(lat_deg=("time", lat), lon_deg=("time", lon), height_m=("time", height))
-    for key, units, what in (("lat_deg", "degrees_north", "latitude"),
-                             ("lon_deg", "degrees_east", "longitude"),
-                             ("height_m", "m", "height above the WGS84 ellipsoid")):  # fmt: skip
+    """Return the site Dataset layout (:func:`gnss.site_timeseries`), positions along time."""
+    study, span = plan.study, plan.span
+    start = np.datetime64(span.start.replace(tzinfo=None), "ns")
+    ds = xr.Dataset(
+        {k: (("time", "site", "set"), v) for k, v in data.items()},
+        coords={
+            "time": start + np.rint(span.offsets_s() * 1e9).astype("timedelta64[ns]"),
+            "site": [name],
+            "set": [rs.spec.name for rs in plan.resolved],
+            "description": ("set", [rs.description for rs in plan.resolved]),
+        },
+    )
+    ds["time"].attrs["long_name"] = "epoch (UTC)"
+    for key, values, units, what in zip(
+        ("lat_deg", "lon_deg", "height_m"), where, ("degrees_north", "degrees_east", "m"),
+        ("latitude", "longitude", "height above the WGS84 ellipsoid"), strict=True,
+    ):  # fmt: skip
+        ds = ds.assign_coords({key: ("time", values)})
         ds[key].attrs.update(units=units, long_name=f"receiver {what} (interpolated route)")
-    ds.attrs["route_source"] = str(route.source)
+    ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
+    for s in (k.removeprefix("visible_") for k in data if k.startswith("visible_")):
+        ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
+    ds.attrs.update(
+        elevation_mask_deg=float(study.elevation_mask_deg), clock=study.clock,
+        step_s=float(span.step_s), start_utc=span.start.isoformat(),
+        route_source=str(route.source),
+    )  # fmt: skip
     return ds
 
 
