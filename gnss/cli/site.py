@@ -27,7 +27,18 @@ from .run_options import (
 
 
 def site_options(f):
-    """Declare ``--lat``, ``--lon``, ``--height-m``, ``--name`` (repeatable) and ``--sites``."""
+    """Declare the site options: ``--lat``, ``--lon``, ``--height-m``, ``--name``, ``--sites``.
+
+    And ``--route`` (a moving receiver), which excludes them but ``--name`` (:mod:`.site_route`).
+    """
+    f = click.option(
+        "--route", "route_file", metavar="FILE", type=click.Path(dir_okay=False),
+        help="A moving receiver instead of sites: CSV time_utc,lat_deg,lon_deg[,height_m], GPX "
+        "track or GeoJSON LineString with times, interpolated along great circles (across the "
+        "antimeridian the short way). The span defaults to the route's (--start: its first "
+        "waypoint; --hours: to its last); --name labels it. No passes.csv (rise and set times "
+        "belong to a fixed place).",
+    )(f)  # fmt: skip
     f = click.option(
         "--sites", "sites_file", metavar="FILE.csv", type=click.Path(dir_okay=False),
         help="CSV file of sites with the header name,lat_deg,lon_deg[,height_m].",
@@ -95,10 +106,19 @@ def site(**options):
     PDOP and visible-count plots per site) into the output folder, nothing if
     anything fails, and prints per site and set the visible minimum and mean,
     the PDOP mean and maximum and the availability.
+
+    With --route FILE the receiver moves along the route (not with --lat, --lon,
+    --height-m or --sites): timeseries.csv then has the receiver's lat_deg,
+    lon_deg and height_m on every row, and passes.csv and the pictures are not
+    written.
     """
     from ..errors import GnssError
 
     setup_logging(options["verbose"], options["quiet"])
+    if options["route_file"] is not None:
+        from .site_route import route_command
+
+        return route_command(options)
     try:
         sites = _sites(options)
         plan, out = _plan(options)
@@ -149,10 +169,19 @@ def _plan(options: dict):
     """Return the options as a checked plan (elements, sets, span) and the checked output folder."""
     from ..outputs.outdir import OutputDir
     from ..study.plan import plan_comparison
-    from ..study.question import Study
     from ..study.site import SITE_FILES
 
-    study = Study(
+    plan = plan_comparison(site_study(options))
+    out = OutputDir(options["output"], overwrite=options["overwrite"])
+    out.check_free(list(SITE_FILES))
+    return plan, out
+
+
+def site_study(options: dict, **given):
+    """Return the options as a :class:`gnss.Study` (``given`` replaces fields, e.g. ``start``)."""
+    from ..study.question import Study
+
+    fields = dict(
         sets=options["sets"], elements=element_files(options["elements"]),
         select=options["select"], exclude=options["exclude"], start=options["start"],
         duration_s=options["hours"] * 3600.0, step_s=options["step_s"],
@@ -160,10 +189,7 @@ def _plan(options: dict):
         pdop_max=options["pdop_max"], max_age_days=options["max_age_days"],
         force=options["force"], include_unhealthy=options["include_unhealthy"],
     )  # fmt: skip
-    plan = plan_comparison(study)
-    out = OutputDir(options["output"], overwrite=options["overwrite"])
-    out.check_free(list(SITE_FILES))
-    return plan, out
+    return Study(**(fields | given))
 
 
 def _check_plot_files(plan, sites, out) -> None:

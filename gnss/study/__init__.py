@@ -10,7 +10,8 @@ options and prints; site runs, the HTML report and Dask runs build on the same c
 Modules: ``question`` (the parameters and their checks), ``sources`` (element and orbit files
 told apart by content, one source per satellite), ``load`` (element files, start and span
 checks), ``plan`` (the checked plan), ``run`` (compute and write), ``site`` (time series at
-named sites through the same plan and kernel: :func:`~gnss.study.site.site_timeseries`).
+named sites through the same plan and kernel: :func:`~gnss.study.site.site_timeseries`),
+``route`` (the same along a moving receiver's route: :func:`~gnss.study.route.route_timeseries`).
 
 May import every earlier stage (``gnss.outputs`` and below) and the root foundation modules;
 only ``gnss.cli`` imports it.
