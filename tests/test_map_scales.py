@@ -106,7 +106,7 @@ def test_blank_difference_map_says_so(tmp_path):
     zeros = field_of(np.zeros((18, 36)))
     scale = fitted_scale(zeros.values, diverging=True)
     assert scale.note == NO_DIFFERENCE_NOTE and scale.lo == -scale.hi
-    canvas = mapcanvas.canvas_for(mapcanvas.Layout(0, False, DPI))
+    canvas = mapcanvas.canvas_for(mapcanvas.Layout(None, False, DPI))
     cmap = matplotlib.colormaps["RdBu"]
     canvas.draw(zeros.lat.values, zeros.lon.values, zeros.values, cmap, scale, {"title": "t"})
     try:
@@ -169,7 +169,7 @@ def test_cells_without_a_fix_are_marked_with_a_legend():
     field = field_of(values)
     kw = _map_style("pdop_p95")
     assert kw["no_data_label"] == "no fix in any epoch"
-    canvas = mapcanvas.canvas_for(mapcanvas.Layout(0, True, DPI))
+    canvas = mapcanvas.canvas_for(mapcanvas.Layout(None, True, DPI))
     cmap = matplotlib.colormaps["magma_r"].with_extremes(bad=mapcanvas.NAN_COLOR)
     text = {"title": "t", "legend": "no fix in any epoch: 108 of 648 cells"}
     canvas.draw(field.lat.values, field.lon.values, values, cmap, fitted_scale(values), text)

@@ -294,6 +294,15 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
             tick(i)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if jobs and method == "fork":
+        # The first map here: matplotlib, the borders and the shared figure are then made
+        # once and inherited by the forked workers instead of made in each.
+        _plot_one(jobs[0])
+        tick(0)
+        jobs = jobs[1:]
+        done = 1
+    else:
+        done = 0
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
@@ -302,7 +311,7 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
     )
     try:
         for i, _ in enumerate(pool.map(_plot_one, jobs, chunksize=2)):
-            tick(i)
+            tick(done + i)
     except BaseException:
         _kill_workers(pool)
         raise

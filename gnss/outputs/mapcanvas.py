@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -98,10 +99,15 @@ def note_lines(note: str | None) -> tuple[str, ...]:
 class Layout:
     """Figure size and the space under the map, in inches."""
 
-    n_note_lines: int
+    note: str | None  # the footer: the same on every map of a run, so part of the background
     legend: bool
     dpi: int
     extend: str = "neither"  # colour-bar arrows, fixed when the colour bar is made
+
+    @property
+    def n_note_lines(self) -> int:
+        """Lines of the wrapped footer."""
+        return len(note_lines(self.note))
 
     @property
     def note_h_in(self) -> float:
@@ -125,38 +131,59 @@ class Layout:
 
 
 class Canvas:
-    """A figure with the map axes, borders and graticule, and a colour-bar axes."""
+    """A figure with the map axes, borders and graticule, and a colour-bar axes.
+
+    The parts every map shares (white page, frame, tick labels) are rendered once into a
+    background; a map restores it and draws only its own artists over it (blitting), in
+    the order a full draw would: cells, graticule, borders, frame, colour bar, texts.
+    """
 
     def __init__(self, layout: Layout):
         self.layout = layout
         w, h, b = layout.fig_w_in, layout.fig_h_in, layout.bottom_in
         self.fig = Figure(figsize=(w, h), dpi=layout.dpi, facecolor="white")
-        FigureCanvasAgg(self.fig)
+        self.agg = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes((_LEFT_IN / w, b / h, _MAP_W_IN / w, _MAP_H_IN / h))
         x_cbar = (_LEFT_IN + _MAP_W_IN + _GAP_CBAR_IN) / w
         self.cax = self.fig.add_axes((x_cbar, b / h, _CBAR_W_IN / w, _MAP_H_IN / h))
+        lines = note_lines(layout.note)
+        if lines:
+            self.fig.text(_LEFT_IN / w, 0.12 / h, "\n".join(lines), fontsize=7, color="0.25",
+                          ha="left", va="bottom", linespacing=1.25)  # fmt: skip
+        self.title = self.fig.text((_LEFT_IN + _MAP_W_IN / 2) / w, (b + _MAP_H_IN + 0.11) / h,
+                                   "", fontsize=12, ha="center", va="bottom")  # fmt: skip
         self._static()
         self._drawn: list = []
 
     def _static(self) -> None:
         ax = self.ax
-        # One path for all borders (NaN rows break it): ~800 paths drawn as one are ~10x faster.
-        ax.add_line(
-            Line2D(
-                *border_path_deg().T, color=BORDER_COLOR, linewidth=BORDER_WIDTH_PT, zorder=3,
-                solid_capstyle="round", solid_joinstyle="round",
-                path_effects=[matplotlib.patheffects.withStroke(**BORDER_HALO)],
-            )
-        )  # fmt: skip
-        self.mappable = ScalarMappable()
-        self.cbar = self.fig.colorbar(self.mappable, cax=self.cax, extend=self.layout.extend)
         lon_ticks = np.arange(-180, 181, GRATICULE_STEP_DEG)
         lat_ticks = np.arange(-90, 91, GRATICULE_STEP_DEG)
         ax.set_xticks(lon_ticks, [degree_label(v, "E", "W") for v in lon_ticks], fontsize=8)
         ax.set_yticks(lat_ticks, [degree_label(v, "N", "S") for v in lat_ticks], fontsize=8)
-        ax.grid(True, color="0.45", linewidth=0.4, linestyle=(0, (2, 3)), alpha=0.8, zorder=2)
-        ax.set_axisbelow(False)
         self._limits()
+        graticule = [np.array([[x, -90.0], [x, 90.0]]) for x in lon_ticks[1:-1]]
+        graticule += [np.array([[-180.0, y], [180.0, y]]) for y in lat_ticks[1:-1]]
+        # One path for all borders (NaN rows break it): ~800 paths drawn as one are ~10x faster.
+        self._overlay = [
+            LineCollection(graticule, colors="0.45", linewidths=0.4, linestyles=(0, (2, 3)),
+                           alpha=0.8),
+            Line2D(*border_path_deg().T, color=BORDER_COLOR, linewidth=BORDER_WIDTH_PT,
+                   solid_capstyle="round", solid_joinstyle="round",
+                   path_effects=[matplotlib.patheffects.withStroke(**BORDER_HALO)]),
+            *ax.spines.values(),
+        ]  # fmt: skip
+        for artist in self._overlay[:2]:
+            artist.set_transform(ax.transData)
+            artist.set_clip_path(ax.patch)
+            artist.set_figure(self.fig)
+            artist.axes = ax
+        self.mappable = ScalarMappable()
+        self.cbar = self.fig.colorbar(self.mappable, cax=self.cax, extend=self.layout.extend)
+        self.cax.set_visible(False)
+        self.agg.draw()  # the shared background: page, frame, tick labels, footer
+        self._background = self.agg.copy_from_bbox(self.fig.bbox)
+        self.cax.set_visible(True)
 
     def _limits(self) -> None:
         self.ax.set_xlim(-180.0, 180.0)
@@ -166,14 +193,14 @@ class Canvas:
     def draw(self, lat, lon, values, colormap, scale: ColourScale, text: dict) -> None:
         """Put one map on the canvas: cells, colour bar, title, legend and notes.
 
-        ``text``: ``title``, ``units``, ``note`` (footer), ``legend`` (label of the grey
-        cells or None).
+        ``text``: ``title``, ``units``, ``legend`` (label of the grey cells or None); the
+        footer is the layout's. :meth:`rgb` then holds the picture.
         """
         self.clear()
         cells = _cells(self.ax, lat, lon, values, colormap, scale.norm())
         self._limits()
         self._drawn.append(cells)
-        self.ax.set_title(text["title"], fontsize=12, pad=8)
+        self.title.set_text(text["title"])
         self._colorbar(cells, text)
         if text.get("legend"):
             self._drawn.append(self._legend(text["legend"]))
@@ -183,12 +210,18 @@ class Canvas:
                 fontsize=11, zorder=5, bbox={"facecolor": "white", "alpha": 0.85, "pad": 6,
                                              "edgecolor": "0.5"},
             ))  # fmt: skip
-        lines = note_lines(text.get("note"))
-        if lines:
-            self._drawn.append(self.fig.text(
-                _LEFT_IN / self.layout.fig_w_in, 0.12 / self.layout.fig_h_in, "\n".join(lines),
-                fontsize=7, color="0.25", ha="left", va="bottom", linespacing=1.25,
-            ))  # fmt: skip
+        self._blit(cells)
+
+    def _blit(self, cells) -> None:
+        """Render: the background, then this map's artists in drawing order."""
+        self.agg.restore_region(self._background)
+        renderer = self.agg.get_renderer()
+        for artist in [cells, *self._overlay, self.cax, self.title, *self._drawn[1:]]:
+            artist.draw(renderer)
+
+    def rgb(self) -> np.ndarray:
+        """Return the rendered picture, ``(height, width, 3)`` uint8 (a copy)."""
+        return np.array(self.agg.buffer_rgba())[..., :3]
 
     def _colorbar(self, cells, text: dict) -> None:
         """Point the one colour bar at this map's cells: norm, colours, arrows, label."""
@@ -214,7 +247,7 @@ class Canvas:
         for artist in self._drawn:
             artist.remove()
         self._drawn = []
-        self.ax.set_title("")
+        self.title.set_text("")
 
 
 def _regular(centres: np.ndarray) -> bool:
