@@ -294,15 +294,13 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
             tick(i)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    if jobs and method == "fork":
-        # The first map here: matplotlib, the borders and the shared figure are then made
-        # once and inherited by the forked workers instead of made in each.
-        _plot_one(jobs[0])
-        tick(0)
-        jobs = jobs[1:]
-        done = 1
-    else:
-        done = 0
+    if method == "fork":
+        # Draw the first map here, in memory only: matplotlib, the borders and the shared
+        # figure are then made once and inherited by the forked workers, not made in each.
+        from . import maps
+
+        field, _, kw = jobs[0]
+        maps.render_field(field, **kw)
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
@@ -311,7 +309,7 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
     )
     try:
         for i, _ in enumerate(pool.map(_plot_one, jobs, chunksize=2)):
-            tick(done + i)
+            tick(i)
     except BaseException:
         _kill_workers(pool)
         raise

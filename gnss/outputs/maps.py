@@ -159,8 +159,19 @@ def plot_field(
     >>> out.suffix
     '.png'
     """
-    field = validated_field(field)
     path = _checked_path(path)
+    picture = render_field(field, title=title, units=units, cmap=cmap, vmin=vmin, vmax=vmax,
+                           diverging=diverging, log_when_wide=log_when_wide,
+                           upper_bound=upper_bound, no_data_label=no_data_label, note=note,
+                           dpi=dpi)  # fmt: skip
+    return atomic_write(path, lambda tmp: _write_png(picture, tmp, dpi))
+
+
+def render_field(field: xarray.DataArray, *, title: str, units=None, cmap=None, vmin=None,
+                 vmax=None, diverging=False, log_when_wide=False, upper_bound=None,
+                 no_data_label=NO_DATA_LABEL, note=None, dpi: int = 110) -> np.ndarray:  # fmt: skip
+    """Return the picture :func:`plot_field` writes, ``(height, width, 3)`` uint8 RGB."""
+    field = validated_field(field)
     colormap = _checked_colormap(cmap, diverging, dpi)
     values = np.asarray(field.values, dtype=np.float64)
     scale = fitted_scale(values, diverging=diverging, log_when_wide=log_when_wide,
@@ -177,10 +188,9 @@ def plot_field(
     lon = np.asarray(field["lon"].values, dtype=np.float64)
     try:
         canvas.draw(lat, lon, values, colormap, scale, text)
-        picture = canvas.rgb()
+        return canvas.rgb()
     finally:
         canvas.clear()
-    return atomic_write(path, lambda tmp: _write_png(picture, tmp, dpi))
 
 
 def _write_png(rgb: np.ndarray, path, dpi: int) -> None:
