@@ -229,3 +229,15 @@ def test_reused_canvas_gives_the_same_bytes(tmp_path):
     assert maps.plot_field(a, tmp_path / "a2.png", title="A", **kw).read_bytes() == first
     mapcanvas._local.canvases.clear()  # a fresh figure, as in a new process
     assert maps.plot_field(a, tmp_path / "a3.png", title="A", **kw).read_bytes() == first
+
+
+def test_regional_maps_fit_their_scale_too(small_dataset):
+    """Old: regional availability maps kept the fixed 0.90..1.00 of the global maps."""
+    ds = small_dataset.copy()
+    ramp = xarray.DataArray(np.linspace(0.1, 0.6, ds.sizes["lat"]), dims="lat")
+    ds["availability"] = xarray.ones_like(ds["availability"]) * ramp  # 10..60 %
+    fig = draw_region(ds, regions_def.get_region("RUS"), stat="availability", dpi=DPI)
+    mesh = next(c for c in fig.axes[0].collections
+                if isinstance(c, matplotlib.collections.QuadMesh))  # fmt: skip
+    assert mesh.norm.vmax <= 0.6 + 1e-12 and mesh.norm.vmin < mesh.norm.vmax
+    assert "GLONASS (R)" == fig.axes[0].get_title()
