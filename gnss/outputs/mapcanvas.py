@@ -27,9 +27,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..regions.borders import read_borders
-from .mapfield import cell_edges_deg
+from .mapfield import cell_edges_deg, without_antimeridian_cuts
 from .mapscale import ColourScale
-from .regionwindow import without_antimeridian_cuts
 
 NAN_COLOR = "#d9d9d9"  # light grey: cells without a finite value (no fix)
 BORDER_COLOR = "#262626"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from .mapfield import without_antimeridian_cuts
+
 __all__ = [
     "WindowCells", "border_lines", "lat_label", "lon_label", "map_window", "region_outline",
     "without_antimeridian_cuts",
@@ -68,24 +70,6 @@ def border_lines() -> tuple[np.ndarray, ...]:
 
     rings = shapely.get_parts(shapely.get_parts(shapely.boundary(borders().geometry.values)))
     return tuple(s for r in rings for s in without_antimeridian_cuts(shapely.get_coordinates(r)))
-
-
-def without_antimeridian_cuts(coords: np.ndarray) -> list[np.ndarray]:
-    """Split a ``(n, 2)`` lon/lat line where it runs along the ±180° meridian; drop those parts.
-
-    A polygon split at the antimeridian has edges along lon = ±180° that are no border (nor
-    coast, nor region edge); a run of such edges is removed, the line kept as pieces.
-    """
-    on_cut = np.abs(coords[:, 0]) >= 180.0 - 1e-6
-    cut = on_cut[:-1] & on_cut[1:] & (np.abs(coords[:-1, 0] - coords[1:, 0]) < 1e-6)
-    lines, start = [], 0
-    for k in np.flatnonzero(cut):
-        if k + 1 - start >= 2:
-            lines.append(coords[start : k + 1])
-        start = k + 1
-    if len(coords) - start >= 2:
-        lines.append(coords[start:])
-    return lines
 
 
 def region_outline(geometry) -> list[np.ndarray]:
