@@ -295,12 +295,12 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
-        # Draw the first map here, in memory only: matplotlib, the borders and the shared
-        # figure are then made once and inherited by the forked workers, not made in each.
+        # Make the first map's figure here: matplotlib, the borders and the shared figure
+        # are then made once and inherited by the forked workers, not made in each.
         from . import maps
 
         field, _, kw = jobs[0]
-        maps.render_field(field, **kw)
+        maps.render_field(field, **kw, draw=False)
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),

@@ -169,8 +169,13 @@ def plot_field(
 
 def render_field(field: xarray.DataArray, *, title: str, units=None, cmap=None, vmin=None,
                  vmax=None, diverging=False, log_when_wide=False, upper_bound=None,
-                 no_data_label=NO_DATA_LABEL, note=None, dpi: int = 110) -> np.ndarray:  # fmt: skip
-    """Return the picture :func:`plot_field` writes, ``(height, width, 3)`` uint8 RGB."""
+                 no_data_label=NO_DATA_LABEL, note=None, dpi: int = 110,
+                 draw: bool = True) -> np.ndarray | None:  # fmt: skip
+    """Return the picture :func:`plot_field` writes, ``(height, width, 3)`` uint8 RGB.
+
+    ``draw=False`` only makes the shared figure of this map's layout (for worker processes
+    forked afterwards to inherit) and returns None.
+    """
     field = validated_field(field)
     colormap = _checked_colormap(cmap, diverging, dpi)
     values = np.asarray(field.values, dtype=np.float64)
@@ -184,6 +189,8 @@ def render_field(field: xarray.DataArray, *, title: str, units=None, cmap=None, 
     }
     layout = Layout(note or None, bool(n_missing), int(dpi), _extend(values, scale))
     canvas = canvas_for(layout)
+    if not draw:
+        return None
     lat = np.asarray(field["lat"].values, dtype=np.float64)
     lon = np.asarray(field["lon"].values, dtype=np.float64)
     try:
