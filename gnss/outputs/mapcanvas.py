@@ -2,11 +2,12 @@
 
 Drawing a map from scratch costs most of its time in making the axes, their ticks and the
 country borders, which are the same on every map. A :class:`Canvas` makes them once per
-layout (note length, no-data legend, dpi) and thread; each map then only puts its raster,
-colour bar, title, legend and note on it (:meth:`Canvas.draw`) and takes them off after
-saving (:meth:`Canvas.clear`), so a map's bytes do not depend on the maps drawn before it
-(tests/test_map_scales.py). The cells are an ``imshow`` raster (a regular grid) or a
-``pcolormesh`` (irregular spacing).
+layout (footer, no-data legend, dpi, colour-bar arrows) and thread, and renders the page,
+frame, tick labels and footer once into a background; each map then restores it and draws
+only its raster, graticule, borders, colour bar, title and legend over it
+(:meth:`Canvas.draw`), and takes its own artists off again (:meth:`Canvas.clear`), so a map's
+bytes do not depend on the maps drawn before it (tests/test_map_scales.py). The cells are an
+``imshow`` raster (a regular grid whose cells all lie inside the globe) or a ``pcolormesh``.
 """
 
 from __future__ import annotations
@@ -249,9 +250,10 @@ class Canvas:
         self.title.set_text("")
 
 
-def _regular(centres: np.ndarray) -> bool:
-    steps = np.diff(centres)
-    return steps.size == 0 or bool(np.allclose(steps, steps[0], rtol=1e-9, atol=0.0))
+def _regular(centres: np.ndarray, edges: np.ndarray) -> bool:
+    """Equal steps and no cell clipped at the globe's edge: a raster draws it exactly."""
+    steps = np.diff(edges)
+    return centres.size > 1 and bool(np.allclose(steps, steps[0], rtol=1e-9, atol=0.0))
 
 
 def _cells(ax, lat, lon, values, colormap, norm):
@@ -259,7 +261,7 @@ def _cells(ax, lat, lon, values, colormap, norm):
     lat_edges = cell_edges_deg(lat, -90.0, 90.0)
     lon_edges = cell_edges_deg(lon, -180.0, 180.0)
     data = np.ma.masked_invalid(values)
-    if _regular(lat) and _regular(lon):
+    if _regular(lat, lat_edges) and _regular(lon, lon_edges):
         extent = (lon_edges[0], lon_edges[-1], lat_edges[0], lat_edges[-1])
         return ax.imshow(data, cmap=colormap, norm=norm, extent=extent, origin="lower",
                          interpolation="nearest", aspect="equal", zorder=1)  # fmt: skip
