@@ -23,9 +23,11 @@ import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FormatStrFormatter, LogLocator
 
 from ..regions.borders import read_borders
 from .mapfield import cell_edges_deg, without_antimeridian_cuts
@@ -227,7 +229,10 @@ class Canvas:
         """Point the one colour bar at this map's cells: norm, colours, arrows, label."""
         self.mappable.set_cmap(cells.get_cmap())
         self.mappable.set_norm(type(cells.norm)(vmin=cells.norm.vmin, vmax=cells.norm.vmax))
-        self.cbar.update_normal(self.mappable)
+        self.cbar.update_normal(self.mappable)  # a new norm: locator and formatter reset
+        if isinstance(cells.norm, LogNorm):  # label 1, 2, 5, 10, 20 ... not only the decades
+            self.cbar.set_ticks(LogLocator(subs=(1.0, 2.0, 5.0)))
+            self.cbar.ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         self.cbar.ax.tick_params(labelsize=8)
         self.cbar.set_label(str(text.get("units") or ""), fontsize=9)
 
