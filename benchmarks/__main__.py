@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         steps = {
             "kernel": c.case_kernel, "numpy": c.case_numpy, "skyfield": c.case_skyfield,
             "e2e": c.case_e2e, "memory": c.case_memory, "scaling": c.case_scaling,
-            "contention": c.case_contention, "broadcast": case_broadcast, "site": case_site,
-            "scaleout": case_scaleout,
+            "contention": c.case_contention, "broadcast": case_broadcast, "maps": c.case_maps,
+            "site": case_site, "scaleout": case_scaleout,
         }  # fmt: skip
         for name in CASES:
             if name in cases and name in steps:

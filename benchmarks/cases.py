@@ -596,7 +596,49 @@ def case_contention(ctx: Context) -> None:
     )  # fmt: skip
 
 
+#: Issue 14: drawing the default outputs costs at most half of the computing.
+MAPS_RATIO_LIMIT = 1.5
+
+
+def case_maps(ctx: Context) -> None:
+    """``gnss compare`` with the default maps and with ``--maps none``, side by side: ratio.
+
+    The two runs alternate (none, default, none, default, ...) so a change of the machine's
+    load hits both; the best wall time of each is compared. The ratio is reported with the
+    limit of issue 14 (default within 1.5x of ``--maps none``) in ``checks["maps_ratio"]``.
+    """
+    sz = ctx.sizes
+    args = list(sz.e2e_args)
+    reps = {"full": 3, "quick": 2}.get(sz.name, 1)
+    best = {"none": float("inf"), "default": float("inf")}
+    with tempfile.TemporaryDirectory(prefix="gnss-bench-maps-") as tmp:
+        warm = ["--resolution-deg", "30", "--hours", "1", "--maps", "default"]
+        run_compare(warm, Path(tmp) / "w")
+        for _ in range(reps):
+            for maps in ("none", "default"):
+                wall, _, _ = run_compare(["-q", "--maps", maps, *args], Path(tmp) / maps)
+                best[maps] = min(best[maps], wall)
+        n_png = sum(1 for p in (Path(tmp) / "default").iterdir() if p.suffix == ".png")
+    ratio = best["default"] / best["none"]
+    what = "default run" if not args else "default run with " + " ".join(args)
+    # The limit is for the default run (full mode); smaller grids make the computing cheaper
+    # while the maps cost the same, so their ratio is reported without a verdict.
+    ok = ratio <= MAPS_RATIO_LIMIT if sz.name == "full" else None
+    ctx.checks["maps_ratio"] = {"ratio": ratio, "limit": MAPS_RATIO_LIMIT, "ok": ok,
+                                "png_files": n_png}  # fmt: skip
+    ctx.add(
+        Row(
+            "9 maps", f"gnss compare -q {what}: default maps ({n_png} PNG) vs --maps none",
+            None, best["default"], _threads(),
+            ratio=f"default / none {ratio:.2f}x (limit {MAPS_RATIO_LIMIT}x)",
+            note=(f"best of {reps} alternating runs each: default {best['default']:.2f} s, "
+                  f"none {best['none']:.2f} s wall (subprocess, warm)"),
+            extra={"default_s": best["default"], "none_s": best["none"], "ratio": ratio},
+        )
+    )  # fmt: skip
+
+
 CASES = (
     "compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention",
-    "broadcast", "site", "scaleout",
+    "broadcast", "maps", "site", "scaleout",
 )  # fmt: skip

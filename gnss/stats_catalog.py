@@ -46,8 +46,12 @@ class Statistic:
     display_name : str
         Short name for titles and table headers, e.g. ``"PDOP p95"``.
     vmin, vmax : float or None
-        Fixed ends of the colour range of a global map (None: from the data). Availability
-        keeps 0.9..1 (it is near 1 almost everywhere); counts and DOP start at 0.
+        Fixed ends of the colour range of its maps; None (every catalogued statistic): from
+        the data shown (:func:`gnss.outputs.mapscale.fitted_scale`).
+    log_when_wide : bool
+        Drawn on a log colour scale when its range is wide (DOP up to the ceiling 256).
+    upper_bound : float or None
+        The largest value it can take (1 for fractions): a constant map stays below it.
     """
 
     name: str
@@ -58,6 +62,8 @@ class Statistic:
     display_name: str
     vmin: float | None = None
     vmax: float | None = None
+    log_when_wide: bool = False
+    upper_bound: float | None = None
 
     @property
     def fixed_range(self) -> bool:
@@ -67,15 +73,15 @@ class Statistic:
 
 def _fraction(name: str, long_name: str, display_name: str) -> Statistic:
     return Statistic(name, long_name, "fraction of epochs", True, "viridis", display_name,
-                     0.9, 1.0)  # fmt: skip
+                     upper_bound=1.0)  # fmt: skip
 
 
 def _count(name: str, long_name: str, display_name: str) -> Statistic:
-    return Statistic(name, long_name, "satellites", True, "viridis", display_name, 0.0)
+    return Statistic(name, long_name, "satellites", True, "viridis", display_name)
 
 
 def _dop(name: str, long_name: str, display_name: str) -> Statistic:
-    return Statistic(name, long_name, "DOP", False, "magma_r", display_name, 0.0)
+    return Statistic(name, long_name, "DOP", False, "magma_r", display_name, log_when_wide=True)
 
 
 #: The DOP ceiling in the long names: gnss.kernels.sets.DOP_CEILING (not imported: this module
@@ -94,7 +100,7 @@ def _catalog() -> dict[str, Statistic]:
         Statistic("singular_fraction", "fraction of epochs with near-singular geometry (>= 3 + "
                   f"clocks in view but GDOP > {_CEILING}): no usable fix, left out of the DOP "
                   "statistics", "fraction of epochs", False, "magma_r", "near-singular fraction",
-                  0.0),
+                  upper_bound=1.0),
         _count("visible_mean", "mean number of satellites in view", "visible mean"),
         _count("visible_min", "minimum number of satellites in view", "visible min"),
         _count("visible_max", "maximum number of satellites in view", "visible max"),

@@ -111,10 +111,14 @@ def test_difference_fields(real_run):
     d = add_differences(ds)
     assert d["combined"].values.tolist() == ["R+C"]
     assert float(d["diff_availability"].min()) >= 0.0
-    expected = d["pdop_p95"].sel(set="R+C") - np.fmin(
-        d["pdop_p95"].sel(set="R"), d["pdop_p95"].sel(set="C")
-    )
+    # One sign convention (issue 14): positive = the combination is better, for DOP too.
+    expected = np.fmin(d["pdop_p95"].sel(set="R"), d["pdop_p95"].sel(set="C")) - d[
+        "pdop_p95"
+    ].sel(set="R+C")
     np.testing.assert_allclose(d["diff_pdop_p95"].sel(combined="R+C"), expected)
+    assert float(d["diff_pdop_p95"].min()) > 0.0  # 54 satellites beat 24 or 30 everywhere
+    for stat in ("availability", "pdop_p95", "visible_mean"):
+        assert d[f"diff_{stat}"].attrs["comment"].startswith("positive = the combination is better")
 
 
 def test_weighted_quantile_against_exact():

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import matplotlib.figure
 import matplotlib.image
 import numpy as np
+import PIL.Image
 import pytest
 import xarray
 
@@ -219,10 +219,11 @@ def test_plot_field_rejects_bad_options(tmp_path, kwargs, match):
 
 
 def test_plot_field_is_atomic(tmp_path, monkeypatch):
-    def broken_savefig(self, *args, **kwargs):
+    def broken_save(self, *args, **kwargs):
         raise RuntimeError("disk full (simulated)")
 
-    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken_savefig)
+    # The maps are encoded by PIL (gnss.outputs.maps._write_png), not Figure.savefig.
+    monkeypatch.setattr(PIL.Image.Image, "save", broken_save)
     target = tmp_path / "map.png"
     with pytest.raises(RuntimeError, match="simulated"):
         maps.plot_field(synthetic_field(10.0), target, title="fails")

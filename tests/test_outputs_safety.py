@@ -197,7 +197,8 @@ def test_full_disk_is_refused_before_the_computation(tiny_disk, no_compute):
     res = CliRunner().invoke(cli.main, ["compare", *QUICK, "-o", str(tiny_disk / "out")])
     assert res.exit_code == 1, res.output
     assert f"no space left on {tiny_disk}" in res.output
-    assert "needed about 1" in res.output and "MB, free 1.0 MB" in res.output
+    # 9 default maps at 0.5 MB each + tables (issue 14: fewer default PNGs than the old 33)
+    assert "needed about 5.9 MB" in res.output and "MB, free 1.0 MB" in res.output
     assert not (tiny_disk / "out").exists()
 
 

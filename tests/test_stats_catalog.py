@@ -67,15 +67,16 @@ def test_styles_are_valid_and_unchanged():
     for meta in STATISTICS.values():
         matplotlib.colormaps[meta.cmap]  # a KeyError names an unknown colour map
         assert meta.display_name and meta.units
-    # The map styles before the catalog existed (compare._map_style, report._style).
+    # Issue 14: no fixed colour ranges any more (0.9..1 made a 0-60 % map one flat colour,
+    # DOP from 0 wasted half the bar); every map fits its scale to the data.
     def style(name):
         m = STATISTICS[name]
-        return (m.cmap, m.vmin, m.vmax, m.units, m.fixed_range)
+        return (m.cmap, m.vmin, m.vmax, m.units, m.log_when_wide, m.upper_bound)
 
-    assert style("availability") == ("viridis", 0.9, 1.0, "fraction of epochs", True)
-    assert style("fix_fraction") == ("viridis", 0.9, 1.0, "fraction of epochs", True)
-    assert style("visible_min") == ("viridis", 0.0, None, "satellites", False)
-    assert style("gdop_p95") == ("magma_r", 0.0, None, "DOP", False)
+    assert style("availability") == ("viridis", None, None, "fraction of epochs", False, 1.0)
+    assert style("fix_fraction") == ("viridis", None, None, "fraction of epochs", False, 1.0)
+    assert style("visible_min") == ("viridis", None, None, "satellites", False, None)
+    assert style("gdop_p95") == ("magma_r", None, None, "DOP", True, None)
 
 
 def test_unknown_statistic_is_named():

@@ -1,4 +1,10 @@
-"""Difference fields: each combined set minus its best single system, per cell."""
+"""Difference fields: each combined set's gain over its best single system, per cell.
+
+One sign convention everywhere (maps, NetCDF, region tables, reports): positive = the
+combination is better. For a statistic where larger is better (availability, visible count)
+the gain is combined minus best; for DOP it is best minus combined (a PDOP that drops from 2.4
+to 1.5 is a gain of +0.9).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ import xarray as xr
 from ..stats_catalog import STATISTICS
 
 log = logging.getLogger(__name__)
+
+#: The sign convention of every difference and gain (maps, NetCDF, tables, reports).
+GAIN_RULE = "positive = the combination is better"
 
 #: Statistic -> True when larger is better (decides what "best single system" means).
 DIFFERENCE_STATS = {
@@ -35,12 +44,13 @@ def difference_pairs(
 
 
 def add_differences(ds: xr.Dataset) -> xr.Dataset:
-    """Add ``diff_<stat>(combined, lat, lon)``: each combined set minus its best single system.
+    """Add ``diff_<stat>(combined, lat, lon)``: each combined set's gain over its best single.
 
     A combined set (two or more systems) gets a difference only when every one of its
     systems is also analysed alone (plain, without modifiers) in ``ds``. "Best" is chosen
-    per cell: the largest availability or visible count, the smallest PDOP p95. So a
-    positive availability difference and a negative PDOP difference are gains.
+    per cell: the largest availability or visible count, the smallest PDOP p95. The sign is
+    the same for every statistic: positive = the combination is better (availability and
+    visible count: combined minus best; PDOP p95: best minus combined).
 
     Parameters
     ----------
@@ -67,12 +77,16 @@ def add_differences(ds: xr.Dataset) -> xr.Dataset:
         for c, singles in pairs.items():
             single = ds[stat].sel(set=singles)
             best = single.max("set") if larger_better else single.min("set")
-            rows.append((ds[stat].sel(set=c) - best).drop_vars("set"))
+            comb = ds[stat].sel(set=c)
+            gain = comb - best if larger_better else best - comb
+            rows.append(gain.drop_vars("set"))
         da = xr.concat(rows, dim="combined").assign_coords(combined=combos)
+        how = "combined minus best" if larger_better else "best minus combined"
         da.attrs = {
-            "long_name": f"{stat} of the combined set minus its best single system, per cell",
+            "long_name": f"gain in {stat} of the combined set over its best single system, "
+            "per cell",
             "units": ds[stat].attrs.get("units", "1"),
-            "comment": "positive is a gain" if larger_better else "negative is a gain",
+            "comment": f"{GAIN_RULE} ({how})",
         }
         ds[f"diff_{stat}"] = da
     return ds

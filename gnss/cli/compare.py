@@ -105,7 +105,8 @@ def element_files(items) -> dict[str | None, list[str]] | None:
 @scheduler_option()
 @click.option(
     "--maps", type=click.Choice(["default", "all", "none"]), default="default",
-    show_default=True, help="Which per-statistic PNG maps to draw.",
+    show_default=True, help="Which PNG maps to draw: default (PDOP p95 and availability per "
+    "set, gain maps of combined sets), all (every statistic) or none.",
 )  # fmt: skip
 @click.option(
     "-o", "--output", "output", metavar="DIR", default="gnss-output", show_default=True,
@@ -118,9 +119,10 @@ def compare(**options):
     """Map visibility, DOP and availability of each set; compare combined with single systems.
 
     Writes into the output folder: coverage.nc (every statistic of every set,
-    CF conventions, provenance), summary.csv and summary.json, a PNG map per
-    statistic and set, and difference maps (combined minus best single
-    system). Nothing is written if anything fails.
+    CF conventions, provenance), summary.csv and summary.json, PNG maps of
+    PDOP p95 and availability per set (--maps all: every statistic), and gain
+    maps of each combined set over its best single system (positive = the
+    combination is better). Nothing is written if anything fails.
 
     Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
     R+C[-R:plane=2], R[-R:plane=2;+nominal:R:plane=2] (the plane replaced by its

@@ -15,21 +15,21 @@ import xarray as xr
 
 from ..analysis.differences import DIFFERENCE_STATS, add_differences
 from ..analysis.summary import format_table, summarize
-from ..coverage.dataset import provenance_note
 from ..errors import ParameterError
 from ..stats_catalog import STATISTICS
 from .files import write_netcdf, write_summary_csv, write_summary_json
+from .maptext import footer
 from .outdir import OutputDir
 from .outsignals import worker_initializer
 
 log = logging.getLogger(__name__)
 
-#: Maps drawn by default, and with ``maps="all"``.
-DEFAULT_MAP_STATS = (
+#: Maps drawn by default (the headline statistics: PDOP p95 and availability per set, and the
+#: difference maps; report.html holds the rest), and with ``maps="all"`` (every statistic).
+DEFAULT_MAP_STATS = ("pdop_p95", "availability")
+ALL_MAP_STATS = (
     "visible_mean", "visible_min", "pdop_mean", "pdop_median", "pdop_p95", "pdop_max",
     "hdop_p95", "vdop_p95", "gdop_p95", "availability",
-)  # fmt: skip
-ALL_MAP_STATS = DEFAULT_MAP_STATS + (
     "visible_max", "fix_fraction", "hdop_mean", "hdop_median", "hdop_max", "vdop_mean",
     "vdop_median", "vdop_max", "gdop_mean", "gdop_median", "gdop_max",
 )  # fmt: skip
@@ -47,7 +47,10 @@ def _map_style(stat: str) -> dict:
     """Keyword arguments of :func:`gnss.outputs.maps.plot_field` for a global map of ``stat``."""
     meta = STATISTICS[stat]
     ends = {k: v for k, v in (("vmin", meta.vmin), ("vmax", meta.vmax)) if v is not None}
-    return {"cmap": meta.cmap, "units": meta.units} | ends
+    # A DOP is NaN where no epoch has a fix; other statistics are NaN only off the data.
+    no_data = "no fix in any epoch" if meta.log_when_wide else "no data (NaN)"
+    return {"cmap": meta.cmap, "units": meta.units, "log_when_wide": meta.log_when_wide,
+            "upper_bound": meta.upper_bound, "no_data_label": no_data} | ends  # fmt: skip
 
 
 def check_file_names(set_names: Sequence[str], combos: Sequence[str] = ()) -> None:
@@ -186,7 +189,7 @@ def write_comparison(
         "maps": maps,
         "regions": [r.code for r in regions or ()],
     }
-    note = provenance_note(ds)
+    note = footer(ds)
     jobs = _map_jobs(ds, sets, combos, maps)
 
     def tick(done):
@@ -226,31 +229,36 @@ def _output_folder(output_dir, ds: xr.Dataset, sets, combos, names, overwrite: b
 
 
 def _map_jobs(ds: xr.Dataset, sets, combos, maps: str) -> list:
-    """List the maps to draw: (file name, field, keyword arguments of plot_field) each."""
+    """List the maps to draw: (file name, field, keyword arguments of plot_field) each.
+
+    Titles name the systems ("GLONASS + BeiDou (R+C)") and the thresholds ("PDOP ≤ 6");
+    difference maps show the gain over the best single system, positive = better.
+    """
+    from ..analysis.differences import difference_pairs
+    from .maptext import gain_title, gain_units, set_labels, stat_title
+
+    labels = set_labels(ds)
+    pdop_max = float(ds.attrs["pdop_max"]) if "pdop_max" in ds.attrs else None
     jobs = []
     for s in sets:
         for stat in _MAP_STATS[maps]:
-            title = f"{s}: {ds[stat].attrs.get('long_name', stat)}"
-            jobs.append(
-                (
-                    f"map_{stat}_{_slug(s)}.png",
-                    ds[stat].sel(set=s),
-                    {"title": title} | _map_style(stat),
-                )
-            )
-    for c in combos if maps != "none" else []:
-        for stat, larger_better in DIFFERENCE_STATS.items():
-            da = ds[f"diff_{stat}"].sel(combined=c)
+            title = f"{labels[s]}: {stat_title(stat, pdop_max)}"
+            jobs.append((f"map_{stat}_{_slug(s)}.png", ds[stat].sel(set=s),
+                         {"title": title} | _map_style(stat)))  # fmt: skip
+    if maps == "none" or not combos:
+        return jobs
+    systems = [tuple(x.split(",")) for x in ds["set_systems"].values.tolist()]
+    pairs = difference_pairs(sets, systems, [bool(x) for x in ds["set_plain"].values])
+    for c in combos:
+        singles = [labels[x] for x in pairs.get(c, [])]
+        for stat in DIFFERENCE_STATS:
             kw = {
-                "title": (
-                    f"{c} minus best single system: {STATISTICS[stat].display_name} "
-                    f"({da.attrs['comment']})"
-                ),
-                "units": _map_style(stat)["units"],
+                "title": gain_title(stat, labels[c], singles, pdop_max),
+                "units": gain_units(stat),
                 "diverging": True,
-                "cmap": "RdBu" if larger_better else "RdBu_r",
+                "cmap": "RdBu",  # blue = the combination is better, red = worse
             }
-            jobs.append((f"diff_{stat}_{_slug(c)}.png", da, kw))
+            jobs.append((f"diff_{stat}_{_slug(c)}.png", ds[f"diff_{stat}"].sel(combined=c), kw))
     return jobs
 
 
@@ -286,6 +294,13 @@ def _render_maps(jobs: list, tick: Callable[[int], None]) -> None:
             tick(i)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        # Make the first map's figure here: matplotlib, the borders and the shared figure
+        # are then made once and inherited by the forked workers, not made in each.
+        from . import maps
+
+        field, _, kw = jobs[0]
+        maps.render_field(field, **kw, draw=False)
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),

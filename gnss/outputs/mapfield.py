@@ -3,7 +3,8 @@
 :func:`validated_field` refuses what :func:`gnss.outputs.maps.plot_field` cannot draw (not a
 DataArray, other dims, empty, non-numeric, coordinates missing, out of range or not
 monotonic), each with the fix, and returns the field as ``(lat, lon)`` with ascending
-coordinates; :func:`cell_edges_deg` gives the cell edges ``pcolormesh`` draws.
+coordinates; :func:`cell_edges_deg` gives the cell edges ``pcolormesh`` draws;
+:func:`without_antimeridian_cuts` drops the cuts along ±180° from a border line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import xarray
 
 from ..errors import ParameterError
 
-__all__ = ["cell_edges_deg", "validated_field"]
+__all__ = ["cell_edges_deg", "validated_field", "without_antimeridian_cuts"]
 
 
 def cell_edges_deg(centres_deg: np.ndarray, lo_deg: float, hi_deg: float) -> np.ndarray:
@@ -28,6 +29,24 @@ def cell_edges_deg(centres_deg: np.ndarray, lo_deg: float, hi_deg: float) -> np.
     first = centres_deg[0] - (mid[0] - centres_deg[0])
     last = centres_deg[-1] + (centres_deg[-1] - mid[-1])
     return np.clip(np.concatenate(([first], mid, [last])), lo_deg, hi_deg)
+
+
+def without_antimeridian_cuts(coords: np.ndarray) -> list[np.ndarray]:
+    """Split a ``(n, 2)`` lon/lat line where it runs along the ±180° meridian; drop those parts.
+
+    A polygon split at the antimeridian has edges along lon = ±180° that are no border (nor
+    coast, nor region edge); a run of such edges is removed, the line kept as pieces.
+    """
+    on_cut = np.abs(coords[:, 0]) >= 180.0 - 1e-6
+    cut = on_cut[:-1] & on_cut[1:] & (np.abs(coords[:-1, 0] - coords[1:, 0]) < 1e-6)
+    lines, start = [], 0
+    for k in np.flatnonzero(cut):
+        if k + 1 - start >= 2:
+            lines.append(coords[start : k + 1])
+        start = k + 1
+    if len(coords) - start >= 2:
+        lines.append(coords[start:])
+    return lines
 
 
 def validated_field(field: xarray.DataArray) -> xarray.DataArray:

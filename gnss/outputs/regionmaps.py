@@ -22,6 +22,8 @@ from ..analysis.regionstats import grid_of
 from ..errors import ParameterError
 from ..regions.definitions import Region, cell_weights_m2
 from ..stats_catalog import larger_is_better, statistic_of
+from .mapscale import fitted_scale
+from .maptext import gain_units, set_labels, stat_title
 from .regionwindow import (
     WindowCells,
     border_lines,
@@ -31,7 +33,7 @@ from .regionwindow import (
     region_outline,
 )
 
-__all__ = ["check_mappable", "plot_region"]
+__all__ = ["check_mappable", "draw_region", "plot_region"]
 
 #: A panel: (title, values of shape (n_lat, n_lon), "set" or "gain").
 Panel = tuple[str, np.ndarray, str]
@@ -53,15 +55,11 @@ def check_mappable(ds: xr.Dataset, stat: str) -> None:
 
 
 def _style(stat: str) -> dict:
-    """Colour map, units and colour range of a regional map (the data's, unless fixed)."""
+    """Colour map, units and scale rules of a regional map (the scale fitted to the data)."""
     meta = statistic_of(stat)
-    fixed = meta.fixed_range
-    return {
-        "cmap": meta.cmap,
-        "vmin": meta.vmin if fixed else None,
-        "vmax": meta.vmax if fixed else None,
-        "units": meta.units,
-    }
+    return {"cmap": meta.cmap, "units": meta.units, "log_when_wide": meta.log_when_wide,
+            "upper_bound": meta.upper_bound, "vmin": meta.vmin, "vmax": meta.vmax,
+            "gain_units": gain_units(meta.name)}  # fmt: skip
 
 
 def _panels(ds: xr.Dataset, stat: str) -> list[Panel]:
@@ -69,30 +67,29 @@ def _panels(ds: xr.Dataset, stat: str) -> list[Panel]:
     from ..analysis.differences import difference_pairs
 
     sets = ds["set"].values.tolist()
+    labels = set_labels(ds)
     systems = [tuple(x.split(",")) for x in ds["set_systems"].values.tolist()]
     pairs = difference_pairs(sets, systems, [bool(x) for x in ds["set_plain"].values])
     larger = larger_is_better(stat)
-    panels = [(s, ds[stat].sel(set=s).values, "set") for s in sets]
+    panels = [(labels[s], ds[stat].sel(set=s).values, "set") for s in sets]
     for c, singles in pairs.items():
         single = ds[stat].sel(set=singles).values
         best = np.nanmax(single, axis=0) if larger else np.nanmin(single, axis=0)
         comb = ds[stat].sel(set=c).values
-        gain = comb - best if larger else best - comb
-        panels.append((f"{c}: gain over best of {', '.join(singles)}", gain, "gain"))
+        gain = comb - best if larger else best - comb  # positive = the combination is better
+        title = f"{labels[c]}: gain over the better of {' and '.join(labels[x] for x in singles)}"
+        panels.append((title, gain, "gain"))
     return panels
 
 
 def _color_limits(panels: list[Panel], cells: WindowCells, inside: np.ndarray, style: dict):
-    """Shared colour range of the set panels and half-range of the gain panels: vmin, vmax, gmax."""
-    set_vals = np.concatenate([cells.take(v)[inside] for _, v, k in panels if k == "set"])
-    finite = set_vals[np.isfinite(set_vals)]
-    vmin = style["vmin"] if style["vmin"] is not None else (finite.min() if finite.size else 0.0)
-    vmax = style["vmax"] if style["vmax"] is not None else (finite.max() if finite.size else 1.0)
-    if not vmax > vmin:
-        vmin, vmax = vmin - 0.5, vmin + 0.5
+    """Scales fitted to the cells inside the region: (shared scale of the sets, of the gains)."""
+    sets = [cells.take(v)[inside] for _, v, k in panels if k == "set"]
     gains = [cells.take(v)[inside] for _, v, k in panels if k == "gain"]
-    gmax = max((float(np.nanmax(np.abs(g))) for g in gains if np.isfinite(g).any()), default=0.0)
-    return vmin, vmax, gmax or 1e-3
+    set_scale = fitted_scale(sets, log_when_wide=style["log_when_wide"],
+                             upper_bound=style["upper_bound"], vmin=style["vmin"],
+                             vmax=style["vmax"])  # fmt: skip
+    return set_scale, fitted_scale(gains or [np.zeros(0)], diverging=True)
 
 
 def _figure(box: tuple, n: int, title: str, note: str | None, dpi: int):
@@ -134,7 +131,7 @@ class _Scene:
     borders: list[np.ndarray]
     outline: list[np.ndarray]
     style: dict
-    limits: tuple  # vmin, vmax of the set panels; gmax of the gain panels
+    limits: tuple  # ColourScale of the set panels, of the gain panels
 
 
 def _scene(region: Region, cells: WindowCells, box: tuple, aspect: float, inside, style, limits):
@@ -153,24 +150,26 @@ def _draw_panel(fig, ax, panel: Panel, scene: _Scene) -> None:
     """One panel: the values, the veil outside the region, borders, outline, colour bar."""
     import matplotlib
     from matplotlib.collections import LineCollection
-    from matplotlib.colors import ListedColormap, Normalize
+    from matplotlib.colors import ListedColormap
     from matplotlib.ticker import FuncFormatter
 
     from .maps import NAN_COLOR
 
     label, values, kind = panel
-    vmin, vmax, gmax = scene.limits
+    set_scale, gain_scale = scene.limits
     x_edges, y_edges = scene.cells.x_edges, scene.cells.y_edges
     data = np.ma.masked_invalid(scene.cells.take(values))
     if kind == "set":
         cmap = matplotlib.colormaps[scene.style["cmap"]].with_extremes(bad=NAN_COLOR)
-        norm = Normalize(vmin=vmin, vmax=vmax)
-        units = scene.style["units"]
-    else:
+        scale, units = set_scale, scene.style["units"]
+    else:  # blue = the combination is better, red = worse
         cmap = matplotlib.colormaps["RdBu"].with_extremes(bad=NAN_COLOR)
-        norm = Normalize(vmin=-gmax, vmax=gmax)
-        units = f"gain ({scene.style['units']}, positive = better)"
-    mesh = ax.pcolormesh(x_edges, y_edges, data, cmap=cmap, norm=norm, rasterized=True)
+        scale, units = gain_scale, scene.style["gain_units"]
+        if scale.note:
+            ax.text(0.5, 0.5, scale.note, transform=ax.transAxes, ha="center", va="center",
+                    fontsize=8, wrap=True, zorder=5,
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.5"})  # fmt: skip
+    mesh = ax.pcolormesh(x_edges, y_edges, data, cmap=cmap, norm=scale.norm(), rasterized=True)
     ax.pcolormesh(
         x_edges, y_edges, scene.wash, cmap=ListedColormap(["white"]), alpha=0.6, rasterized=True
     )
@@ -202,7 +201,7 @@ def plot_region(
     """Draw a statistic of every set over a region's bounding box as a PNG.
 
     One panel per set (shared colour scale) and one per combined set showing its gain
-    over its best single system per cell (blue = better, positive is a gain); cells
+    over its best single system per cell (positive = the combination is better, blue); cells
     outside the region are washed out, the region's outline is drawn in red over the
     country borders (Natural Earth 1:110m, shipped). Regions across the antimeridian get
     one continuous window (longitudes beyond 180° are labelled as such).
@@ -228,6 +227,16 @@ def plot_region(
     -------
     pathlib.Path
     """
+    fig = draw_region(ds, region, stat=stat, weights=weights, note=note, dpi=dpi)
+    path = Path(path)
+    with open(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=dpi, facecolor="white")
+    return path
+
+
+def draw_region(ds: xr.Dataset, region: Region, *, stat="pdop_p95", weights=None, note=None,
+                dpi: int = 100):  # fmt: skip
+    """Return the figure of :func:`plot_region` (not saved): panels, colour bars, legend."""
     check_mappable(ds, stat)
     grid = grid_of(ds)
     w = cell_weights_m2(region, grid) if weights is None else np.asarray(weights)
@@ -238,14 +247,23 @@ def plot_region(
     inside = cells.take(w > 0)
     style = _style(stat)
     limits = _color_limits(panels, cells, inside, style)
-    title = ds[stat].attrs.get("long_name", stat)
-    fig, axes, aspect = _figure(
-        box, len(panels), f"{region.name} ({region.code}): {title}", note, dpi
-    )
+    pdop_max = float(ds.attrs["pdop_max"]) if "pdop_max" in ds.attrs else None
+    title = f"{region.name} ({region.code}): {stat_title(stat, pdop_max)}"
+    fig, axes, aspect = _figure(box, len(panels), title, note, dpi)
     scene = _scene(region, cells, box, aspect, inside, style, limits)
     for ax, panel in zip(axes, panels, strict=False):
         _draw_panel(fig, ax, panel, scene)
-    path = Path(path)
-    with open(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=dpi, facecolor="white")
-    return path
+    if any(np.isnan(cells.take(v)).any() for _, v, _k in panels):
+        _no_fix_legend(fig, stat)
+    return fig
+
+
+def _no_fix_legend(fig, stat: str) -> None:
+    """Legend entry of the grey cells: no fix in any epoch (DOP), else no value."""
+    from matplotlib.patches import Patch
+
+    from .maps import NAN_COLOR
+
+    label = "no fix in any epoch" if statistic_of(stat).log_when_wide else "no data (NaN)"
+    fig.legend(handles=[Patch(facecolor=NAN_COLOR, edgecolor="0.5", label=label)],
+               loc="upper right", fontsize=7, frameon=False)  # fmt: skip

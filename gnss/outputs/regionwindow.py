@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-__all__ = ["WindowCells", "border_lines", "lat_label", "lon_label", "map_window", "region_outline"]
+from .mapfield import without_antimeridian_cuts
+
+__all__ = [
+    "WindowCells", "border_lines", "lat_label", "lon_label", "map_window", "region_outline",
+    "without_antimeridian_cuts",
+]  # fmt: skip
 
 
 def map_window(w: np.ndarray, lat: np.ndarray, lon: np.ndarray, res: float):
@@ -56,28 +61,21 @@ def map_window(w: np.ndarray, lat: np.ndarray, lon: np.ndarray, res: float):
 
 @functools.lru_cache(maxsize=1)
 def border_lines() -> tuple[np.ndarray, ...]:
-    """Country borders (Natural Earth 1:110m, shipped) as ``(n, 2)`` lon/lat lines, cached."""
+    """Country borders (Natural Earth 1:110m, shipped) as ``(n, 2)`` lon/lat lines, cached.
+
+    Without the cuts along ±180° of the polygons split at the antimeridian (Russia, Fiji):
+    drawn in a window across it they were a seam along the 180° meridian.
+    """
     from ..regions.borders import borders
 
     rings = shapely.get_parts(shapely.get_parts(shapely.boundary(borders().geometry.values)))
-    return tuple(shapely.get_coordinates(r) for r in rings)
+    return tuple(s for r in rings for s in without_antimeridian_cuts(shapely.get_coordinates(r)))
 
 
 def region_outline(geometry) -> list[np.ndarray]:
     """Region boundary as lines, without the cuts along the ±180° meridian."""
-    lines = []
-    for ring in shapely.get_parts(shapely.get_parts(shapely.boundary(geometry))):
-        c = shapely.get_coordinates(ring)
-        cut = (np.abs(c[:-1, 0]) >= 180.0 - 1e-9) & (np.abs(c[1:, 0]) >= 180.0 - 1e-9)
-        cut &= c[:-1, 0] == c[1:, 0]
-        start = 0
-        for k in np.flatnonzero(cut):
-            if k + 1 - start >= 2:
-                lines.append(c[start : k + 1])
-            start = k + 1
-        if len(c) - start >= 2:
-            lines.append(c[start:])
-    return lines
+    rings = shapely.get_parts(shapely.get_parts(shapely.boundary(geometry)))
+    return [s for r in rings for s in without_antimeridian_cuts(shapely.get_coordinates(r))]
 
 
 def lon_label(x: float) -> str:

@@ -182,7 +182,9 @@ def _draw_maps(out: OutputDir, ds: xr.Dataset, mapped, map_stats, weights, note)
 
 def _provenance(ds: xr.Dataset) -> str | None:
     try:
-        return provenance_note(ds)
+        from .maptext import footer  # the footer of the global maps: elements, dates, version
+
+        return footer(ds) or provenance_note(ds)
     except (KeyError, AttributeError, ValueError):
         return None  # provenance line is a nicety; the report has the full parameters
 
