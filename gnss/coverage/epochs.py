@@ -22,6 +22,7 @@ def epoch_dops(
     *,
     clock: str = "per-system",
     elevation_mask_deg: float = 5.0,
+    skyline: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """DOPs epoch by epoch at one point, from the same kernel as :func:`compute_coverage`.
 
@@ -37,6 +38,10 @@ def epoch_dops(
         Systems of each receiver configuration, e.g. ``[("R",), ("C",), ("R", "C")]``.
     clock : {"per-system", "common"}
     elevation_mask_deg : float
+    skyline : (ndarray, ndarray), optional
+        A horizon as :meth:`gnss.Horizon.kernel_table` gives it (``az_deg``, ``el_deg``, the
+        mask folded in): satellites count above it (the grid kernel's test). None: the flat
+        mask.
 
     Returns
     -------
@@ -66,7 +71,7 @@ def epoch_dops(
     out = {k: np.full((len(sets), pos.shape[0]), np.nan) for k in DOP_NAMES}
     out["visible"] = np.zeros((len(sets), pos.shape[0]), np.int64)
     out["tdop"] = np.full((len(sets), layout.n_clock_max, pos.shape[0]), np.nan)
-    run = KernelRun(pos, layout, config, n_zones=1)
+    run = KernelRun(pos, layout, config, n_zones=1, skyline=skyline)
     # One point per call: one thread does all the work; more would only add a parallel launch
     # per call (36 ms instead of 1 ms on two busy cores). The thread count never changes a result.
     with ThreadPolicy(1) as threads:

@@ -31,22 +31,11 @@ from .sets import N_ACC, ROW
 LANES = 8  # epochs per block: one AVX-512 register of float64, two AVX2 ones
 
 
-@intrinsic
-def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0):
-    """Line-of-sight sums of ``m`` satellites over ``LANES`` epochs (numba intrinsic).
-
-    For ``j < m`` the satellite positions (m, ITRS) are ``px[idx[j] : idx[j] + LANES]``
-    (same for ``py``, ``pz``): flat float64 arrays, ``idx`` int64 offsets. For each of the
-    ``LANES`` epochs, satellites with ``e.u > sin_mask`` (``e`` the unit vector from the
-    point ``(ptx, pty, ptz)``, ``u`` its up vector) are summed: count, ``e``, and ``e e^T``
-    (xx, xy, xz, yy, yz, zz). The ten sums are *stored* (not added) at
-    ``acc[a0 + r * ROW : a0 + r * ROW + LANES]`` for rows ``r = 0 .. 9``; ``m = 0`` stores
-    zeros. Callers keep every read and write inside the arrays (no checks here).
-    """
-    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
+def _codegen(band: bool):
+    """Code generator of :func:`sum_block` (``band=False``) or :func:`sum_block_band`."""
 
     def codegen(context, builder, signature, args):
-        (apx, apy, apz, aidx, am, aptx, apty, aptz, aux, auy, auz, asm, aacc, aa0) = args
+        (apx, apy, apz, aidx, am, aptx, apty, aptz, aux, auy, auz, asm, aacc, aa0) = args[:14]
         ty = signature.args
         f64, f32, i64 = ir.DoubleType(), ir.FloatType(), ir.IntType(64)
         vd, vf = ir.VectorType(f64, LANES), ir.VectorType(f32, LANES)
@@ -71,6 +60,10 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
             ptr = builder.bitcast(builder.gep(base, [off]), vd.as_pointer())
             return builder.load(ptr, align=8)
 
+        def vstore(base, off, value):
+            ptr = builder.bitcast(builder.gep(base, [off]), vd.as_pointer())
+            builder.store(value, ptr, align=8)
+
         sptx, spty, sptz = splat(aptx), splat(apty), splat(aptz)
         sux, suy, suz, ssm = splat(aux), splat(auy), splat(auz), splat(asm)
         zero = const(0.0)
@@ -94,7 +87,13 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
             y = builder.fpext(y32, vd)
             y = mul(y, sub(const(1.5), mul(mul(r2, const(0.5)), mul(y, y))))  # Newton step
             ex, ey, ez = mul(dx, y), mul(dy, y), mul(dz, y)
-            vis = builder.fcmp_ordered(">", add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz)), ssm)
+            eu = add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz))
+            if band:  # the unit vectors and e.u of every lane, for the skyline pass
+                pband = data(14, args[14])
+                base = builder.mul(loop.index, ir.Constant(i64, 4 * LANES))
+                for c, v in enumerate((ex, ey, ez, eu)):
+                    vstore(pband, builder.add(base, ir.Constant(i64, c * LANES)), v)
+            vis = builder.fcmp_ordered(">", eu, ssm)
             ex, ey, ez = (builder.select(vis, e, zero) for e in (ex, ey, ez))
             terms = (
                 builder.select(vis, const(1.0), zero), ex, ey, ez,
@@ -103,9 +102,39 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
             for slot, term in zip(sums, terms, strict=True):
                 builder.store(add(builder.load(slot), term), slot)
         for r, slot in enumerate(sums):
-            off = builder.add(aa0, ir.Constant(i64, r * ROW))
-            ptr = builder.bitcast(builder.gep(pacc, [off]), vd.as_pointer())
-            builder.store(builder.load(slot), ptr, align=8)
+            vstore(pacc, builder.add(aa0, ir.Constant(i64, r * ROW)), builder.load(slot))
         return context.get_dummy_value()
 
-    return sig, codegen
+    return codegen
+
+
+@intrinsic
+def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0):
+    """Line-of-sight sums of ``m`` satellites over ``LANES`` epochs (numba intrinsic).
+
+    For ``j < m`` the satellite positions (m, ITRS) are ``px[idx[j] : idx[j] + LANES]``
+    (same for ``py``, ``pz``): flat float64 arrays, ``idx`` int64 offsets. For each of the
+    ``LANES`` epochs, satellites with ``e.u > sin_mask`` (``e`` the unit vector from the
+    point ``(ptx, pty, ptz)``, ``u`` its up vector) are summed: count, ``e``, and ``e e^T``
+    (xx, xy, xz, yy, yz, zz). The ten sums are *stored* (not added) at
+    ``acc[a0 + r * ROW : a0 + r * ROW + LANES]`` for rows ``r = 0 .. 9``; ``m = 0`` stores
+    zeros. Callers keep every read and write inside the arrays (no checks here).
+    """
+    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
+    return sig, _codegen(band=False)
+
+
+@intrinsic
+def sum_block_band(
+    typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band
+):
+    """:func:`sum_block`, also storing every lane's unit vector and ``e.u`` (numba intrinsic).
+
+    For satellite ``j < m`` of the list, ``band[(4 j + c) * LANES : (4 j + c + 1) * LANES]``
+    receives ``e_x, e_y, e_z, e.u`` (``c = 0 .. 3``): exactly the values the sums and the
+    ``e.u > sin_mask`` test used, so a later pass (the skyline test of
+    :mod:`gnss.kernels.horizon_steps`) decides the remaining lanes from the same numbers.
+    ``band`` must hold ``4 LANES m`` float64.
+    """
+    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band)
+    return sig, _codegen(band=True)

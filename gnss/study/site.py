@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from ..coverage.config import ProgressCallback
+from ..coverage.dataset import horizon_attrs
 from ..coverage.epochs import epoch_dops
 from ..coverage.layout import SetLayout
 from ..coverage.run import propagate_layout
@@ -97,6 +98,7 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     data |= {f"visible_{s}": np.zeros((n_t, n_site, n_set), np.int64) for s in systems}
     data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _DOPS}
     data |= {_tdop_name(c): np.full((n_t, n_site, n_set), np.nan) for c in clocks}
+    skyline = study.config().skyline()  # None without a horizon
     report("sites", 0, n_site * n_set)
     for i, site in enumerate(sites):
         point, up = site.itrs_m()
@@ -107,7 +109,7 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
             out = epoch_dops(
                 pos[:, cols], [sat_systems[c] for c in cols], point, up,
                 [set_systems, *singles], clock=study.clock,
-                elevation_mask_deg=study.elevation_mask_deg,
+                elevation_mask_deg=study.elevation_mask_deg, skyline=skyline,
             )  # fmt: skip
             data["visible"][:, i, k] = out["visible"][0]
             for j, s in enumerate(set_systems):
@@ -155,6 +157,7 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
         clock=study.clock,
         step_s=float(plan.span.step_s),
         start_utc=plan.span.start.isoformat(),
+        **horizon_attrs(study.config()),
     )
     return ds
 
