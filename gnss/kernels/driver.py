@@ -66,6 +66,7 @@ import numpy as np
 from numba import njit
 
 from . import jit
+from .horizon_steps import sky_low, tile_sums_horizon
 from .jit import THREADED, any_compiled
 from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
     DOP_CEILING,
@@ -99,28 +100,17 @@ from .steps import (  # noqa: F401  (BLOCK, block_bounds: used by the tests)
 )
 
 
-def _flat_low(sin_mask):  # pragma: no cover - compiled
-    """Return the flat mask's sine: the mask of the block bounds (the flat kernel)."""
-    return sin_mask
-
-
-_flat_low = njit(**jit.JIT_OPTS)(_flat_low)
-
-
 def _make_accumulate(nc_max: int, horizon: bool = False):
     """Build the kernel for sets of at most ``nc_max`` clocks (a compile-time constant).
 
-    ``horizon``: the variant whose ``sin_mask`` argument is a skyline tuple
-    (:mod:`gnss.kernels.horizon_steps`) instead of a float; the flat variant calls the same
-    steps as before (the choice is made here, in Python, so it compiles nothing more).
+    ``horizon`` (a compile-time constant too): the variant whose ``sin_mask`` argument is a
+    skyline tuple (:mod:`gnss.kernels.horizon_steps`) instead of a float. numba removes the
+    branches on the constant before typing, so the flat variant types and compiles the same
+    steps as before, and the horizon steps only when a run has a horizon.
     ``cache=True`` works for this closure: numba's cache key includes the closure's
-    values, so each ``nc_max`` (and variant) has its own entry in the cache index.
+    values (plain numbers here: a closure over functions would miss the cache in every new
+    process), so each ``nc_max`` and variant has its own entry in the cache index.
     """
-    if horizon:
-        from .horizon_steps import sky_low as mask_low
-        from .horizon_steps import tile_sums_horizon as sums
-    else:
-        mask_low, sums = _flat_low, tile_sums
 
     @njit(**THREADED)
     def accumulate_nc(
@@ -133,7 +123,10 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
         """:func:`accumulate` over parts ``part0:part1`` with the scratch of thread ``tid``."""
         (n_s, n_t), n_p, (n_sets, n_groups) = px.shape, points.shape[0], set_clock.shape
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
-        sin_low = mask_low(sin_mask)  # the mask (flat) or the skyline's lowest point
+        if horizon:
+            sin_low = sky_low(sin_mask)  # the skyline's lowest point: the bound's mask
+        else:
+            sin_low = sin_mask
         fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_low)
         src, virt = clock_sources(set_clock, set_nclock)
         n_parts = zone_dop_sum.shape[0]
@@ -150,8 +143,13 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
                             sys_min, sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max)
                 for t0 in range(0, n_t, TILE):
                     n = min(TILE, n_t - t0)
-                    sums(t0, n, group_start, bound, virt, fx, fy, fz, n_tp, points[p], up[p],
-                         sin_mask, thr, idx, live, grp)  # fmt: skip
+                    if horizon:
+                        tile_sums_horizon(t0, n, group_start, bound, virt, fx, fy, fz, n_tp,
+                                          points[p], up[p], sin_mask, thr, idx, live,
+                                          grp)  # fmt: skip
+                    else:
+                        tile_sums(t0, n, group_start, bound, virt, fx, fy, fz, n_tp, points[p],
+                                  up[p], sin_mask, thr, idx, live, grp)  # fmt: skip
                     for k in range(n_sets):
                         nc = set_nclock[k]
                         a0, a1, a2, a3, a4, a5, a6 = clock_offsets(src[k])
