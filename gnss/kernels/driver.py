@@ -40,6 +40,13 @@ Speed (measured by ``python -m benchmarks``; the reasons are in the code):
   exponent and top mantissa bits, no logarithm) and live in per-thread scratch
   arrays of which only the touched bins are scanned and cleared.
 
+Horizon masks: with ``sin_mask`` a skyline tuple, :func:`accumulate` runs the horizon variant
+(:func:`kernel_for` with ``horizon=True``, compiled only for runs with a horizon): the block
+bounds use the skyline's lowest elevation and the exact test is
+:func:`gnss.kernels.skyline.above_skyline` (:mod:`gnss.kernels.horizon_steps` says how most
+satellite-epochs are decided without it, with the same result). Runs without a horizon run the
+flat variant, unchanged.
+
 Threads: :func:`accumulate` runs the compiled kernel (``nogil``) on
 ``numba.get_num_threads()`` Python threads, each on a contiguous range of the parts of the
 points with its own scratch; each part has its own zone sums, so results never depend on

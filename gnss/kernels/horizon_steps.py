@@ -11,14 +11,15 @@ Per group and block of epochs:
 1. the satellites the block bound cannot rule out with the *lowest* skyline elevation
    (``sin_lo``; the flat kernel's bound with ``sin_mask = sin_lo``) are listed;
 2. :func:`gnss.kernels.vector.sum_block_band` sums, in vector registers, the lanes with
-   ``e.u > sin_hi`` (above the highest skyline point: visible in every direction) and stores
-   every lane's ``e`` and ``e.u``;
-3. the lanes with ``sin_lo < e.u <= sin_hi`` are decided one by one from those same numbers:
-   the direction's bin (a pseudo-angle, no trigonometry) gives bounds of the skyline's sine
-   that decide most of them; the rest go to :func:`gnss.kernels.skyline.above_skyline`, the
-   exact test. The bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above
-   the rounding of both computations), so a lane they decide gets the answer
-   ``above_skyline`` would give: the result is that of ``above_skyline`` for every lane.
+   ``e.u > sin_hi`` (above the highest skyline point: visible in every direction) and the
+   lanes with ``sin_lo < e.u`` whose direction bin (a pseudo-angle, no trigonometry:
+   :func:`direction_bin`) puts them above the skyline's highest sine over that bin; a lane at
+   or below the bin's lowest sine is out. It stores the few lanes left undecided;
+3. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
+
+The bin bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above the
+rounding of both computations), so a lane they decide gets the answer ``above_skyline``
+would give: the result is that of ``above_skyline`` for every lane.
 
 With a flat skyline (``sin_lo == sin_hi``) step 3 has nothing to do and the sums are those of
 the flat kernel with that mask, bit for bit.
@@ -73,28 +74,22 @@ def direction_bin(x, y, n_bins):  # pragma: no cover - compiled
 
 
 @njit(**JIT_OPTS)
-def band_pass(band, m, east, north, sky, grp, a0):  # pragma: no cover - compiled
-    """Add the lanes with ``sin_lo < e.u <= sin_hi`` that are above the skyline to ``grp``."""
-    sin_lo, sin_hi, t_az, t_el, b_lo, b_hi = sky
+def band_pass(band, n_band, east, north, sky, grp, a0):  # pragma: no cover - compiled
+    """Add the undecided lanes of :func:`sum_block_band` that are above the skyline to ``grp``.
+
+    Each is decided by :func:`gnss.kernels.skyline.above_skyline`, the exact test.
+    """
+    sin_lo, sin_hi, t_az, t_el = sky[0], sky[1], sky[2], sky[3]
     ex_, ey_, nx, ny, nz = east[0], east[1], north[0], north[1], north[2]
-    n_bins = b_lo.shape[0]
-    for j in range(m):
-        o = 4 * LANES * j
+    for i in range(n_band):
+        o = 5 * LANES * i
         for lane in range(LANES):
-            eu = band[o + 3 * LANES + lane]
-            if not (eu > sin_lo) or eu > sin_hi:
+            if band[o + 4 * LANES + lane] == 0.0:
                 continue
             ex, ey, ez = band[o + lane], band[o + LANES + lane], band[o + 2 * LANES + lane]
             x = ex * ex_ + ey * ey_
             y = ex * nx + ey * ny + ez * nz
-            k = direction_bin(x, y, n_bins)
-            if k >= 0 and eu > b_hi[k]:
-                vis = True
-            elif k >= 0 and eu <= b_lo[k]:
-                vis = False
-            else:
-                vis = above_skyline(eu, x, y, t_az, t_el, sin_lo, sin_hi)
-            if vis:
+            if above_skyline(band[o + 3 * LANES + lane], x, y, t_az, t_el, sin_lo, sin_hi):
                 r = a0 + lane
                 grp[r] += 1.0
                 grp[r + ROW] += ex
@@ -122,8 +117,9 @@ def tile_sums_horizon(
     ux, uy, uz = up[0], up[1], up[2]
     e0, e1, n0, n1, n2 = local_east_north(ux, uy, uz)
     east, north = (e0, e1), (n0, n1, n2)
-    sin_hi = sky[1]
-    band = np.empty(4 * LANES * n_s)
+    sin_lo, sin_hi, b_lo, b_hi = sky[0], sky[1], sky[4], sky[5]
+    scale, k_max = b_lo.shape[0] / 4.0, np.int64(b_lo.shape[0] - 1)
+    band = np.empty(5 * LANES * n_s)
     bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
@@ -138,9 +134,11 @@ def tile_sums_horizon(
                 idx[m] = s * np.uint64(n_tp) + ob
                 m += np.uint64(live[s])
             a0 = np.uint64(g * G_LEN + bt * BLOCK)
-            sum_block_band(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp, a0,
-                           band)  # fmt: skip
-            band_pass(band, m, east, north, sky, grp, a0)
+            n_band = sum_block_band(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                    a0, band, sin_lo, e0, e1, n0, n1, n2, b_lo, b_hi, scale,
+                                    k_max)  # fmt: skip
+            if n_band:
+                band_pass(band, n_band, east, north, sky, grp, a0)
     for v in range(virt.shape[0]):
         vb = (n_groups + v) * G_LEN
         grp[vb : vb + G_LEN] = 0.0

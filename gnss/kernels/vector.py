@@ -74,6 +74,8 @@ def _codegen(band: bool):
             builder.module, ir.FunctionType(vf, [vf]), f"llvm.sqrt.v{LANES}f32"
         )
         mul, add, sub = builder.fmul, builder.fadd, builder.fsub
+        if band:
+            sky = _SkyLanes(context, builder, signature, args, splat, const, data)
         with cgutils.for_range(builder, am) as loop:
             off = builder.load(builder.gep(pidx, [loop.index]))
             dx = sub(vload(ppx, off), sptx)
@@ -88,12 +90,9 @@ def _codegen(band: bool):
             y = mul(y, sub(const(1.5), mul(mul(r2, const(0.5)), mul(y, y))))  # Newton step
             ex, ey, ez = mul(dx, y), mul(dy, y), mul(dz, y)
             eu = add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz))
-            if band:  # the unit vectors and e.u of every lane, for the skyline pass
-                pband = data(14, args[14])
-                base = builder.mul(loop.index, ir.Constant(i64, 4 * LANES))
-                for c, v in enumerate((ex, ey, ez, eu)):
-                    vstore(pband, builder.add(base, ir.Constant(i64, c * LANES)), v)
             vis = builder.fcmp_ordered(">", eu, ssm)
+            if band:
+                vis = sky.lanes(ex, ey, ez, eu, vis)
             ex, ey, ez = (builder.select(vis, e, zero) for e in (ex, ey, ez))
             terms = (
                 builder.select(vis, const(1.0), zero), ex, ey, ez,
@@ -103,7 +102,7 @@ def _codegen(band: bool):
                 builder.store(add(builder.load(slot), term), slot)
         for r, slot in enumerate(sums):
             vstore(pacc, builder.add(aa0, ir.Constant(i64, r * ROW)), builder.load(slot))
-        return context.get_dummy_value()
+        return builder.load(sky.n_band) if band else context.get_dummy_value()
 
     return codegen
 
@@ -126,15 +125,88 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
 
 @intrinsic
 def sum_block_band(
-    typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band
-):
-    """:func:`sum_block`, also storing every lane's unit vector and ``e.u`` (numba intrinsic).
+    typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band, sin_lo,
+    east_x, east_y, north_x, north_y, north_z, bin_lo, bin_hi, bin_scale, bin_max,
+):  # fmt: skip
+    """:func:`sum_block` above a skyline: ``sin_mask`` is its highest point (numba intrinsic).
 
-    For satellite ``j < m`` of the list, ``band[(4 j + c) * LANES : (4 j + c + 1) * LANES]``
-    receives ``e_x, e_y, e_z, e.u`` (``c = 0 .. 3``): exactly the values the sums and the
-    ``e.u > sin_mask`` test used, so a later pass (the skyline test of
-    :mod:`gnss.kernels.horizon_steps`) decides the remaining lanes from the same numbers.
-    ``band`` must hold ``4 LANES m`` float64.
+    A lane is summed when ``e.u > sin_mask``, or when ``sin_lo < e.u`` and ``e.u`` is above
+    ``bin_hi[k]`` for its direction bin ``k`` (:func:`gnss.kernels.horizon_steps.direction_bin`,
+    from ``x = e.east``, ``y = e.north``: ``k = (q + num / (|x| + |y|)) * bin_scale``, clamped to
+    ``0 .. bin_max``). A lane above ``sin_lo`` that is neither summed nor at or below
+    ``bin_lo[k]`` (or straight up or down: no direction) is *undecided*: for each satellite with
+    one, ``band[5 LANES i : 5 LANES (i + 1)]`` receives ``e_x, e_y, e_z, e.u`` and the
+    undecided flags (1.0 or 0.0) of its lanes, ``i`` counting those satellites. Returns their
+    number. ``band`` must hold ``5 LANES m`` float64.
     """
-    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band)
+    sig = types.int64(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band,
+                      sin_lo, east_x, east_y, north_x, north_y, north_z, bin_lo, bin_hi,
+                      bin_scale, bin_max)  # fmt: skip
     return sig, _codegen(band=True)
+
+
+class _SkyLanes:
+    """IR of the skyline decision per lane for :func:`sum_block_band` (see there)."""
+
+    def __init__(self, context, builder, signature, args, splat, const, data):
+        self.b, self.const = builder, const
+        i64 = ir.IntType(64)
+        self.pband = data(14, args[14])
+        self.plo, self.phi = data(21, args[21]), data(22, args[22])
+        self.slo, self.e0, self.e1 = splat(args[15]), splat(args[16]), splat(args[17])
+        self.n0, self.n1, self.n2 = splat(args[18]), splat(args[19]), splat(args[20])
+        self.scale, self.kmax = splat(args[23]), args[24]
+        self.n_band = cgutils.alloca_once_value(builder, ir.Constant(i64, 0))
+        vd = ir.VectorType(ir.DoubleType(), LANES)
+        self.fabs = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vd, [vd]), f"llvm.fabs.v{LANES}f64"
+        )
+
+    def _exact(self, inst):
+        inst.flags.append("nsz")  # explicit flags: numba's fastmath pass adds no "arcp"
+        return inst
+
+    def _gather(self, ptr, k):
+        b, v = self.b, ir.Constant(ir.VectorType(ir.DoubleType(), LANES), ir.Undefined)
+        for lane in range(LANES):
+            li = ir.Constant(ir.IntType(32), lane)
+            v = b.insert_element(v, b.load(b.gep(ptr, [b.extract_element(k, li)])), li)
+        return v
+
+    def lanes(self, ex, ey, ez, eu, above_hi):
+        """Return the lanes to sum; store the undecided ones (see :func:`sum_block_band`)."""
+        b, c = self.b, self.const
+        mul, add = b.fmul, b.fadd
+        i64 = ir.IntType(64)
+        x = add(mul(ex, self.e0), mul(ey, self.e1))
+        y = add(add(mul(ex, self.n0), mul(ey, self.n1)), mul(ez, self.n2))
+        ax, ay = b.call(self.fabs, [x]), b.call(self.fabs, [y])
+        s = add(ax, ay)
+        xneg, yneg = b.fcmp_ordered("<", x, c(0.0)), b.fcmp_ordered("<", y, c(0.0))
+        q = b.select(xneg, b.select(yneg, c(2.0), c(3.0)), b.select(yneg, c(1.0), c(0.0)))
+        num = b.select(b.icmp_unsigned("==", xneg, yneg), ax, ay)
+        has_dir = b.fcmp_ordered(">", s, c(0.0))
+        p = b.select(has_dir, add(q, self._exact(b.fdiv(num, s))), c(0.0))
+        k = b.fptosi(mul(p, self.scale), ir.VectorType(i64, LANES))
+        kmax = ir.Constant(ir.VectorType(i64, LANES), ir.Undefined)
+        for lane in range(LANES):
+            kmax = b.insert_element(kmax, self.kmax, ir.Constant(ir.IntType(32), lane))
+        k = b.select(b.icmp_signed(">", k, kmax), kmax, k)
+        in_band = b.and_(b.fcmp_ordered(">", eu, self.slo), b.not_(above_hi))
+        in_band = b.and_(in_band, has_dir)  # no direction: undecided (below)
+        hi, lo = self._gather(self.phi, k), self._gather(self.plo, k)
+        vis_bin = b.and_(in_band, b.fcmp_ordered(">", eu, hi))
+        below = b.fcmp_ordered("<=", eu, lo)
+        undecided = b.and_(b.fcmp_ordered(">", eu, self.slo), b.not_(above_hi))
+        undecided = b.and_(undecided, b.not_(b.or_(vis_bin, b.and_(in_band, below))))
+        flags = b.bitcast(undecided, ir.IntType(LANES))
+        with cgutils.if_unlikely(b, b.icmp_unsigned("!=", flags, ir.Constant(flags.type, 0))):
+            n = b.load(self.n_band)
+            base = b.mul(n, ir.Constant(i64, 5 * LANES))
+            flt = b.select(undecided, c(1.0), c(0.0))
+            for r, v in enumerate((ex, ey, ez, eu, flt)):
+                off = b.add(base, ir.Constant(i64, r * LANES))
+                ptr = b.bitcast(b.gep(self.pband, [off]), v.type.as_pointer())
+                b.store(v, ptr, align=8)
+            b.store(b.add(n, ir.Constant(i64, 1)), self.n_band)
+        return b.or_(above_hi, vis_bin)
