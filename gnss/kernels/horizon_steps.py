@@ -10,12 +10,16 @@ Per group and block of epochs:
 
 1. the satellites the block bound cannot rule out with the *lowest* skyline elevation
    (``sin_lo``; the flat kernel's bound with ``sin_mask = sin_lo``) are listed;
-2. :func:`gnss.kernels.vector.sum_block_band` sums, in vector registers, the lanes with
-   ``e.u > sin_hi`` (above the highest skyline point: visible in every direction) and the
-   lanes with ``sin_lo < e.u`` whose direction bin (a pseudo-angle, no trigonometry:
-   :func:`direction_bin`) puts them above the skyline's highest sine over that bin; a lane at
-   or below the bin's lowest sine is out. It stores the few lanes left undecided;
-3. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
+2. :func:`gnss.kernels.vector.sum_block_flag` sums, in vector registers, the lanes with
+   ``e.u > sin_hi`` (above the highest skyline point: visible in every direction; the flat
+   kernel's code with that mask) and flags the satellites with lanes in the band
+   ``sin_lo < e.u <= sin_hi``;
+3. for those only, :func:`gnss.kernels.vector.sum_block_sky` (the line of sight recomputed by
+   the same instructions) adds the band lanes whose direction bin (a pseudo-angle, no
+   trigonometry: :func:`direction_bin`) puts them above the skyline's highest sine over that
+   bin; a lane at or below the bin's lowest sine is out. It stores the few lanes left
+   undecided;
+4. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
 
 The bin bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above the
 rounding of both computations), so a lane they decide gets the answer ``above_skyline``
@@ -36,7 +40,7 @@ from .jit import JIT_OPTS
 from .sets import ROW
 from .skyline import above_skyline
 from .steps import BLOCK, G_LEN
-from .vector import LANES, sum_block_band
+from .vector import LANES, sum_block_flag, sum_block_sky
 
 
 @njit(**JIT_OPTS)
@@ -120,6 +124,8 @@ def tile_sums_horizon(
     sin_lo, sin_hi, b_lo, b_hi = sky[0], sky[1], sky[4], sky[5]
     scale, k_max = b_lo.shape[0] / 4.0, np.int64(b_lo.shape[0] - 1)
     band = np.empty(5 * LANES * n_s)
+    bits = np.empty(n_s, np.uint8)
+    idx2 = np.empty(n_s, np.int64)
     bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
@@ -134,9 +140,17 @@ def tile_sums_horizon(
                 idx[m] = s * np.uint64(n_tp) + ob
                 m += np.uint64(live[s])
             a0 = np.uint64(g * G_LEN + bt * BLOCK)
-            n_band = sum_block_band(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
-                                    a0, band, sin_lo, e0, e1, n0, n1, n2, b_lo, b_hi, scale,
-                                    k_max)  # fmt: skip
+            sum_block_flag(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp, a0, bits,
+                           sin_lo)  # fmt: skip
+            m2 = np.uint64(0)
+            for j in range(m):
+                idx2[m2] = idx[j]
+                m2 += np.uint64(bits[j] != 0)
+            if m2 == 0:
+                continue
+            n_band = sum_block_sky(fx, fy, fz, idx2, m2, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                   a0, band, sin_lo, e0, e1, n0, n1, n2, b_lo, b_hi, scale,
+                                   k_max)  # fmt: skip
             if n_band:
                 band_pass(band, n_band, east, north, sky, grp, a0)
     for v in range(virt.shape[0]):

@@ -31,8 +31,11 @@ from .sets import N_ACC, ROW
 LANES = 8  # epochs per block: one AVX-512 register of float64, two AVX2 ones
 
 
-def _codegen(band: bool):
-    """Code generator of :func:`sum_block` (``band=False``) or :func:`sum_block_band`."""
+def _codegen(mode: str):
+    """Code generator of :func:`sum_block`, :func:`sum_block_flag` or :func:`sum_block_sky`.
+
+    ``mode`` is ``"flat"``, ``"flag"`` or ``"sky"``: the same line-of-sight arithmetic in each.
+    """
 
     def codegen(context, builder, signature, args):
         (apx, apy, apz, aidx, am, aptx, apty, aptz, aux, auy, auz, asm, aacc, aa0) = args[:14]
@@ -74,8 +77,10 @@ def _codegen(band: bool):
             builder.module, ir.FunctionType(vf, [vf]), f"llvm.sqrt.v{LANES}f32"
         )
         mul, add, sub = builder.fmul, builder.fadd, builder.fsub
-        if band:
+        if mode == "sky":
             sky = _SkyLanes(context, builder, signature, args, splat, const, data)
+        elif mode == "flag":
+            pbits, sslo = data(14, args[14]), splat(args[15])
         with cgutils.for_range(builder, am) as loop:
             off = builder.load(builder.gep(pidx, [loop.index]))
             dx = sub(vload(ppx, off), sptx)
@@ -91,7 +96,11 @@ def _codegen(band: bool):
             ex, ey, ez = mul(dx, y), mul(dy, y), mul(dz, y)
             eu = add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz))
             vis = builder.fcmp_ordered(">", eu, ssm)
-            if band:
+            if mode == "flag":  # lanes between the skyline's lowest and highest sine
+                in_band = builder.and_(builder.fcmp_ordered(">", eu, sslo), builder.not_(vis))
+                bits = builder.bitcast(in_band, ir.IntType(LANES))
+                builder.store(bits, builder.gep(pbits, [loop.index]))
+            elif mode == "sky":
                 vis = sky.lanes(ex, ey, ez, eu, vis)
             ex, ey, ez = (builder.select(vis, e, zero) for e in (ex, ey, ez))
             terms = (
@@ -101,8 +110,12 @@ def _codegen(band: bool):
             for slot, term in zip(sums, terms, strict=True):
                 builder.store(add(builder.load(slot), term), slot)
         for r, slot in enumerate(sums):
-            vstore(pacc, builder.add(aa0, ir.Constant(i64, r * ROW)), builder.load(slot))
-        return builder.load(sky.n_band) if band else context.get_dummy_value()
+            off = builder.add(aa0, ir.Constant(i64, r * ROW))
+            total = builder.load(slot)
+            if mode == "sky":  # added to the sums of sum_block_flag
+                total = add(vload(pacc, off), total)
+            vstore(pacc, off, total)
+        return builder.load(sky.n_band) if mode == "sky" else context.get_dummy_value()
 
     return codegen
 
@@ -120,33 +133,49 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
     zeros. Callers keep every read and write inside the arrays (no checks here).
     """
     sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
-    return sig, _codegen(band=False)
+    return sig, _codegen("flat")
 
 
 @intrinsic
-def sum_block_band(
+def sum_block_flag(
+    typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, bits, sin_lo
+):
+    """:func:`sum_block` with ``sin_mask`` the skyline's highest sine; flags the band lanes.
+
+    ``bits[j]`` (uint8, ``m`` of them) receives one bit per lane of satellite ``j`` whose
+    ``e.u`` lies in ``(sin_lo, sin_mask]``: the lanes :func:`sum_block_sky` decides.
+    """
+    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, bits,
+                     sin_lo)  # fmt: skip
+    return sig, _codegen("flag")
+
+
+@intrinsic
+def sum_block_sky(
     typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band, sin_lo,
     east_x, east_y, north_x, north_y, north_z, bin_lo, bin_hi, bin_scale, bin_max,
 ):  # fmt: skip
-    """:func:`sum_block` above a skyline: ``sin_mask`` is its highest point (numba intrinsic).
+    """Add the band lanes above the skyline's bin bounds to the sums (numba intrinsic).
 
-    A lane is summed when ``e.u > sin_mask``, or when ``sin_lo < e.u`` and ``e.u`` is above
-    ``bin_hi[k]`` for its direction bin ``k`` (:func:`gnss.kernels.horizon_steps.direction_bin`,
-    from ``x = e.east``, ``y = e.north``: ``k = (q + num / (|x| + |y|)) * bin_scale``, clamped to
-    ``0 .. bin_max``). A lane above ``sin_lo`` that is neither summed nor at or below
-    ``bin_lo[k]`` (or straight up or down: no direction) is *undecided*: for each satellite with
-    one, ``band[5 LANES i : 5 LANES (i + 1)]`` receives ``e_x, e_y, e_z, e.u`` and the
-    undecided flags (1.0 or 0.0) of its lanes, ``i`` counting those satellites. Returns their
-    number. ``band`` must hold ``5 LANES m`` float64.
+    For the satellites of the list (those :func:`sum_block_flag` flagged; ``sin_mask`` its
+    highest sine again, the line of sight computed by the same instructions), a lane with
+    ``sin_lo < e.u <= sin_mask`` is *added* to ``acc`` when ``e.u`` is above ``bin_hi[k]`` for
+    its direction bin ``k`` (:func:`gnss.kernels.horizon_steps.direction_bin`, from
+    ``x = e.east``, ``y = e.north``: ``k = (q + num / (|x| + |y|)) * bin_scale``, clamped to
+    ``0 .. bin_max``). A band lane neither added nor at or below ``bin_lo[k]`` (or straight up
+    or down: no direction) is *undecided*: for each satellite with one,
+    ``band[5 LANES i : 5 LANES (i + 1)]`` receives ``e_x, e_y, e_z, e.u`` and the undecided
+    flags (1.0 or 0.0) of its lanes, ``i`` counting those satellites. Returns their number.
+    ``band`` must hold ``5 LANES m`` float64.
     """
     sig = types.int64(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band,
                       sin_lo, east_x, east_y, north_x, north_y, north_z, bin_lo, bin_hi,
                       bin_scale, bin_max)  # fmt: skip
-    return sig, _codegen(band=True)
+    return sig, _codegen("sky")
 
 
 class _SkyLanes:
-    """IR of the skyline decision per lane for :func:`sum_block_band` (see there)."""
+    """IR of the skyline decision per lane for :func:`sum_block_sky` (see there)."""
 
     def __init__(self, context, builder, signature, args, splat, const, data):
         self.b, self.const = builder, const
@@ -174,7 +203,13 @@ class _SkyLanes:
         return v
 
     def lanes(self, ex, ey, ez, eu, above_hi):
-        """Return the lanes to sum; store the undecided ones (see :func:`sum_block_band`)."""
+        """Return the band lanes to add; store the undecided ones (see :func:`sum_block_sky`)."""
+        b = self.b
+        in_band = b.and_(b.fcmp_ordered(">", eu, self.slo), b.not_(above_hi))
+        return self._bins(ex, ey, ez, eu, above_hi, in_band)
+
+    def _bins(self, ex, ey, ez, eu, above_hi, in_band0):
+        """Lanes to sum of a satellite with lanes in the band; stores its undecided lanes."""
         b, c = self.b, self.const
         mul, add = b.fmul, b.fadd
         i64 = ir.IntType(64)
@@ -192,13 +227,11 @@ class _SkyLanes:
         for lane in range(LANES):
             kmax = b.insert_element(kmax, self.kmax, ir.Constant(ir.IntType(32), lane))
         k = b.select(b.icmp_signed(">", k, kmax), kmax, k)
-        in_band = b.and_(b.fcmp_ordered(">", eu, self.slo), b.not_(above_hi))
-        in_band = b.and_(in_band, has_dir)  # no direction: undecided (below)
+        in_band = b.and_(in_band0, has_dir)  # no direction: undecided (below)
         hi, lo = self._gather(self.phi, k), self._gather(self.plo, k)
         vis_bin = b.and_(in_band, b.fcmp_ordered(">", eu, hi))
         below = b.fcmp_ordered("<=", eu, lo)
-        undecided = b.and_(b.fcmp_ordered(">", eu, self.slo), b.not_(above_hi))
-        undecided = b.and_(undecided, b.not_(b.or_(vis_bin, b.and_(in_band, below))))
+        undecided = b.and_(in_band0, b.not_(b.or_(vis_bin, b.and_(in_band, below))))
         flags = b.bitcast(undecided, ir.IntType(LANES))
         with cgutils.if_unlikely(b, b.icmp_unsigned("!=", flags, ir.Constant(flags.type, 0))):
             n = b.load(self.n_band)
@@ -209,4 +242,4 @@ class _SkyLanes:
                 ptr = b.bitcast(b.gep(self.pband, [off]), v.type.as_pointer())
                 b.store(v, ptr, align=8)
             b.store(b.add(n, ir.Constant(i64, 1)), self.n_band)
-        return b.or_(above_hi, vis_bin)
+        return vis_bin
