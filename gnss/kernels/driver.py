@@ -110,13 +110,10 @@ from .steps import (  # noqa: F401  (BLOCK, block_bounds: used by the tests)
 def _make_accumulate(nc_max: int, horizon: bool = False):
     """Build the kernel for sets of at most ``nc_max`` clocks (a compile-time constant).
 
-    ``horizon`` (a compile-time constant too): the variant whose ``sin_mask`` argument is a
-    skyline tuple (:mod:`gnss.kernels.horizon_steps`) instead of a float. numba removes the
-    branches on the constant before typing, so the flat variant types and compiles the same
-    steps as before, and the horizon steps only when a run has a horizon.
-    ``cache=True`` works for this closure: numba's cache key includes the closure's
-    values (plain numbers here: a closure over functions would miss the cache in every new
-    process), so each ``nc_max`` and variant has its own entry in the cache index.
+    ``horizon`` (constant too): ``sin_mask`` is a skyline tuple (:mod:`.horizon_steps`); numba
+    prunes the branches on it before typing, so the flat variant compiles as before.
+    ``cache=True`` works for this closure: numba's cache key includes the closure's values
+    (numbers: a closure over functions would miss the cache in every new process).
     """
 
     @njit(**THREADED)
@@ -130,10 +127,7 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
         """:func:`accumulate` over parts ``part0:part1`` with the scratch of thread ``tid``."""
         (n_s, n_t), n_p, (n_sets, n_groups) = px.shape, points.shape[0], set_clock.shape
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
-        if horizon:
-            sin_low = sky_low(sin_mask)  # the skyline's lowest point: the bound's mask
-        else:
-            sin_low = sin_mask
+        sin_low = sky_low(sin_mask) if horizon else sin_mask  # the bound's mask
         fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_low)
         src, virt = clock_sources(set_clock, set_nclock)
         n_parts = zone_dop_sum.shape[0]

@@ -31,11 +31,13 @@ from .sets import N_ACC, ROW
 LANES = 8  # epochs per block: one AVX-512 register of float64, two AVX2 ones
 
 
-def _codegen(mode: str):
-    """Code generator of :func:`sum_block`, :func:`sum_block_flag` or :func:`sum_block_sky`.
+def _vptr(builder, base, off, vt):
+    """Pointer to the vector of type ``vt`` at ``base + off``."""
+    return builder.bitcast(builder.gep(base, [off]), vt.as_pointer())
 
-    ``mode`` is ``"flat"``, ``"flag"`` or ``"sky"``: the same line-of-sight arithmetic in each.
-    """
+
+def _codegen(mode: str):
+    """IR of :func:`sum_block`, ``sum_block_flag`` or ``sum_block_sky`` (mode flat/flag/sky)."""
 
     def codegen(context, builder, signature, args):
         (apx, apy, apz, aidx, am, aptx, apty, aptz, aux, auy, auz, asm, aacc, aa0) = args[:14]
@@ -60,12 +62,7 @@ def _codegen(mode: str):
             return ir.Constant(vt, [x] * LANES)
 
         def vload(base, off):
-            ptr = builder.bitcast(builder.gep(base, [off]), vd.as_pointer())
-            return builder.load(ptr, align=8)
-
-        def vstore(base, off, value):
-            ptr = builder.bitcast(builder.gep(base, [off]), vd.as_pointer())
-            builder.store(value, ptr, align=8)
+            return builder.load(_vptr(builder, base, off, vd), align=8)
 
         sptx, spty, sptz = splat(aptx), splat(apty), splat(aptz)
         sux, suy, suz, ssm = splat(aux), splat(auy), splat(auz), splat(asm)
@@ -114,7 +111,7 @@ def _codegen(mode: str):
             total = builder.load(slot)
             if mode == "sky":  # added to the sums of sum_block_flag
                 total = add(vload(pacc, off), total)
-            vstore(pacc, off, total)
+            builder.store(total, _vptr(builder, pacc, off, vd), align=8)
         return builder.load(sky.n_band) if mode == "sky" else context.get_dummy_value()
 
     return codegen
@@ -238,8 +235,7 @@ class _SkyLanes:
             base = b.mul(n, ir.Constant(i64, 5 * LANES))
             flt = b.select(undecided, c(1.0), c(0.0))
             for r, v in enumerate((ex, ey, ez, eu, flt)):
-                off = b.add(base, ir.Constant(i64, r * LANES))
-                ptr = b.bitcast(b.gep(self.pband, [off]), v.type.as_pointer())
-                b.store(v, ptr, align=8)
+                b.store(v, _vptr(b, self.pband, b.add(base, ir.Constant(i64, r * LANES)),
+                                 v.type), align=8)  # fmt: skip
             b.store(b.add(n, ir.Constant(i64, 1)), self.n_band)
         return vis_bin
