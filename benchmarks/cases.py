@@ -640,7 +640,7 @@ def case_horizon(ctx: Context) -> None:
     for k, ts in times.items():
         ratios = np.array(ts) / flat
         ctx.add(Row(
-            "horizon", f"{MAIN_SETS}, {k}, {n_s} sats, {_grid_label(grid, span)}", work,
+            "10 horizon", f"{MAIN_SETS}, {k}, {n_s} sats, {_grid_label(grid, span)}", work,
             min(ts), threads, ratio=f"/flat {min(ts) / flat.min():.3f} (best of each)",
             note=f"kernel stage, {len(ts)} interleaved warm repeats: {min(ts):.3f}-"
             f"{max(ts):.3f} s; per-repeat time/flat {ratios.min():.3f}-{ratios.max():.3f}",
