@@ -628,7 +628,7 @@ def case_maps(ctx: Context) -> None:
                                 "png_files": n_png}  # fmt: skip
     ctx.add(
         Row(
-            "9 maps", f"gnss compare -q {what}: default maps ({n_png} PNG) vs --maps none",
+            "10 maps", f"gnss compare -q {what}: default maps ({n_png} PNG) vs --maps none",
             None, best["default"], _threads(),
             ratio=f"default / none {ratio:.2f}x (limit {MAPS_RATIO_LIMIT}x)",
             note=(f"best of {reps} alternating runs each: default {best['default']:.2f} s, "
@@ -636,9 +636,58 @@ def case_maps(ctx: Context) -> None:
             extra={"default_s": best["default"], "none_s": best["none"], "ratio": ratio},
         )
     )  # fmt: skip
+# --------------------------------------------------------------------------- horizon
+#: A gentle terrain skyline for the horizon case: 0 to 8 deg, hills to the north-east and west.
+GENTLE_TERRAIN = (
+    np.arange(0.0, 360.0, 30.0),
+    np.array([2.0, 6.0, 8.0, 5.0, 1.0, 0.0, 0.5, 2.0, 4.0, 7.0, 6.0, 3.0]),
+)
+
+
+def case_horizon(ctx: Context) -> None:
+    """Kernel throughput with a horizon mask vs the flat mask, in the same run (issue 13).
+
+    The case 1 grid and span (R,C,R+C), mask 5 deg: flat; the ``street_canyon_ns`` preset
+    (0-63.4 deg); a gentle terrain profile (0-8 deg, so partly below the mask). The three are
+    timed in turn in each repeat (the load of the shared machine hits all three alike); the
+    row gives the best repeat, the note the range of the per-repeat ratios to the flat run.
+    """
+    import gnss
+
+    sz = ctx.sizes
+    con = ctx.constellation()
+    span = _span(con, sz.kernel_hours, sz.step_s)
+    grid = gnss.Grid(sz.kernel_res_deg)
+    n_s = n_used(con, MAIN_SETS)
+    work = float(n_s) * grid.n_points * span.n_epochs
+    horizons = {
+        "flat mask 5 deg": None,
+        "street_canyon_ns (0-63.4 deg)": gnss.horizon_preset("street_canyon_ns"),
+        "gentle terrain (0-8 deg)": gnss.Horizon(*GENTLE_TERRAIN, source="gentle terrain"),
+    }
+    configs = {k: gnss.CoverageConfig(5.0, horizon=h) for k, h in horizons.items()}
+    threads = _threads()
+    times: dict[str, list[float]] = {k: [] for k in configs}
+    for cfg in configs.values():  # compile or load each variant once, untimed
+        gnss.compute_coverage(con, MAIN_SETS, span, grid, cfg, threads=threads)
+    for _ in range(max(3, sz.repeats)):
+        for k, cfg in configs.items():
+            timer = StageTimer()
+            gnss.compute_coverage(con, MAIN_SETS, span, grid, cfg, progress=timer,
+                                  threads=threads)  # fmt: skip
+            times[k].append(timer.seconds("grid"))
+    flat = np.array(times["flat mask 5 deg"])
+    for k, ts in times.items():
+        ratios = np.array(ts) / flat
+        ctx.add(Row(
+            "13 horizon", f"{MAIN_SETS}, {k}, {n_s} sats, {_grid_label(grid, span)}", work,
+            min(ts), threads, ratio=f"/flat {min(ts) / flat.min():.3f} (best of each)",
+            note=f"kernel stage, {len(ts)} interleaved warm repeats: {min(ts):.3f}-"
+            f"{max(ts):.3f} s; per-repeat time/flat {ratios.min():.3f}-{ratios.max():.3f}",
+        ))  # fmt: skip
 
 
 CASES = (
     "compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention",
-    "broadcast", "maps", "site", "scaleout",
+    "broadcast", "maps", "site", "scaleout", "horizon",
 )  # fmt: skip

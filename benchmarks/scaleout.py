@@ -40,7 +40,7 @@ def _best(fn, repeats):
 
 
 def case_scaleout(ctx) -> None:
-    """Rows "10 dask": throughput, tile size, task overhead, orbits shipped vs recomputed."""
+    """Rows "12 dask": throughput, tile size, task overhead, orbits shipped vs recomputed."""
     try:
         import distributed  # noqa: F401
     except ImportError:
@@ -66,7 +66,7 @@ def case_scaleout(ctx) -> None:
     for threads in (1, 2):
         grid_s, ds = _best(lambda t=threads: _compute(plan, threads=t), repeats)
         ref = ds if ref is None else ref
-        ctx.add(Row("10 dask", f"single process, {label}", work, grid_s, threads,
+        ctx.add(Row("12 dask", f"single process, {label}", work, grid_s, threads,
                     note="grid stage, best of warm runs"))  # fmt: skip
     single_1 = ctx.rows[-2].seconds
     for n in (1, 2):
@@ -77,7 +77,7 @@ def case_scaleout(ctx) -> None:
             same = all(np.array_equal(ref[v].values, ds[v].values, equal_nan=True)
                        for v in ref.data_vars if ref[v].dtype.kind in "fiub")  # fmt: skip
             st = dict(runner.stats)
-            ctx.add(Row("10 dask", f"LocalCluster {n} worker(s), {label}", work, grid_s, n,
+            ctx.add(Row("12 dask", f"LocalCluster {n} worker(s), {label}", work, grid_s, n,
                         ratio=f"single 1 thread / this {single_1 / grid_s:.2f}x",
                         note=f"{st['n_tiles']} tiles; scatter {st['scatter_s'] * 1e3:.0f} ms; "
                         f"bit-identical to one process: {same}", extra=st))  # fmt: skip
@@ -96,7 +96,7 @@ def _tile_sizes(ctx, plan, client, work, label, repeats) -> None:
         runner = DaskGridRunner(client, groups_per_tile=gpt)
         grid_s, _ = _best(lambda r=runner: _compute(plan, r), repeats)
         st = runner.stats
-        ctx.add(Row("10 dask", f"2 workers, {gpt} group(s) of {size} pts per task, {label}",
+        ctx.add(Row("12 dask", f"2 workers, {gpt} group(s) of {size} pts per task, {label}",
                     work, grid_s, 2, note=f"{st['n_tiles']} tasks"))  # fmt: skip
 
 
@@ -111,7 +111,7 @@ def _overhead(ctx, client, res) -> None:
     grid_s, _ = _best(lambda: _compute(plan, runner), 3)
     st = runner.stats
     per_task = (st["wall_s"] * st["n_workers"] - st["task_s"]) / st["n_tiles"]
-    ctx.add(Row("10 dask", f"task overhead: 1 epoch, {st['n_tiles']} tasks on 2 workers",
+    ctx.add(Row("12 dask", f"task overhead: 1 epoch, {st['n_tiles']} tasks on 2 workers",
                 None, grid_s, 2, note=f"{per_task * 1e3:.1f} ms per task (submit, run, "
                 f"return, merge) beyond its {st['task_s'] / st['n_tiles'] * 1e3:.1f} ms "
                 "of kernels", extra=st | {"overhead_s_per_task": per_task}))  # fmt: skip
@@ -134,7 +134,7 @@ def _orbits(ctx, client, sz) -> None:
     fut = client.scatter(pos, broadcast=True, hash=False)
     scatter_s = time.perf_counter() - t0
     client.cancel([fut])
-    ctx.add(Row("10 dask", f"orbits G+R+E+C {pos.shape[1]} sats, {pos.shape[0]} epochs at 60 s "
+    ctx.add(Row("12 dask", f"orbits G+R+E+C {pos.shape[1]} sats, {pos.shape[0]} epochs at 60 s "
                 f"({pos.nbytes / 2**20:.0f} MiB)", None, prop_s, 1,
                 ratio=f"propagate / scatter {prop_s / scatter_s:.1f}x",
                 note=f"propagate once {prop_s:.2f} s; scatter to 2 workers {scatter_s:.3f} s",

@@ -113,7 +113,7 @@ def case_site(ctx) -> None:
             timers[-1].total = time.perf_counter() - t0
     best = min(timers, key=lambda t: t.total)
     prop_s, sites_s = best.seconds("propagate"), best.seconds("sites")
-    ctx.add(Row("10 site series", f"{label}: whole site_timeseries", work, best.total, 1,
+    ctx.add(Row("11 site series", f"{label}: whole site_timeseries", work, best.total, 1,
                 peak_rss_mib=probe.peak, delta_rss_mib=probe.delta,
                 note=f"best of {repeats} warm runs; propagation {prop_s:.3f} s (SGP4 + TEME to "
                 f"ITRS, {work / prop_s:.3g} sat·ep/s), series kernel stage {sites_s:.3f} s",
@@ -123,14 +123,14 @@ def case_site(ctx) -> None:
     mask = study.elevation_mask_deg
     kernel_s = _best(lambda: layout_series(pos, layout, point, up, elevation_mask_deg=mask),
                      repeats)  # fmt: skip
-    ctx.add(Row("10 site series", f"{label}: series kernel (1 call)", work, kernel_s, 1,
+    ctx.add(Row("11 site series", f"{label}: series kernel (1 call)", work, kernel_s, 1,
                 note=f"layout_series on the propagated positions, best of {repeats}"))
     t0 = time.perf_counter()
     _old_site_path(pos, layout, plan, point, up, study.clock, mask)
     old_s = time.perf_counter() - t0
     check = _old_vs_new(pos, layout, point, up, study.clock, mask)
     ctx.checks["site_series_vs_old"] = check
-    ctx.add(Row("10 site series", f"{label}: old path (grid kernel per epoch and set)", work,
+    ctx.add(Row("11 site series", f"{label}: old path (grid kernel per epoch and set)", work,
                 old_s, 1, f"old/series {old_s / kernel_s:.0f}x",
                 note=f"once; same counts, max rel diff of the DOPs {check:.1e}"))  # fmt: skip
     _ = new

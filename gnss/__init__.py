@@ -120,6 +120,8 @@ _EXPORTS: dict[str, str] = {
     "EpochSpan": "timeutil",
     "epoch_span": "timeutil",
     "to_utc": "timeutil",
+    "as_horizon": "receivers.horizon",
+    "HorizonParameterError": "receivers.horizon",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -20,6 +20,7 @@ from .options import Command, elements_option, output_path, positive
 from .progress import Progress, setup_logging
 from .run_options import (
     epochs_options,
+    horizon_option,
     overwrite_option,
     receiver_options,
     resources_options,
@@ -40,6 +41,7 @@ OPTION_OF = {
     "start": "'--start' / '--hours'",
     "threads": "'--threads'",
     "maps": "--maps",
+    "horizon": "'--horizon'",
 }
 #: Library parameters whose errors are usage errors without one option to name.
 USAGE_PARAMETERS = {"select", "grid", "config"}
@@ -95,6 +97,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     callback=positive("--resolution-deg"), help="Grid cell size in degrees (must divide 180).",
 )  # fmt: skip
 @receiver_options
+@horizon_option()
 @click.option(
     "--regions", "regions_text", metavar="REGIONS",
     help="Regions for a region table, GeoPackage, regional maps and report.md: codes, ISO A3 "
@@ -169,7 +172,7 @@ def _plan(options: dict):
         pdop_max=options["pdop_max"], regions=options["regions_text"],
         max_age_days=options["max_age_days"], force=options["force"],
         max_memory_bytes=gib * 2**30 if gib else None, threads=options["threads"],
-        include_unhealthy=options["include_unhealthy"],
+        include_unhealthy=options["include_unhealthy"], horizon=options["horizon"],
     )  # fmt: skip
     return plan_comparison(
         study, options["output"], maps=options["maps"], overwrite=options["overwrite"]

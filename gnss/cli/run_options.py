@@ -93,6 +93,21 @@ def mask_deg_option(help: str = "Elevation mask in degrees above the geodetic ho
     )  # fmt: skip
 
 
+def horizon_option():
+    """Declare ``--horizon FILE|PRESET``: a local skyline, the same at every point and site.
+
+    The value is passed on as text; :func:`gnss.receivers.horizon.as_horizon` reads it when
+    the study is made (a refusal names file:line and exits 2 through ``OPTION_OF``).
+    """
+    return click.option(
+        "--horizon", metavar="FILE|PRESET",
+        help="Local horizon mask: a CSV azimuth_deg,elevation_deg (piecewise linear in "
+        "azimuth, wrapping at 360; PVGIS horizon files too) or a preset (street_canyon_ns, "
+        "street_canyon_ew). Satellites count above max(--mask-deg, skyline). Passes keep the "
+        "flat --mask-deg.",
+    )  # fmt: skip
+
+
 def receiver_options(f):
     """Declare ``--height-m``, ``--clock``, ``--pdop-max``: the receiver model (with --mask-deg)."""
     f = click.option(

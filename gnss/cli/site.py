@@ -17,6 +17,7 @@ from .progress import Progress, setup_logging
 from .run_options import (
     CLOCK_MODELS,
     epochs_options,
+    horizon_option,
     mask_deg_option,
     overwrite_option,
     selector_options,
@@ -77,6 +78,7 @@ def site_options(f):
 @epochs_options
 @span_options
 @mask_deg_option()
+@horizon_option()
 @click.option("--clock", type=click.Choice(CLOCK_MODELS), default="per-system",
               show_default=True, help="One receiver clock per system in view, or one common.")
 @click.option(
@@ -188,6 +190,7 @@ def site_study(options: dict, **given):
         elevation_mask_deg=options["mask_deg"], clock=options["clock"],
         pdop_max=options["pdop_max"], max_age_days=options["max_age_days"],
         force=options["force"], include_unhealthy=options["include_unhealthy"],
+        horizon=options["horizon"],
     )  # fmt: skip
     return Study(**(fields | given))
 

@@ -13,6 +13,7 @@ from ..kernels import driver as kernels
 from .config import CoverageConfig, ProgressCallback
 from .groups import add_parts
 from .layout import SetLayout
+from .skyline import kernel_skyline
 
 #: DOP histograms (see :mod:`gnss.kernels.driver`): DOP 0.25 to 256, 128 log-linear bins per
 #: octave, each at most 0.78 % wide. Per-cell percentiles are within two bins (1.6 %) of
@@ -33,13 +34,24 @@ def block_points(n_points: int, n_sets: int, n_clock: int, budget_bytes: int) ->
 class KernelRun:
     """Kernel inputs shared by all blocks, and the per-thread scratch and zone sums."""
 
-    def __init__(self, pos: np.ndarray, layout: SetLayout, config: CoverageConfig, n_zones: int,
-                 n_parts: int | None = None):  # fmt: skip
+    def __init__(
+        self, pos: np.ndarray, layout: SetLayout, config: CoverageConfig, n_zones: int,
+        n_parts: int | None = None, skyline: tuple[np.ndarray, np.ndarray] | None = None,
+    ):  # fmt: skip
+        """Prepare the inputs; ``skyline`` as :meth:`CoverageConfig.skyline` (default: its).
+
+        ``n_parts``: zone sums kept per part (default: one per thread). ``skyline`` is
+        ``(az_deg, el_deg)`` with the mask folded in; None and no horizon in ``config``: the
+        flat mask.
+        """
         # Failed epochs (NaN) go to the Earth's centre: below every horizon, never visible.
         # Satellite-major (n_sats, n_times): the kernel vectorises over epochs.
         self.xyz = [np.ascontiguousarray(np.nan_to_num(pos[..., i].T, nan=0.0)) for i in range(3)]
         self.layout = layout
         self.sin_mask = float(np.sin(np.radians(config.elevation_mask_deg)))
+        skyline = config.skyline() if skyline is None else skyline
+        if skyline is not None:  # the horizon variant of the kernel takes the skyline tuple
+            self.sin_mask = kernel_skyline(skyline)
         self.pdop_max = float(config.pdop_max)
         n_th, n_sets, n_s = kernels.n_threads(), layout.set_clock.shape[0], pos.shape[1]
         self.scratch_hist = np.zeros((n_th, n_sets, kernels.N_METRICS, HIST_N_BINS), np.int32)
@@ -73,7 +85,7 @@ class KernelRun:
         after (the CLI says "compiling kernels (first run only)"); nothing when the machine
         code is loaded from numba's cache.
         """
-        kernel = kernels.kernel_for(self.layout.n_clock_max)
+        kernel = kernels.kernel_for(self.layout.n_clock_max, isinstance(self.sin_mask, tuple))
         args = self._args(points, up, zone_w, outputs)
         if kernels.compile_needed(kernel, args):
             report("compile", 0, 1)
@@ -87,7 +99,6 @@ class KernelRun:
             "dop_sum": self.zone_dop_sum.sum(axis=0),
             "vis_hist": self.zone_vis_hist.sum(axis=0),
         }
-
 
     def take_group_sums(self) -> dict[str, np.ndarray]:
         """Zone sums of the calls since the last take, parts added in order; then zeroed."""

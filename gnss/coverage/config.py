@@ -1,4 +1,4 @@
-"""Parameters of a coverage run: elevation mask, clock model, availability threshold."""
+"""Parameters of a coverage run: elevation mask, horizon, clock model, availability threshold."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class CoverageConfig:
     elevation_mask_deg: float = 5.0
     clock: str = "per-system"
     pdop_max: float = 6.0
+    #: A :class:`gnss.Horizon` (or None): the effective mask is max(mask, skyline(az)).
+    horizon: object = None
 
     def __post_init__(self):
         if not np.isfinite(self.elevation_mask_deg) or not -10.0 <= self.elevation_mask_deg < 90.0:
@@ -32,3 +34,17 @@ class CoverageConfig:
             raise ParameterError(f"clock must be 'per-system' or 'common', got {self.clock!r}")
         if not np.isfinite(self.pdop_max) or self.pdop_max <= 0:
             raise ParameterError(f"pdop_max must be a positive number, got {self.pdop_max!r}")
+        from ..receivers.horizon import Horizon
+
+        if self.horizon is not None and not isinstance(self.horizon, Horizon):
+            raise ParameterError(
+                f"horizon must be a gnss.Horizon or None, got {type(self.horizon).__name__}; "
+                "read one with gnss.read_horizon(path) or gnss.horizon_preset(name)",
+                parameter="horizon",
+            )
+
+    def skyline(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return the horizon, mask folded in (:meth:`gnss.Horizon.kernel_table`), or None."""
+        if self.horizon is None:
+            return None
+        return self.horizon.kernel_table(self.elevation_mask_deg)

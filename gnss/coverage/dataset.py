@@ -266,6 +266,7 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
         "n_epochs": span.n_epochs,
         "elevation_mask_deg": config.elevation_mask_deg,
         "visibility_rule": "elevation above the WGS84 geodetic horizon > mask (strict)",
+        **horizon_attrs(config),
         "receiver_height_m": grid.height_m,
         "grid_resolution_deg": grid.resolution_deg,
         "clock_model": config.clock,
@@ -276,6 +277,20 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
     }
 
 
+
+
+def horizon_attrs(config) -> dict:
+    """Provenance of the horizon mask: its source and the kernel's table (mask folded in)."""
+    if config.horizon is None:
+        return {"horizon": "none (flat elevation mask)"}
+    az, el = config.skyline()
+    return {
+        "horizon": config.horizon.source,
+        "horizon_rule": "effective mask max(elevation_mask_deg, skyline(azimuth)), the skyline "
+        "linear in azimuth between the table points (strict: elevation > mask)",
+        "horizon_azimuth_deg": az,
+        "horizon_elevation_deg": el,
+    }
 
 
 _KIND_TEXT = {"sp3": "SP3 precise", "broadcast": "broadcast ephemerides", "almanac": "almanacs"}

@@ -40,6 +40,13 @@ Speed (measured by ``python -m benchmarks``; the reasons are in the code):
   exponent and top mantissa bits, no logarithm) and live in per-thread scratch
   arrays of which only the touched bins are scanned and cleared.
 
+Horizon masks: with ``sin_mask`` a skyline tuple, :func:`accumulate` runs the horizon variant
+(:func:`kernel_for` with ``horizon=True``, compiled only for runs with a horizon): the block
+bounds use the skyline's lowest elevation and the exact test is
+:func:`gnss.kernels.skyline.above_skyline` (:mod:`gnss.kernels.horizon_steps` says how most
+satellite-epochs are decided without it, with the same result). Runs without a horizon run the
+flat variant, unchanged.
+
 Threads: :func:`accumulate` runs the compiled kernel (``nogil``) on
 ``numba.get_num_threads()`` Python threads, each on a contiguous range of the parts of the
 points with its own scratch; each part has its own zone sums, so results never depend on
@@ -66,6 +73,7 @@ import numpy as np
 from numba import njit
 
 from . import jit
+from .horizon_steps import sky_low, tile_sums_horizon
 from .jit import THREADED, any_compiled
 from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
     DOP_CEILING,
@@ -99,11 +107,13 @@ from .steps import (  # noqa: F401  (BLOCK, block_bounds: used by the tests)
 )
 
 
-def _make_accumulate(nc_max: int):
+def _make_accumulate(nc_max: int, horizon: bool = False):
     """Build the kernel for sets of at most ``nc_max`` clocks (a compile-time constant).
 
-    ``cache=True`` works for this closure: numba's cache key includes the closure's
-    values, so each ``nc_max`` has its own entry in the cache index.
+    ``horizon`` (constant too): ``sin_mask`` is a skyline tuple (:mod:`.horizon_steps`); numba
+    prunes the branches on it before typing, so the flat variant compiles as before.
+    ``cache=True`` works for this closure: numba's cache key includes the closure's values
+    (numbers: a closure over functions would miss the cache in every new process).
     """
 
     @njit(**THREADED)
@@ -117,14 +127,15 @@ def _make_accumulate(nc_max: int):
         """:func:`accumulate` over parts ``part0:part1`` with the scratch of thread ``tid``."""
         (n_s, n_t), n_p, (n_sets, n_groups) = px.shape, points.shape[0], set_clock.shape
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
-        fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_mask)
+        sin_low = sky_low(sin_mask) if horizon else sin_mask  # the bound's mask
+        fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_low)
         src, virt = clock_sources(set_clock, set_nclock)
         n_parts = zone_dop_sum.shape[0]
         for part in range(part0, part1):
             for p in range(part * n_p // n_parts, (part + 1) * n_p // n_parts):
                 hist, vhist = scratch_hist[tid], scratch_vis[tid]
                 ux, uy, uz = up[p, 0], up[p, 1], up[p, 2]
-                thr = skip_threshold(points[p], up[p], sin_mask)
+                thr = skip_threshold(points[p], up[p], sin_low)
                 idx, live, grp, so, bins, cnt, nt_i, mm, hlo, hhi = point_scratch(
                     n_s, n_groups + virt.shape[0], n_sets)  # fmt: skip
                 so_bits = so.view(np.int64)  # IEEE bits of the DOPs: histogram bins, extremes
@@ -133,8 +144,13 @@ def _make_accumulate(nc_max: int):
                             sys_min, sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max)
                 for t0 in range(0, n_t, TILE):
                     n = min(TILE, n_t - t0)
-                    tile_sums(t0, n, group_start, bound, virt, fx, fy, fz, n_tp, points[p],
-                              up[p], sin_mask, thr, idx, live, grp)  # fmt: skip
+                    if horizon:
+                        tile_sums_horizon(t0, n, group_start, bound, virt, fx, fy, fz, n_tp,
+                                          points[p], up[p], sin_mask, thr, idx, live,
+                                          grp)  # fmt: skip
+                    else:
+                        tile_sums(t0, n, group_start, bound, virt, fx, fy, fz, n_tp, points[p],
+                                  up[p], sin_mask, thr, idx, live, grp)  # fmt: skip
                     for k in range(n_sets):
                         nc = set_nclock[k]
                         a0, a1, a2, a3, a4, a5, a6 = clock_offsets(src[k])
@@ -173,15 +189,19 @@ def _make_accumulate(nc_max: int):
 #: Kernel variants: the largest clock count of a run is rounded up to one of these, so at
 #: most three variants are ever compiled (R,C,R+C: 2; four systems: 4; any: 7).
 CLOCK_TIERS = (2, 4, 7)
-_KERNELS: dict[int, object] = {}
+_KERNELS: dict[tuple[int, bool], object] = {}
 
 
-def kernel_for(n_clock_max: int):
-    """Return the compiled kernel (numba dispatcher) for sets of <= ``n_clock_max`` clocks."""
+def kernel_for(n_clock_max: int, horizon: bool = False):
+    """Return the compiled kernel (numba dispatcher) for sets of <= ``n_clock_max`` clocks.
+
+    ``horizon``: the skyline variant (built, and compiled, only when a run has a horizon).
+    """
     tier = next(t for t in CLOCK_TIERS if t >= n_clock_max)
-    if tier not in _KERNELS:
-        _KERNELS[tier] = _make_accumulate(tier)
-    return _KERNELS[tier]
+    key = (tier, bool(horizon))
+    if key not in _KERNELS:
+        _KERNELS[key] = _make_accumulate(tier, bool(horizon))
+    return _KERNELS[key]
 
 
 def accumulate(
@@ -200,8 +220,10 @@ def accumulate(
         Receiver ITRS positions (m) and geodetic up unit vectors.
     zone_w : float64[n_zones, n_p]
         Weight (area, m^2) of each point in each zone (zone 0: the globe).
-    sin_mask : float
-        Sine of the elevation mask.
+    sin_mask : float or tuple
+        Sine of the elevation mask; or a skyline (the horizon variant of the kernel):
+        ``(sin_lo, sin_hi, table_az_deg, table_el_deg, bin_sin_lo, bin_sin_hi)`` from
+        :func:`gnss.coverage.skyline.kernel_skyline`.
     set_clock, set_slot : int64[n_sets, n_groups]
         Clock and system slot of each group in each set, -1 when not in it.
     set_nclock : int64[n_sets]
@@ -241,7 +263,7 @@ def accumulate(
     """
     import numba
 
-    kernel = kernel_for(int(np.max(set_nclock)))
+    kernel = kernel_for(int(np.max(set_nclock)), isinstance(sin_mask, tuple))
     args = (px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock,
             set_slot, pdop_max, scratch_hist, scratch_vis, *outputs)  # fmt: skip
     n_parts = outputs[-2].shape[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ParameterError
 from ..inputfile import read_input_file
 from .horizon_formats import HorizonError, parse_csv, parse_pvgis_json, parse_pvgis_text
 
@@ -253,3 +254,44 @@ def horizon_preset(name: str) -> Horizon:
             "Pick one of those or give a CSV file azimuth_deg,elevation_deg"
         )
     return read_horizon(PRESETS_DIR / f"{name}.csv")
+
+
+class HorizonParameterError(HorizonError, ParameterError):
+    """A horizon given to a study that cannot be used (``.parameter == "horizon"``)."""
+
+
+def as_horizon(value) -> Horizon | None:
+    """Resolve a horizon given as None, a :class:`Horizon`, a preset name or a file path.
+
+    A text that names a preset (:func:`preset_names`) and is not an existing file is the
+    preset; any other text or path is read with :func:`read_horizon`.
+
+    Raises
+    ------
+    HorizonParameterError
+        A :class:`HorizonError` and a ``ParameterError`` with ``.parameter = "horizon"``
+        (so a command line names its ``--horizon`` option):
+        for a file or preset that cannot be read (the message of :func:`read_horizon`, with
+        ``file:line`` and the fix) or a value of another type.
+
+    Examples
+    --------
+    >>> as_horizon(None) is None
+    True
+    >>> as_horizon("street_canyon_ns").source.endswith("street_canyon_ns.csv")
+    True
+    """
+    if value is None or isinstance(value, Horizon):
+        return value
+    if not isinstance(value, str | Path) or isinstance(value, str) and not value:
+        raise HorizonParameterError(
+            f"horizon: expected None, a gnss.Horizon, a preset name ({', '.join(preset_names())}) "
+            f"or a horizon file path, got {value!r}",
+            parameter="horizon",
+        )
+    try:
+        if isinstance(value, str) and value in preset_names() and not Path(value).exists():
+            return horizon_preset(value)
+        return read_horizon(value)
+    except HorizonError as exc:
+        raise HorizonParameterError(str(exc), parameter="horizon") from None

@@ -18,6 +18,7 @@ from ..elements.sets import SetSpec, parse_sets
 from ..errors import GnssTypeError, ParameterError
 from ..kernels.threads import check_threads
 from ..receivers.grid import Grid
+from ..receivers.horizon import Horizon, as_horizon
 from ..timeutil import n_epochs, to_utc
 
 #: What ``Study.elements`` may be: None (the shipped nominal constellations), element files,
@@ -60,6 +61,11 @@ class Study:
         Receiver height above the WGS84 ellipsoid.
     elevation_mask_deg, clock, pdop_max
         As :class:`gnss.CoverageConfig`.
+    horizon : None, Horizon, str or path
+        A local horizon, the same at every grid point and site: a :class:`gnss.Horizon`, a
+        preset name (:func:`gnss.horizon_preset`, e.g. ``"street_canyon_ns"``) or a file
+        (:func:`gnss.read_horizon`), read when the Study is made. The effective mask is
+        ``max(elevation_mask_deg, skyline(azimuth))``. Passes keep the flat mask.
     regions : str or sequence of Region, optional
         Regions for the region table, GeoPackage, maps and report (``"RUS,CHN,arctic"``
         or :func:`gnss.get_regions` results).
@@ -107,7 +113,9 @@ class Study:
     max_memory_bytes: float | None = None
     threads: int | None = None
     include_unhealthy: bool = False
+    horizon: Horizon | str | os.PathLike | None = None
     specs: tuple[SetSpec, ...] = field(init=False, repr=False, compare=False)
+    horizon_mask: Horizon | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         specs = parse_sets(self.sets) if isinstance(self.sets, str) else self.sets
@@ -124,6 +132,7 @@ class Study:
                 object.__setattr__(self, name, (value,))
         if self.start is not None:
             object.__setattr__(self, "start", to_utc(self.start))
+        object.__setattr__(self, "horizon_mask", as_horizon(self.horizon))
         _with_parameter(self.grid, "grid")
         _with_parameter(self.config, "config")
         self.n_epochs()
@@ -143,7 +152,8 @@ class Study:
 
     def config(self) -> CoverageConfig:
         """Return the mask, clock model and availability threshold of the study."""
-        return CoverageConfig(self.elevation_mask_deg, self.clock, self.pdop_max)
+        return CoverageConfig(self.elevation_mask_deg, self.clock, self.pdop_max,
+                              horizon=self.horizon_mask)  # fmt: skip
 
     def n_epochs(self) -> int:
         """Return the number of epochs of the span (``duration_s / step_s + 1``)."""

@@ -193,7 +193,7 @@ def route_series(
         out = _series(
             pos[:, cols], [sat_systems[c] for c in cols], points, ups,
             [set_systems, *((s,) for s in set_systems)], clock=study.clock,
-            elevation_mask_deg=study.elevation_mask_deg,
+            elevation_mask_deg=study.elevation_mask_deg, skyline=study.config().skyline(),
         )  # fmt: skip
         data["visible"][:, 0, k] = out["visible"][0]
         for j, s in enumerate(set_systems):
@@ -206,14 +206,16 @@ def route_series(
     return _route_dataset(data, plan, route, name, (lat, lon, height))
 
 
-def _series(positions, systems, points_itrs_m, up, sets, *, clock, elevation_mask_deg) -> dict:
+def _series(
+    positions, systems, points_itrs_m, up, sets, *, clock, elevation_mask_deg, skyline=None
+) -> dict:
     """DOPs with a receiver position per epoch: ``epoch_dops``'s dict, shapes (n_sets, n_t).
 
     One call of the series kernel (:func:`gnss.series_dops`) for all epochs, each with that
     epoch's point.
     """
     out = series_dops(positions, systems, points_itrs_m, up, sets, clock=clock,
-                      elevation_mask_deg=elevation_mask_deg)  # fmt: skip
+                      elevation_mask_deg=elevation_mask_deg, skyline=skyline)  # fmt: skip
     out.pop("visible_system", None)
     return out
 

@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from ..coverage.config import ProgressCallback
+from ..coverage.dataset import horizon_attrs
 from ..coverage.layout import SetLayout
 from ..coverage.run import propagate_layout
 from ..coverage.series import layout_series
@@ -97,11 +98,13 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     data |= {f"visible_{s}": np.zeros((n_t, n_site, n_set), np.int64) for s in systems}
     data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _DOPS}
     data |= {_tdop_name(c): np.full((n_t, n_site, n_set), np.nan) for c in clocks}
+    skyline = study.config().skyline()  # None without a horizon
     report("sites", 0, n_site * n_set)
     for i, site in enumerate(sites):
         point, up = site.itrs_m()
         # One series kernel call per site covers every epoch and set.
-        out = layout_series(pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg)
+        out = layout_series(pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg,
+                            skyline=skyline)  # fmt: skip
         for k, rs in enumerate(plan.resolved):
             set_systems = rs.spec.systems
             data["visible"][:, i, k] = out["visible"][k]
@@ -151,6 +154,7 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
         clock=study.clock,
         step_s=float(plan.span.step_s),
         start_utc=plan.span.start.isoformat(),
+        **horizon_attrs(study.config()),
     )
     return ds
 

@@ -1,0 +1,67 @@
+"""A skyline as the horizon kernel takes it: sines of its extremes and per-direction bounds.
+
+A *skyline* passed between functions is the pair ``(az_deg, el_deg)`` of
+:meth:`gnss.Horizon.kernel_table` (the flat mask folded in; None: the flat mask only).
+:func:`kernel_skyline` turns it into the tuple of :mod:`gnss.kernels.horizon_steps`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Direction bins of the per-direction bounds (a pseudo-angle, ~0.35 deg of azimuth each):
+#: enough that the exact skyline test is needed for few satellite-epochs.
+N_BINS = 1024
+#: Widening of the bins (deg of azimuth) and of their elevation bounds (deg): far above the
+#: rounding of the pseudo-angle and of :func:`gnss.kernels.skyline.above_skyline` (~1e-14
+#: deg), so a bound decides a satellite only where the exact test gives the same answer.
+AZ_MARGIN_DEG = 1e-7
+EL_MARGIN_DEG = 1e-9
+
+
+def bin_azimuths_deg(n_bins: int = N_BINS) -> np.ndarray:
+    """Azimuths (deg) of the bin edges of :func:`gnss.kernels.horizon_steps.direction_bin`.
+
+    Examples
+    --------
+    >>> bin_azimuths_deg(8).round(6).tolist()
+    [0.0, 45.0, 90.0, 135.0, 180.0, 225.0, 270.0, 315.0, 360.0]
+    """
+    p = np.arange(n_bins + 1) * (4.0 / n_bins)
+    q = np.minimum(np.floor(p), 3.0)
+    f = p - q
+    return 90.0 * q + np.degrees(np.arctan2(f, 1.0 - f))
+
+
+def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS) -> tuple:
+    """Return the kernel skyline ``(sin_lo, sin_hi, az_deg, el_deg, bin_sin_lo, bin_sin_hi)``.
+
+    ``sin_lo``/``sin_hi``: sines of the lowest and highest skyline elevation (numpy's, as the
+    flat kernel's ``sin(mask)``: a flat skyline at the mask gives the same bits);
+    ``bin_sin_lo[k]``/``bin_sin_hi[k]``: sines of the lowest and highest skyline elevation over
+    direction bin ``k`` (widened by the margins above).
+
+    Examples
+    --------
+    >>> import gnss
+    >>> sky = kernel_skyline(gnss.horizon_preset("street_canyon_ns").kernel_table(5.0))
+    >>> round(float(np.degrees(np.arcsin(sky[1]))), 2), sky[4].shape
+    (63.43, (1024,))
+    """
+    az = np.ascontiguousarray(skyline[0], dtype=np.float64)
+    el = np.ascontiguousarray(skyline[1], dtype=np.float64)
+    edges = bin_azimuths_deg(n_bins)
+    lo_az, hi_az = edges[:-1] - AZ_MARGIN_DEG, edges[1:] + AZ_MARGIN_DEG
+    ends = np.stack([np.interp(np.mod(a, 360.0), az, el) for a in (lo_az, hi_az)])
+    lo, hi = ends.min(axis=0), ends.max(axis=0)
+    # Table vertices inside a bin are its other candidates for the extremes (linear between).
+    k = np.clip(np.searchsorted(edges, az, side="right") - 1, 0, n_bins - 1)
+    for kk in (k - 1, k, k + 1):
+        kk = np.mod(kk, n_bins)
+        inside = (az >= lo_az[kk]) & (az <= hi_az[kk])
+        np.minimum.at(lo, kk[inside], el[inside])
+        np.maximum.at(hi, kk[inside], el[inside])
+    sin_lo, sin_hi = (float(np.sin(np.radians(x))) for x in (el.min(), el.max()))
+    b_lo = np.sin(np.radians(lo - EL_MARGIN_DEG))
+    b_hi = np.sin(np.radians(hi + EL_MARGIN_DEG))
+    return (sin_lo, sin_hi, az, el, b_lo, b_hi)

@@ -1,0 +1,162 @@
+"""Numba kernel step with a horizon mask: tile sums of the groups above a skyline.
+
+The horizon variant of :func:`gnss.kernels.steps.tile_sums` (the kernel
+:func:`gnss.kernels.driver.accumulate` built with ``horizon=True``). ``sky`` is the tuple
+``(sin_lo, sin_hi, table_az_deg, table_el_deg, bin_sin_lo, bin_sin_hi)`` of
+:func:`gnss.coverage.skyline.kernel_skyline`: the sines of the skyline's lowest and highest
+elevation, the skyline table (:meth:`gnss.Horizon.kernel_table`) and per-direction bounds.
+
+Per group and block of epochs:
+
+1. the satellites the block bound cannot rule out with the *lowest* skyline elevation
+   (``sin_lo``; the flat kernel's bound with ``sin_mask = sin_lo``) are listed;
+2. :func:`gnss.kernels.vector.sum_block_flag` sums, in vector registers, the lanes with
+   ``e.u > sin_hi`` (above the highest skyline point: visible in every direction; the flat
+   kernel's code with that mask) and flags the satellites with lanes in the band
+   ``sin_lo < e.u <= sin_hi``;
+3. for those only, :func:`gnss.kernels.vector.sum_block_sky` (the line of sight recomputed by
+   the same instructions) adds the band lanes whose direction bin (a pseudo-angle, no
+   trigonometry: :func:`direction_bin`) puts them above the skyline's highest sine over that
+   bin; a lane at or below the bin's lowest sine is out. It stores the few lanes left
+   undecided;
+4. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
+
+The bin bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above the
+rounding of both computations), so a lane they decide gets the answer ``above_skyline``
+would give: the result is that of ``above_skyline`` for every lane.
+
+With a flat skyline (``sin_lo == sin_hi``) step 3 has nothing to do and the sums are those of
+the flat kernel with that mask, bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .jit import JIT_OPTS
+from .sets import ROW
+from .skyline import above_skyline
+from .steps import BLOCK, G_LEN
+from .vector import LANES, sum_block_flag, sum_block_sky
+
+
+@njit(**JIT_OPTS)
+def sky_low(sky):  # pragma: no cover - compiled
+    """Sine of the skyline's lowest elevation: the flat mask of the block bounds."""
+    return sky[0]
+
+
+@njit(**JIT_OPTS)
+def local_east_north(ux, uy, uz):  # pragma: no cover - compiled
+    """East and north unit vectors of the local frame with up ``u`` (at a pole: longitude 0)."""
+    h = math.sqrt(ux * ux + uy * uy)
+    if h == 0.0:
+        return 0.0, 1.0, -uz, 0.0, 0.0
+    return -uy / h, ux / h, -uz * ux / h, -uz * uy / h, h
+
+
+@njit(**JIT_OPTS)
+def direction_bin(x, y, n_bins):  # pragma: no cover - compiled
+    """Bin of the horizontal direction (east ``x``, north ``y``): pseudo-angle, -1 at zenith.
+
+    The pseudo-angle ``p`` in [0, 4) grows with the azimuth (0 north, 1 east, 2 south, 3
+    west; ``x / (|x| + |y|)`` in the first quadrant); bin ``k`` holds ``p`` in
+    ``[4k / n_bins, 4(k + 1) / n_bins]`` (:func:`gnss.coverage.skyline.bin_azimuths_deg`).
+    """
+    ax, ay = abs(x), abs(y)
+    s = ax + ay
+    if s == 0.0:
+        return -1
+    if x >= 0.0:
+        p = x / s if y >= 0.0 else 1.0 + ay / s
+    else:
+        p = 2.0 + ax / s if y < 0.0 else 3.0 + ay / s
+    return min(int(p * (n_bins / 4.0)), n_bins - 1)
+
+
+@njit(**JIT_OPTS)
+def band_pass(band, n_band, east, north, sky, grp, a0):  # pragma: no cover - compiled
+    """Add the undecided lanes of :func:`sum_block_band` that are above the skyline to ``grp``.
+
+    Each is decided by :func:`gnss.kernels.skyline.above_skyline`, the exact test.
+    """
+    sin_lo, sin_hi, t_az, t_el = sky[0], sky[1], sky[2], sky[3]
+    ex_, ey_, nx, ny, nz = east[0], east[1], north[0], north[1], north[2]
+    for i in range(n_band):
+        o = 5 * LANES * i
+        for lane in range(LANES):
+            if band[o + 4 * LANES + lane] == 0.0:
+                continue
+            ex, ey, ez = band[o + lane], band[o + LANES + lane], band[o + 2 * LANES + lane]
+            x = ex * ex_ + ey * ey_
+            y = ex * nx + ey * ny + ez * nz
+            if above_skyline(band[o + 3 * LANES + lane], x, y, t_az, t_el, sin_lo, sin_hi):
+                r = a0 + lane
+                grp[r] += 1.0
+                grp[r + ROW] += ex
+                grp[r + 2 * ROW] += ey
+                grp[r + 3 * ROW] += ez
+                grp[r + 4 * ROW] += ex * ex
+                grp[r + 5 * ROW] += ex * ey
+                grp[r + 6 * ROW] += ex * ez
+                grp[r + 7 * ROW] += ey * ey
+                grp[r + 8 * ROW] += ey * ez
+                grp[r + 9 * ROW] += ez * ez
+
+
+@njit(**JIT_OPTS)
+def tile_sums_horizon(
+    t0, n, group_start, bound, virt, fx, fy, fz, n_tp, point, up, sky, thr, idx, live, grp,
+):  # fmt: skip  # pragma: no cover - compiled
+    """:func:`gnss.kernels.steps.tile_sums` with the skyline ``sky`` instead of a flat mask.
+
+    ``thr`` is the block-bound threshold of the skyline's lowest elevation.
+    """
+    n_groups = group_start.shape[0] - 1
+    n_s = idx.shape[0]
+    px0, py0, pz0 = point[0], point[1], point[2]
+    ux, uy, uz = up[0], up[1], up[2]
+    e0, e1, n0, n1, n2 = local_east_north(ux, uy, uz)
+    east, north = (e0, e1), (n0, n1, n2)
+    sin_lo, sin_hi, b_lo, b_hi = sky[0], sky[1], sky[4], sky[5]
+    scale, k_max = b_lo.shape[0] / 4.0, np.int64(b_lo.shape[0] - 1)
+    band = np.empty(5 * LANES * n_s)
+    bits = np.empty(n_s, np.uint8)
+    idx2 = np.empty(n_s, np.int64)
+    bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
+    for g in range(n_groups):
+        s0, s1 = group_start[g], group_start[g + 1]
+        for bt in range((n + BLOCK - 1) // BLOCK):
+            b = t0 // BLOCK + bt
+            jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
+            for s in range(np.uint64(s0), np.uint64(s1)):
+                j = jb + s
+                live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
+            m = np.uint64(0)
+            for s in range(np.uint64(s0), np.uint64(s1)):
+                idx[m] = s * np.uint64(n_tp) + ob
+                m += np.uint64(live[s])
+            a0 = np.uint64(g * G_LEN + bt * BLOCK)
+            sum_block_flag(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp, a0, bits,
+                           sin_lo)  # fmt: skip
+            m2 = np.uint64(0)
+            for j in range(m):
+                idx2[m2] = idx[j]
+                m2 += np.uint64(bits[j] != 0)
+            if m2 == 0:
+                continue
+            n_band = sum_block_sky(fx, fy, fz, idx2, m2, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                   a0, band, sin_lo, e0, e1, n0, n1, n2, b_lo, b_hi, scale,
+                                   k_max)  # fmt: skip
+            if n_band:
+                band_pass(band, n_band, east, north, sky, grp, a0)
+    for v in range(virt.shape[0]):
+        vb = (n_groups + v) * G_LEN
+        grp[vb : vb + G_LEN] = 0.0
+        for g in range(n_groups):
+            if virt[v, g]:
+                for j in range(vb, vb + G_LEN):
+                    grp[j] += grp[j - vb + g * G_LEN]
