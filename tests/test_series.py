@@ -286,7 +286,7 @@ def test_benchmark_site_case_tiny(tmp_path):
 
     assert main(["--tiny", "--cases", "site", "--output", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "benchmarks.json").read_text())
-    rows = [r for r in doc["rows"] if r["case"] == "10 site series"]
+    rows = [r for r in doc["rows"] if r["case"] == "11 site series"]
     assert [r["config"].rsplit(": ", 1)[1] for r in rows] == [
         "whole site_timeseries", "series kernel (1 call)",
         "old path (grid kernel per epoch and set)",
