@@ -26,6 +26,7 @@ from .run_options import (
     selector_options,
     sets_option,
     span_options,
+    uere_option,
     verbosity_options,
 )
 
@@ -39,6 +40,7 @@ OPTION_OF = {
     "start": "'--start' / '--hours'",
     "threads": "'--threads'",
     "maps": "--maps",
+    "uere_m": "'--uere-m'",
 }
 #: Library parameters whose errors are usage errors without one option to name.
 USAGE_PARAMETERS = {"select", "grid", "config"}
@@ -94,6 +96,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     callback=positive("--resolution-deg"), help="Grid cell size in degrees (must divide 180).",
 )  # fmt: skip
 @receiver_options
+@uere_option
 @click.option(
     "--regions", "regions_text", metavar="REGIONS",
     help="Regions for a region table, GeoPackage, regional maps and report.md: codes, ISO A3 "
@@ -164,7 +167,7 @@ def _plan(options: dict):
         pdop_max=options["pdop_max"], regions=options["regions_text"],
         max_age_days=options["max_age_days"], force=options["force"],
         max_memory_bytes=gib * 2**30 if gib else None, threads=options["threads"],
-        include_unhealthy=options["include_unhealthy"],
+        include_unhealthy=options["include_unhealthy"], uere_m=options["uere_m"],
     )  # fmt: skip
     return plan_comparison(
         study, options["output"], maps=options["maps"], overwrite=options["overwrite"]

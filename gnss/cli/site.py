@@ -22,6 +22,7 @@ from .run_options import (
     selector_options,
     sets_option,
     span_options,
+    uere_option,
     verbosity_options,
 )
 
@@ -73,6 +74,7 @@ def site_options(f):
     callback=positive("--pdop-max"),
     help="Availability in the summary: the fraction of epochs with a fix and PDOP <= this.",
 )  # fmt: skip
+@uere_option
 @click.option(
     "-o", "--output", "output", metavar="DIR", default="gnss-site", show_default=True,
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-site"),
@@ -150,6 +152,7 @@ def _plan(options: dict):
         elevation_mask_deg=options["mask_deg"], clock=options["clock"],
         pdop_max=options["pdop_max"], max_age_days=options["max_age_days"],
         force=options["force"], include_unhealthy=options["include_unhealthy"],
+        uere_m=options["uere_m"],
     )  # fmt: skip
     plan = plan_comparison(study)
     out = OutputDir(options["output"], overwrite=options["overwrite"])

@@ -165,10 +165,33 @@ def compute_resolved(
     region_list = list(regions or ())
     out, zones = _run_blocks(pos, layout, grid, config, region_list, report, policy,
                              memory_budget_bytes)  # fmt: skip
-    return build_dataset(
+    ds = build_dataset(
         out, zones, region_list, resolved, layout.systems, constellations, layout.satellites,
         span, grid, config, failures,
     )  # fmt: skip
+    if config.uere_m is not None:
+        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy,
+                  memory_budget_bytes)  # fmt: skip
+    return ds
+
+
+def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, budget) -> None:
+    """Add the 95 % accuracy in metres (:mod:`gnss.coverage.accuracy`), weighted pass if needed."""
+    from .accuracy import add_accuracy, cell_accuracy, weighted_sets
+    from .uere import group_weights, uere_sigma_m
+
+    sigma = uere_sigma_m(dict(config.uere_m))
+    out_w, ref = None, float("nan")
+    if any(weighted_sets(resolved, sigma)):
+        group_w, ref, shift = group_weights(layout, sigma)
+        out_w, _ = _run_blocks(pos, layout, grid, config, [], _renamed(report, "accuracy"),
+                               policy, budget, group_w=(group_w, shift))  # fmt: skip
+    add_accuracy(ds, cell_accuracy(out, out_w, ref, resolved, sigma), grid, resolved, sigma)
+
+
+def _renamed(report: ProgressCallback, stage: str) -> ProgressCallback:
+    """Report the stages of ``report`` under the name ``stage`` (the compile stage as it is)."""
+    return lambda s, done, total: report(s if s == "compile" else stage, done, total)
 
 
 def propagate_layout(
@@ -210,13 +233,19 @@ def zone_weights_m2(grid: Grid, regions: Sequence) -> np.ndarray:
     return zone_w
 
 
-def _run_blocks(pos, layout, grid, config, regions, report, policy, budget_bytes):
-    """Run the kernel over the grid block by block; return the statistics and zone sums."""
+def _run_blocks(pos, layout, grid, config, regions, report, policy, budget_bytes, group_w=None):
+    """Run the kernel over the grid block by block; return the statistics and zone sums.
+
+    ``group_w``: ``(range weights per group, histogram shift)`` of the accuracy's weighted
+    pass (:func:`gnss.coverage.uere.group_weights`); None: the plain DOPs.
+    """
     points, up = grid.points()
     zone_w = zone_weights_m2(grid, regions)
     n_p, n_sets, n_t = points.shape[0], layout.set_clock.shape[0], pos.shape[0]
     block = block_points(n_p, n_sets, layout.n_clock_max, budget_bytes)
-    kern = KernelRun(pos, layout, config, n_zones=zone_w.shape[0])
+    weights, shift = group_w if group_w is not None else (None, 0)
+    kern = KernelRun(pos, layout, config, n_zones=zone_w.shape[0], group_w=weights,
+                     hist_shift=shift)  # fmt: skip
     out = BlockOutputs(n_p, n_sets, layout.n_clock_max, layout.n_slot_max)
     acc = Accumulators(block, n_sets, layout.n_clock_max, layout.n_slot_max)
     kern.compile(points[:block], up[:block], zone_w[:, :block], acc.view(block), report)

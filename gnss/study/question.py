@@ -73,6 +73,11 @@ class Study:
         Kernel threads (default: chosen per block; results do not depend on it).
     include_unhealthy : bool
         Keep navigation and almanac records flagged unhealthy (left out and listed by default).
+    uere_m : mapping or str, optional
+        One-sigma user range error per system in metres (``{"R": 1.0}`` or ``"R=1.0,C=0.3"``;
+        ``"default"`` or ``{}``: the performance-standard defaults of
+        :data:`gnss.coverage.uere.UERE_DEFAULTS_95_M`). Given: the outputs add the 95 %
+        horizontal and vertical accuracy in metres (:mod:`gnss.coverage.accuracy`).
 
     Raises
     ------
@@ -107,6 +112,7 @@ class Study:
     max_memory_bytes: float | None = None
     threads: int | None = None
     include_unhealthy: bool = False
+    uere_m: Mapping[str, float] | str | None = None
     specs: tuple[SetSpec, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -125,7 +131,7 @@ class Study:
         if self.start is not None:
             object.__setattr__(self, "start", to_utc(self.start))
         _with_parameter(self.grid, "grid")
-        _with_parameter(self.config, "config")
+        _with_parameter(self.config, "config")  # uere_m errors keep parameter="uere_m"
         self.n_epochs()
         if self.max_memory_bytes is not None and not self.max_memory_bytes > 0:
             raise ParameterError(
@@ -143,7 +149,9 @@ class Study:
 
     def config(self) -> CoverageConfig:
         """Return the mask, clock model and availability threshold of the study."""
-        return CoverageConfig(self.elevation_mask_deg, self.clock, self.pdop_max)
+        uere = self.uere_m
+        uere = tuple(uere.items()) if isinstance(uere, Mapping) else uere
+        return CoverageConfig(self.elevation_mask_deg, self.clock, self.pdop_max, uere)
 
     def n_epochs(self) -> int:
         """Return the number of epochs of the span (``duration_s / step_s + 1``)."""

@@ -97,6 +97,9 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     data |= {f"visible_{s}": np.zeros((n_t, n_site, n_set), np.int64) for s in systems}
     data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _DOPS}
     data |= {_tdop_name(c): np.full((n_t, n_site, n_set), np.nan) for c in clocks}
+    sigma = _site_sigma(study, plan)
+    if sigma is not None:
+        data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _ACCURACY}
     report("sites", 0, n_site * n_set)
     for i, site in enumerate(sites):
         point, up = site.itrs_m()
@@ -104,11 +107,15 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
             cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
             set_systems = rs.spec.systems
             singles = [(s,) for s in set_systems]
+            set_sats = [sat_systems[c] for c in cols]
+            weight = None if sigma is None else np.array([sigma[x] ** -2.0 for x in set_sats])
             out = epoch_dops(
-                pos[:, cols], [sat_systems[c] for c in cols], point, up,
+                pos[:, cols], set_sats, point, up,
                 [set_systems, *singles], clock=study.clock,
-                elevation_mask_deg=study.elevation_mask_deg,
+                elevation_mask_deg=study.elevation_mask_deg, sat_weight=weight,
             )  # fmt: skip
+            for name, (dop, factor, _) in _ACCURACY.items() if sigma is not None else ():
+                data[name][:, i, k] = out[dop][0] * factor
             data["visible"][:, i, k] = out["visible"][0]
             for j, s in enumerate(set_systems):
                 data[f"visible_{s}"][:, i, k] = out["visible"][1 + j]
@@ -118,6 +125,26 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
                 data[_tdop_name(c)][:, i, k] = out["tdop"][0, j]
             report("sites", i * n_set + k + 1, n_site * n_set)
     return _dataset(data, plan, sites)
+
+
+#: Accuracy columns of a site run with ``uere_m``: name -> (weighted DOP, factor, long name).
+_ACCURACY = {
+    "hacc95_m": ("hdop_w", 2.0, "95 % horizontal accuracy, 2 drms = 2 sqrt(sE^2 + sN^2)"),
+    "vacc95_m": ("vdop_w", 1.96, "95 % vertical accuracy, 1.96 sigma_U"),
+}
+
+
+def _site_sigma(study: Study, plan: Plan) -> dict[str, float] | None:
+    """One-sigma UERE per system of the study (None: no accuracy asked for); checked per set."""
+    config = study.config()
+    if config.uere_m is None:
+        return None
+    from ..coverage.uere import set_sigmas, uere_sigma_m
+
+    sigma = uere_sigma_m(dict(config.uere_m))
+    for rs in plan.resolved:
+        set_sigmas(rs.spec.systems, sigma, rs.spec.name)
+    return sigma
 
 
 def _tdop_name(clock_system: str) -> str:
@@ -150,6 +177,13 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
     ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
     for s in (x for x in SYSTEMS if f"visible_{x}" in ds):
         ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
+    for name, (_, _, long_name) in _ACCURACY.items() if "hacc95_m" in ds else ():
+        ds[name].attrs.update(long_name=long_name, units="m")
+    if "hacc95_m" in ds:
+        from ..coverage.uere import uere_sigma_m
+
+        sigma = uere_sigma_m(dict(study.config().uere_m))
+        ds.attrs["uere_m"] = ", ".join(f"{k}={v:.4g}" for k, v in sigma.items())
     ds.attrs.update(
         elevation_mask_deg=float(study.elevation_mask_deg),
         clock=study.clock,
@@ -203,6 +237,10 @@ def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
         "pdop_max": ds.pdop.max("time"),
         "availability": ok.mean("time"),
     })  # fmt: skip
+    for name in ("hacc95_m", "vacc95_m"):  # with uere_m: mean and 95th percentile over time
+        if name in ds:
+            table[f"{name}_mean"] = ds[name].mean("time")
+            table[f"{name}_p95"] = ds[name].quantile(0.95, "time").drop_vars("quantile")
     return table.to_dataframe().reset_index()[["site", "set", *table.data_vars]]
 
 
