@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             "kernel": c.case_kernel, "numpy": c.case_numpy, "skyfield": c.case_skyfield,
             "e2e": c.case_e2e, "memory": c.case_memory, "scaling": c.case_scaling,
             "contention": c.case_contention, "broadcast": case_broadcast,
+            "accuracy": c.case_accuracy,
         }  # fmt: skip
         for name in CASES:
             if name in cases and name in steps:

@@ -131,7 +131,13 @@ class Study:
         if self.start is not None:
             object.__setattr__(self, "start", to_utc(self.start))
         _with_parameter(self.grid, "grid")
-        _with_parameter(self.config, "config")  # uere_m errors keep parameter="uere_m"
+        config = _with_parameter(self.config, "config")  # uere_m errors keep parameter="uere_m"
+        if config.uere_m is not None:  # every system of every set needs a range error
+            from ..coverage.uere import set_sigmas, uere_sigma_m
+
+            sigma = uere_sigma_m(dict(config.uere_m))
+            for spec in specs:
+                set_sigmas(spec.systems, sigma, spec.name)
         self.n_epochs()
         if self.max_memory_bytes is not None and not self.max_memory_bytes > 0:
             raise ParameterError(
