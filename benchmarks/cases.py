@@ -624,7 +624,7 @@ def case_accuracy(ctx: Context) -> None:
     n_s = n_used(con, MAIN_SETS)
     ctx.add(
         Row(
-            "accuracy", f"{MAIN_SETS}, --uere-m default, {n_s} sats, {_grid_label(grid, span)}",
+            "10 accuracy", f"{MAIN_SETS}, --uere-m default, {n_s} sats, {_grid_label(grid, span)}",
             float(n_s) * grid.n_points * span.n_epochs, acc_s, threads,
             ratio=f"weighted/plain pass {acc_s / grid_s:.2f}x",
             note=f"weighted pass ('accuracy' stage) vs plain pass ('grid' stage, {grid_s:.3f} s), "

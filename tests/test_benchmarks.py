@@ -149,7 +149,7 @@ def test_suite_tiny_writes_the_three_files(tmp_path, capsys):
     for key in ("cpu", "cores", "numba_threads", "versions"):
         assert key in doc["machine"]
     cases = {r["case"].split()[0] for r in doc["rows"]}
-    assert cases == {"1", "2", "3", "4", "6", "7", "8"}  # the compile case is off in --tiny
+    assert cases == {"1", "2", "3", "4", "6", "7", "8", "10"}  # the compile case is off in --tiny
     (contention,) = [r for r in doc["rows"] if r["case"].startswith("8")]
     assert len(contention["extra"]["three"]) == 3 and contention["extra"]["alone_s"] > 0
     assert "slowest of three / alone" in contention["ratio"]  # reported, never asserted

@@ -35,20 +35,23 @@ def weighted_sets(resolved, sigma: Mapping[str, float]) -> list[bool]:
     return [needs_weighted_pass(r.spec.systems, sigma) for r in resolved]
 
 
-def cell_accuracy(out, out_w, sigma_ref: float, resolved, sigma) -> dict[str, np.ndarray]:
-    """Per-cell accuracy statistics (m): ``{"hacc95_mean": (n_p, n_sets), ...}``.
+def cell_accuracy(out, out_w, sigma_ref: float, resolved, sigma, weighted) -> dict:
+    """Per-cell accuracy statistics (m): ``{"hacc95_m_mean": (n_p, n_sets), ...}``.
 
     ``out`` are the plain statistics (:class:`gnss.coverage.blocks.BlockOutputs`), ``out_w``
-    those of the weighted pass (None when no set needs it).
+    those of the weighted pass over the sets flagged in ``weighted`` (in their order; None
+    when no set needs it).
     """
     n_p, n_sets = out.dop.shape[1], out.dop.shape[2]
     fields = {f"{v}_m_{s}": np.full((n_p, n_sets), np.nan) for v in ACCURACY_VARS for s in _STATS}
+    j = 0  # index of the next weighted set in out_w
     for k, r in enumerate(resolved):
         sig = set_sigmas(r.spec.systems, sigma, r.spec.name)
-        src, scale = (out, sig[0]) if len(set(sig)) == 1 else (out_w, sigma_ref)
+        src, kk, scale = (out_w, j, sigma_ref) if weighted[k] else (out, k, sig[0])
+        j += int(weighted[k])
         for v, (row, factor, _) in ACCURACY_VARS.items():
             for i, stat in enumerate(_STATS):
-                fields[f"{v}_m_{stat}"][:, k] = src.dop[i, :, k, row] * (factor * scale)
+                fields[f"{v}_m_{stat}"][:, k] = src.dop[i, :, kk, row] * (factor * scale)
     return fields
 
 
