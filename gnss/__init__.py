@@ -114,6 +114,8 @@ _EXPORTS: dict[str, str] = {
     "EpochSpan": "timeutil",
     "epoch_span": "timeutil",
     "to_utc": "timeutil",
+    "UERE_DEFAULTS_95_M": "coverage.uere",
+    "uere_sigma_m": "coverage.uere",
 }
 
 __all__ = sorted(_EXPORTS)

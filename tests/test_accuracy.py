@@ -226,3 +226,11 @@ def test_site_cli_writes_accuracy_columns(tmp_path):
     assert {"hacc95_m", "vacc95_m"} <= set(frame.columns)
     assert (frame["hacc95_m"] > 0).all()
     assert "hacc95_m_mean" in res.output
+
+
+def test_a_system_without_a_default_is_refused_before_any_work():
+    """NavIC has no performance-standard default: a set with it needs --uere-m I=..."""
+    with pytest.raises(ParameterError, match="no range error for I") as info:
+        gnss.Study("R+I", uere_m="default")
+    assert info.value.parameter == "uere_m"
+    assert gnss.Study("R+I", uere_m="I=2").config().uere_m == (("I", 2.0),)

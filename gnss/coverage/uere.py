@@ -58,6 +58,22 @@ def uere_sigma_m(overrides: Mapping[str, float] | None = None) -> dict[str, floa
     """One-sigma UERE per system (m): the defaults, replaced by ``overrides`` (one sigma).
 
     Systems without a default (NavIC ``I``, SBAS ``S``) appear only when given.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        One-sigma metres per system (checked values, :func:`as_uere_m`).
+
+    Returns
+    -------
+    dict
+        ``{system: sigma_m}``.
+
+    Examples
+    --------
+    >>> s = uere_sigma_m({"R": 1.5})
+    >>> s["R"], round(s["C"], 4)
+    (1.5, 0.2551)
     """
     sigma = {s: v95 * SIGMA_PER_95 for s, (v95, _) in UERE_DEFAULTS_95_M.items()}
     sigma |= dict(overrides or {})

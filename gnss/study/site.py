@@ -54,7 +54,9 @@ def site_timeseries(
         mask; 0 for a system not in the set), ``pdop``, ``hdop``, ``vdop``, ``gdop`` (NaN
         without a fix) and ``tdop_<system>`` (per-system clock; NaN when the system is not in
         the set or has no satellite in view) or ``tdop`` (common clock). Coordinates
-        ``lat_deg``, ``lon_deg``, ``height_m`` per site and ``description`` per set.
+        ``lat_deg``, ``lon_deg``, ``height_m`` per site and ``description`` per set. With
+        ``study.uere_m``: ``hacc95_m`` and ``vacc95_m`` (95 % horizontal, 2 drms, and vertical
+        accuracy in metres, NaN without a fix; :mod:`gnss.coverage.uere`).
 
     Raises
     ------
@@ -216,10 +218,12 @@ def site_frame(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
-    """Per site and set: visible min and mean, PDOP mean and max, availability.
+    """Per site and set: visible min and mean, PDOP mean and max, availability (and accuracy).
 
     Availability is the fraction of epochs with a fix and PDOP <= ``pdop_max``; the PDOP
-    mean and max are over the epochs with a fix.
+    mean and max are over the epochs with a fix. With ``hacc95_m``/``vacc95_m`` in ``ds``
+    (a study with ``uere_m``): their mean and 95th percentile over time too
+    (``hacc95_m_mean``, ``hacc95_m_p95``, ...).
 
     Examples
     --------
