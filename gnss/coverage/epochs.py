@@ -81,7 +81,7 @@ def epoch_dops(
     out = {k: np.full((len(sets), pos.shape[0]), np.nan) for k in DOP_NAMES}
     out["visible"] = np.zeros((len(sets), pos.shape[0]), np.int64)
     out["tdop"] = np.full((len(sets), layout.n_clock_max, pos.shape[0]), np.nan)
-    runs = [(KernelRun(pos, layout, config, n_zones=1), "")]
+    runs, scale = [(KernelRun(pos, layout, config, n_zones=1), "")], 1.0
     if sat_weight is not None:
         group_w, scale = _group_weights(sat_weight, systems, order, layout)
         runs.append((KernelRun(pos, layout, config, n_zones=1, group_w=group_w), "_w"))
@@ -92,20 +92,25 @@ def epoch_dops(
     with ThreadPolicy(1) as threads:
         threads.apply()
         for t in range(pos.shape[0]):
-            runs[0][0](point, up, np.zeros((1, 1)), acc.view(1), epochs=slice(t, t + 1))
-            out["visible"][:, t] = acc.vis_sum[0]
-            fix = acc.n_fix[0] > 0
-            for m, name in enumerate(DOP_NAMES):
-                out[name][fix, t] = acc.dop_sum[0, fix, m]
-            seen = acc.tdop_n[0] > 0
-            out["tdop"][seen, t] = acc.tdop_sum[0][seen]
-            if len(runs) > 1:
-                runs[1][0](point, up, np.zeros((1, 1)), acc.view(1), epochs=slice(t, t + 1))
-                both = fix & (acc.n_fix[0] > 0)
-                for name in _WEIGHTED:
-                    m = DOP_NAMES.index(name)
-                    out[name + "_w"][both, t] = acc.dop_sum[0, both, m] * scale
+            _one_epoch(t, runs, point, up, acc, out, scale)
     return out
+
+
+def _one_epoch(t, runs, point, up, acc, out, scale) -> None:
+    """Run epoch ``t`` through the plain kernel (and the weighted one) into ``out``."""
+    runs[0][0](point, up, np.zeros((1, 1)), acc.view(1), epochs=slice(t, t + 1))
+    out["visible"][:, t] = acc.vis_sum[0]
+    fix = acc.n_fix[0] > 0
+    for m, name in enumerate(DOP_NAMES):
+        out[name][fix, t] = acc.dop_sum[0, fix, m]
+    seen = acc.tdop_n[0] > 0
+    out["tdop"][seen, t] = acc.tdop_sum[0][seen]
+    if len(runs) > 1:
+        runs[1][0](point, up, np.zeros((1, 1)), acc.view(1), epochs=slice(t, t + 1))
+        both = fix & (acc.n_fix[0] > 0)
+        for name in _WEIGHTED:
+            m = DOP_NAMES.index(name)
+            out[name + "_w"][both, t] = acc.dop_sum[0, both, m] * scale
 
 
 #: The weighted DOPs epoch_dops returns with ``sat_weight`` (as ``<name>_w``).
