@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             "e2e": c.case_e2e, "memory": c.case_memory, "scaling": c.case_scaling,
             "contention": c.case_contention, "broadcast": case_broadcast, "maps": c.case_maps,
             "site": case_site, "scaleout": case_scaleout, "horizon": c.case_horizon,
+            "accuracy": c.case_accuracy,
         }  # fmt: skip
         for name in CASES:
             if name in cases and name in steps:

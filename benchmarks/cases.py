@@ -636,6 +636,8 @@ def case_maps(ctx: Context) -> None:
             extra={"default_s": best["default"], "none_s": best["none"], "ratio": ratio},
         )
     )  # fmt: skip
+
+
 # --------------------------------------------------------------------------- horizon
 #: A gentle terrain skyline for the horizon case: 0 to 8 deg, hills to the north-east and west.
 GENTLE_TERRAIN = (
@@ -687,7 +689,45 @@ def case_horizon(ctx: Context) -> None:
         ))  # fmt: skip
 
 
+
+# --------------------------------------------------------------------------- accuracy
+def case_accuracy(ctx: Context) -> None:
+    """Cost of the accuracy in metres: the weighted kernel pass against the plain one.
+
+    R,C,R+C with the default UERE (R and C differ, so R+C needs the weighted pass; R and C
+    alone are the DOPs scaled): the 'accuracy' stage against the 'grid' stage of the same
+    run, best of N warm runs.
+    """
+    import gnss
+
+    sz = ctx.sizes
+    con = ctx.constellation()
+    span = _span(con, sz.kernel_hours, sz.step_s)
+    grid = gnss.Grid(sz.kernel_res_deg)
+    config = gnss.CoverageConfig(uere_m={})
+    threads = _threads()
+    gnss.compute_coverage(con, MAIN_SETS, span, grid, config, threads=threads)  # warm
+    best = None
+    for _ in range(max(1, sz.repeats)):
+        timer = StageTimer()
+        gnss.compute_coverage(con, MAIN_SETS, span, grid, config, progress=timer,
+                              threads=threads)  # fmt: skip
+        pair = (timer.seconds("accuracy"), timer.seconds("grid"))
+        best = pair if best is None or pair[0] < best[0] else best
+    acc_s, grid_s = best
+    n_s = n_used(con, MAIN_SETS)
+    ctx.add(
+        Row(
+            "14 accuracy", f"{MAIN_SETS}, --uere-m default, {n_s} sats, {_grid_label(grid, span)}",
+            float(n_s) * grid.n_points * span.n_epochs, acc_s, threads,
+            ratio=f"weighted/plain pass {acc_s / grid_s:.2f}x",
+            note=f"weighted pass ('accuracy' stage) vs plain pass ('grid' stage, {grid_s:.3f} s), "
+            f"best of {sz.repeats} warm runs",
+        )
+    )  # fmt: skip
+
+
 CASES = (
     "compile", "kernel", "numpy", "skyfield", "e2e", "memory", "scaling", "contention",
-    "broadcast", "maps", "site", "scaleout", "horizon",
+    "broadcast", "maps", "site", "scaleout", "horizon", "accuracy",
 )  # fmt: skip

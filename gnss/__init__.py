@@ -122,6 +122,8 @@ _EXPORTS: dict[str, str] = {
     "to_utc": "timeutil",
     "as_horizon": "receivers.horizon",
     "HorizonParameterError": "receivers.horizon",
+    "UERE_DEFAULTS_95_M": "coverage.uere",
+    "uere_sigma_m": "coverage.uere",
 }
 
 __all__ = sorted(_EXPORTS)

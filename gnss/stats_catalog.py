@@ -115,7 +115,18 @@ def _catalog() -> dict[str, Statistic]:
     stats.append(
         _dop("tdop_mean", "mean TDOP of the receiver clock of the system", "TDOP mean")
     )
+    for var, (long_name, short) in _ACCURACY.items():  # gnss.coverage.accuracy.ACCURACY_VARS
+        for stat in _DOP_STATS:
+            stats.append(Statistic(f"{var}_m_{stat}", f"{stat} {long_name}", "m", False,
+                                   "magma_r", f"{short} {stat} (m)", 0.0))  # fmt: skip
     return {s.name: s for s in stats}
+
+
+#: Accuracy in metres (``gnss compare --uere-m``): variable -> (long name, short name).
+_ACCURACY = {
+    "hacc95": ("95 % horizontal accuracy, 2 drms = 2 sqrt(sE^2 + sN^2)", "H95"),
+    "vacc95": ("95 % vertical accuracy, 1.96 sigma_U", "V95"),
+}
 
 
 #: Every per-cell statistic of a coverage dataset, by variable name.

@@ -150,7 +150,7 @@ def test_suite_tiny_writes_the_three_files(tmp_path, capsys):
         assert key in doc["machine"]
     cases = {r["case"].split()[0] for r in doc["rows"]}
     # compile (5), broadcast (9), site (11) and dask (12) are off in --tiny
-    assert cases == {"1", "2", "3", "4", "6", "7", "8", "10", "13"}
+    assert cases == {"1", "2", "3", "4", "6", "7", "8", "10", "13", "14"}
     (maps_row,) = [r for r in doc["rows"] if r["case"].startswith("10 ")]
     assert maps_row["extra"]["none_s"] > 0 and "default / none" in maps_row["ratio"]
     assert doc["checks"]["maps_ratio"]["png_files"] == 9  # 3 sets x 2 statistics + 3 gains

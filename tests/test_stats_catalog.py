@@ -20,7 +20,9 @@ PACKAGE = Path(gnss.__file__).resolve().parent
 def small_dataset():
     con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
     span = gnss.epoch_span(con.median_epoch(), duration_s=7200, step_s=1800)
-    return add_differences(gnss.compute_coverage(con, "R,C,R+C", span, gnss.Grid(30.0)))
+    # uere_m: the accuracy in metres too (hacc95_m_*, vacc95_m_*), so every statistic appears.
+    config = gnss.CoverageConfig(uere_m={})
+    return add_differences(gnss.compute_coverage(con, "R,C,R+C", span, gnss.Grid(30.0), config))
 
 
 def _per_cell(ds):
@@ -52,9 +54,10 @@ def test_difference_fields_and_region_measures_resolve(small_dataset):
 
 
 def test_directions():
-    # Independent statement of the rule: availability and counts up, DOP and singular down.
+    # Independent statement of the rule: availability and counts up, DOP, accuracy in metres
+    # and singular down.
     for name, meta in STATISTICS.items():
-        expected = not re.search(r"dop|singular", name)
+        expected = not re.search(r"dop|singular|acc95", name)
         assert meta.larger_is_better is expected, name
         assert worst_of(name) == ("min" if expected else "max")
     assert DIFFERENCE_STATS == {"availability": True, "pdop_p95": False, "visible_mean": True}

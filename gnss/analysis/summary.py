@@ -121,6 +121,7 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
         r["availability.area_fraction_ge_99pct"] = float(area.where(av >= 0.99).sum() / total_area)
         r |= {f"availability.{k}": v for k, v in _worst(av, area).items()}
         r["fix.area_mean"] = float((d["fix_fraction"] * area).sum() / total_area)
+        r |= _accuracy_keys(d, area)
         if "singular_fraction" in d:
             # Near-singular epochs (GDOP > DOP_CEILING): no usable fix, counted apart.
             sf = d["singular_fraction"]
@@ -129,6 +130,31 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, float]]:
         out[name] = r
     return out
 
+
+def _accuracy_keys(d: xr.Dataset, area: xr.DataArray) -> dict[str, float]:
+    """Accuracy in metres (runs with ``uere_m``): area means of the cell mean and p95, worst.
+
+    ``hacc95_m.area_mean`` is the area-weighted mean over the cells with a fix of each
+    cell's time mean; ``hacc95_m_p95.area_mean`` the same of each cell's 95th percentile over
+    time, ``hacc95_m_p95.worst_cell`` its largest (and where); likewise ``vacc95_m``.
+    """
+    r: dict[str, float] = {}
+    for var in ("hacc95_m", "vacc95_m"):
+        if f"{var}_mean" not in d:
+            continue
+        for stat, key in (("mean", f"{var}.area_mean"), ("p95", f"{var}_p95.area_mean")):
+            f = d[f"{var}_{stat}"]
+            r[key] = float((f * area).sum() / area.where(f.notnull()).sum())
+        r |= {f"{var}_p95.{k}": v for k, v in _worst(d[f"{var}_p95"], area).items()}
+    return r
+
+
+#: Columns of the printed table when the run has the accuracy in metres (``uere_m``).
+ACCURACY_COLUMNS = (
+    ("hacc95_m.area_mean", "H95 m (mean)", "{:.2f}"),
+    ("vacc95_m.area_mean", "V95 m (mean)", "{:.2f}"),
+    ("hacc95_m_p95.worst_cell", "worst-cell H95 p95 m", "{:.2f}"),
+)
 
 #: Columns of the printed table, in order: (key, header, format).
 TABLE_COLUMNS = (
@@ -148,11 +174,14 @@ TABLE_COLUMNS = (
 
 def format_table(summary: dict[str, dict[str, float]], pdop_max: float = 6.0) -> str:
     """Fixed-width text table of the main summary figures (one row per set)."""
-    headers = ["set"] + [h for _, h, _ in TABLE_COLUMNS]
+    columns = TABLE_COLUMNS
+    if summary and all(k in r for r in summary.values() for k, _, _ in ACCURACY_COLUMNS):
+        columns = TABLE_COLUMNS + ACCURACY_COLUMNS
+    headers = ["set"] + [h for _, h, _ in columns]
     rows = [headers]
     for name, r in summary.items():
         rows.append(
-            [name] + [("nan" if np.isnan(r[k]) else f.format(r[k])) for k, _, f in TABLE_COLUMNS]
+            [name] + [("nan" if np.isnan(r[k]) else f.format(r[k])) for k, _, f in columns]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]

@@ -27,6 +27,7 @@ from .run_options import (
     selector_options,
     sets_option,
     span_options,
+    uere_option,
     verbosity_options,
 )
 from .scheduler import client_for, scheduler_option
@@ -42,6 +43,7 @@ OPTION_OF = {
     "threads": "'--threads'",
     "maps": "--maps",
     "horizon": "'--horizon'",
+    "uere_m": "'--uere-m'",
 }
 #: Library parameters whose errors are usage errors without one option to name.
 USAGE_PARAMETERS = {"select", "grid", "config"}
@@ -98,6 +100,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
 )  # fmt: skip
 @receiver_options
 @horizon_option()
+@uere_option
 @click.option(
     "--regions", "regions_text", metavar="REGIONS",
     help="Regions for a region table, GeoPackage, regional maps and report.md: codes, ISO A3 "
@@ -173,6 +176,7 @@ def _plan(options: dict):
         max_age_days=options["max_age_days"], force=options["force"],
         max_memory_bytes=gib * 2**30 if gib else None, threads=options["threads"],
         include_unhealthy=options["include_unhealthy"], horizon=options["horizon"],
+        uere_m=options["uere_m"],
     )  # fmt: skip
     return plan_comparison(
         study, options["output"], maps=options["maps"], overwrite=options["overwrite"]

@@ -154,3 +154,26 @@ def verbosity_options(f):
     return click.option(
         "-v", "--verbose", count=True, help="More log messages on stderr (-vv for debug)."
     )(f)
+
+
+def _parse_uere(ctx, param, value):
+    if value is None:
+        return None
+    from ..coverage.uere import as_uere_m
+    from ..errors import ParameterError
+
+    try:
+        return as_uere_m(value)
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def uere_option(f):
+    """Declare ``--uere-m SYS=M,...``: one-sigma range error per system; adds accuracy in metres."""
+    return click.option(
+        "--uere-m", "uere_m", metavar="SYS=M,...", callback=_parse_uere,
+        help="Add the 95 % horizontal (2 drms) and vertical (1.96 sigma) accuracy in metres, "
+        "from a one-sigma user range error per system, e.g. R=1.0,C=0.3; systems not given "
+        "(or 'default') keep the signal-in-space defaults of the performance standards "
+        "(G 1.02, R 0.92, E 3.57, C 0.26, J 1.33 m; README 'Accuracy in metres').",
+    )(f)  # fmt: skip

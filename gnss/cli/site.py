@@ -23,6 +23,7 @@ from .run_options import (
     selector_options,
     sets_option,
     span_options,
+    uere_option,
     verbosity_options,
 )
 
@@ -86,6 +87,7 @@ def site_options(f):
     callback=positive("--pdop-max"),
     help="Availability in the summary: the fraction of epochs with a fix and PDOP <= this.",
 )  # fmt: skip
+@uere_option
 @click.option(
     "-o", "--output", "output", metavar="DIR", default="gnss-site", show_default=True,
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-site"),
@@ -190,7 +192,7 @@ def site_study(options: dict, **given):
         elevation_mask_deg=options["mask_deg"], clock=options["clock"],
         pdop_max=options["pdop_max"], max_age_days=options["max_age_days"],
         force=options["force"], include_unhealthy=options["include_unhealthy"],
-        horizon=options["horizon"],
+        horizon=options["horizon"], uere_m=options["uere_m"],
     )  # fmt: skip
     return Study(**(fields | given))
 

@@ -37,12 +37,14 @@ class KernelRun:
     def __init__(
         self, pos: np.ndarray, layout: SetLayout, config: CoverageConfig, n_zones: int,
         n_parts: int | None = None, skyline: tuple[np.ndarray, np.ndarray] | None = None,
+        group_w: np.ndarray | None = None, hist_shift: int = 0,
     ):  # fmt: skip
         """Prepare the inputs; ``skyline`` as :meth:`CoverageConfig.skyline` (default: its).
 
         ``n_parts``: zone sums kept per part (default: one per thread). ``skyline`` is
         ``(az_deg, el_deg)`` with the mask folded in; None and no horizon in ``config``: the
-        flat mask.
+        flat mask. ``group_w``/``hist_shift``: range weights per group and the histogram
+        shift of the accuracy's weighted pass (:mod:`gnss.coverage.uere`); None: plain DOPs.
         """
         # Failed epochs (NaN) go to the Earth's centre: below every horizon, never visible.
         # Satellite-major (n_sats, n_times): the kernel vectorises over epochs.
@@ -62,6 +64,10 @@ class KernelRun:
         self.zone_dop_hist = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS, HIST_N_BINS))
         self.zone_dop_sum = np.zeros((n_parts, n_zones, n_sets, kernels.N_METRICS))
         self.zone_vis_hist = np.zeros((n_parts, n_zones, n_sets, n_s + 1))
+        # Range weights per group (gnss.coverage.uere); empty: the plain DOPs, bit for bit.
+        self.group_w = np.ascontiguousarray(np.empty(0) if group_w is None else group_w,
+                                            dtype=np.float64)  # fmt: skip
+        self.hist_shift = int(hist_shift)  # histograms of DOP * 2**hist_shift (weighted pass)
 
     def _args(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> tuple:
         lay = self.layout
@@ -71,7 +77,8 @@ class KernelRun:
             *xyz, lay.group_start, points, up, np.ascontiguousarray(zone_w), self.sin_mask,
             lay.set_clock, lay.set_nclock, lay.set_slot, self.pdop_max,
             self.scratch_hist, self.scratch_vis, *outputs,
-            self.zone_dop_hist, self.zone_dop_sum, self.zone_vis_hist,
+            self.zone_dop_hist, self.zone_dop_sum, self.zone_vis_hist, self.group_w,
+            self.hist_shift,
         )  # fmt: skip
 
     def __call__(self, points, up, zone_w, outputs, epochs: slice = slice(None)) -> None:

@@ -24,8 +24,18 @@ class CoverageConfig:
     pdop_max: float = 6.0
     #: A :class:`gnss.Horizon` (or None): the effective mask is max(mask, skyline(az)).
     horizon: object = None
+    #: One-sigma user range error per system (m) for the accuracy in metres: None (no
+    #: accuracy), or pairs ``(system, sigma_m)`` (a mapping or ``"R=1,C=0.3"`` is accepted;
+    #: systems not given keep the performance-standard defaults, :mod:`gnss.coverage.uere`).
+    uere_m: tuple | None = None
 
     def __post_init__(self):
+        if self.uere_m is not None:
+            from .uere import as_uere_m
+
+            value = self.uere_m
+            value = dict(value) if isinstance(value, tuple | list) else value
+            object.__setattr__(self, "uere_m", tuple(as_uere_m(value).items()))
         if not np.isfinite(self.elevation_mask_deg) or not -10.0 <= self.elevation_mask_deg < 90.0:
             raise ParameterError(
                 f"elevation_mask_deg must be in [-10, 90), got {self.elevation_mask_deg!r}"

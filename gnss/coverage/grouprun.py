@@ -28,13 +28,18 @@ class GroupWork:
         Zones of the zone sums (1 + regions).
     group_size : int
         Points of the largest group (:func:`gnss.coverage.groups.group_points`).
+    group_w : (ndarray, int), optional
+        Range weights per group and histogram shift of the accuracy's weighted pass
+        (:func:`gnss.coverage.uere.group_weights`); None: the plain DOPs.
     """
 
     def __init__(self, pos: np.ndarray, layout: SetLayout, config: CoverageConfig,
-                 n_zones: int, group_size: int):  # fmt: skip
+                 n_zones: int, group_size: int, group_w=None):  # fmt: skip
         self.n_t = pos.shape[0]
         self.layout = layout
-        self.kern = KernelRun(pos, layout, config, n_zones=n_zones, n_parts=N_PARTS)
+        weights, shift = group_w if group_w is not None else (None, 0)
+        self.kern = KernelRun(pos, layout, config, n_zones=n_zones, n_parts=N_PARTS,
+                              group_w=weights, hist_shift=shift)  # fmt: skip
         self.acc = Accumulators(group_size, *self._sizes())
 
     def _sizes(self) -> tuple[int, int, int]:

@@ -8,7 +8,7 @@ of every group in it (:mod:`gnss.kernels.driver`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -72,6 +72,15 @@ class SetLayout:
         return cls(
             sats, starts, systems, sat_group, group_start, set_clock, set_nclock, set_slot,
             int(set_nclock.max()), n_slot_max,
+        )  # fmt: skip
+
+    def subset(self, sets: np.ndarray) -> SetLayout:
+        """Return the layout of the sets ``sets`` only (same satellites and groups)."""
+        set_clock, set_slot = self.set_clock[sets], self.set_slot[sets]
+        set_nclock = self.set_nclock[sets]
+        return replace(
+            self, set_clock=set_clock, set_nclock=set_nclock, set_slot=set_slot,
+            n_clock_max=int(max(1, set_nclock.max())), n_slot_max=int(set_slot.max()) + 1,
         )  # fmt: skip
 
 

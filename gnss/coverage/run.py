@@ -174,10 +174,37 @@ def compute_resolved(
     region_list = list(regions or ())
     out, zones = (grid_runner or run_groups)(pos, layout, grid, config, region_list, report,
                                              policy)  # fmt: skip
-    return build_dataset(
+    ds = build_dataset(
         out, zones, region_list, resolved, layout.systems, constellations, layout.satellites,
         span, grid, config, failures,
     )  # fmt: skip
+    if config.uere_m is not None:
+        # The weighted pass runs in this process (also when the plain one ran on Dask).
+        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy)
+    return ds
+
+
+def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy) -> None:
+    """Add the 95 % accuracy in metres (:mod:`gnss.coverage.accuracy`), weighted pass if needed."""
+    from .accuracy import add_accuracy, cell_accuracy, weighted_sets
+    from .uere import group_weights, uere_sigma_m
+
+    sigma = uere_sigma_m(dict(config.uere_m))
+    out_w, ref = None, float("nan")
+    weighted = weighted_sets(resolved, sigma)
+    if any(weighted):
+        # Only the sets that need it (the others are their DOPs scaled): less per-set work.
+        sub = layout.subset(np.flatnonzero(weighted))
+        group_w, ref, shift = group_weights(sub, sigma)
+        out_w, _ = run_groups(pos, sub, grid, config, [], _renamed(report, "accuracy"),
+                              policy, group_w=(group_w, shift))  # fmt: skip
+    fields = cell_accuracy(out, out_w, ref, resolved, sigma, weighted)
+    add_accuracy(ds, fields, grid, resolved, sigma)
+
+
+def _renamed(report: ProgressCallback, stage: str) -> ProgressCallback:
+    """Report the stages of ``report`` under the name ``stage`` (the compile stage as it is)."""
+    return lambda s, done, total: report(s if s == "compile" else stage, done, total)
 
 
 def propagate_layout(
@@ -219,16 +246,18 @@ def zone_weights_m2(grid: Grid, regions: Sequence) -> np.ndarray:
     return zone_w
 
 
-def run_groups(pos, layout, grid, config, regions, report, policy):
+def run_groups(pos, layout, grid, config, regions, report, policy, group_w=None):
     """Run the kernel over the grid group by group in this process.
 
     Returns the per-point statistics (BlockOutputs) and the zone sums, added group by group
-    in order (:mod:`gnss.coverage.groups`).
+    in order (:mod:`gnss.coverage.groups`). ``group_w``: ``(range weights per group,
+    histogram shift)`` of the accuracy's weighted pass (:func:`gnss.coverage.uere.group_weights`);
+    None: the plain DOPs.
     """
     points, up = grid.points()
     zone_w = zone_weights_m2(grid, regions)
     n_p = points.shape[0]
-    work = GroupWork(pos, layout, config, zone_w.shape[0], group_points(n_p))
+    work = GroupWork(pos, layout, config, zone_w.shape[0], group_points(n_p), group_w=group_w)
     out = work.outputs(n_p)
     work.compile(points, up, zone_w, report)
     totals = ZoneTotals()

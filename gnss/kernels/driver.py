@@ -87,6 +87,7 @@ from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used el
     SD6,
     SD7,
     TILE,
+    clear_visible,
     clock_sources,
     hist_bin,
     hist_bin_lower,
@@ -122,9 +123,10 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
         pdop_max, scratch_hist, scratch_vis,
         n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum,
         tdop_n, dop_sum, dop_min, dop_max, dop_q,
-        zone_dop_hist, zone_dop_sum, zone_vis_hist, part0, part1, tid,
+        zone_dop_hist, zone_dop_sum, zone_vis_hist, group_w, hist_shift, part0, part1, tid,
     ):  # fmt: skip  # pragma: no cover - compiled
         """:func:`accumulate` over parts ``part0:part1`` with the scratch of thread ``tid``."""
+        hshift = np.int64(hist_shift) << np.int64(52)  # j octaves in the IEEE exponent
         (n_s, n_t), n_p, (n_sets, n_groups) = px.shape, points.shape[0], set_clock.shape
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
         sin_low = sky_low(sin_mask) if horizon else sin_mask  # the bound's mask
@@ -146,11 +148,11 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
                     n = min(TILE, n_t - t0)
                     if horizon:
                         tile_sums_horizon(t0, n, group_start, bound, virt, fx, fy, fz, n_tp,
-                                          points[p], up[p], sin_mask, thr, idx, live,
-                                          grp)  # fmt: skip
+                                          points[p], up[p], sin_mask, thr, idx, live, grp,
+                                          group_w)  # fmt: skip
                     else:
                         tile_sums(t0, n, group_start, bound, virt, fx, fy, fz, n_tp, points[p],
-                                  up[p], sin_mask, thr, idx, live, grp)  # fmt: skip
+                                  up[p], sin_mask, thr, idx, live, grp, group_w)  # fmt: skip
                     for k in range(n_sets):
                         nc = set_nclock[k]
                         a0, a1, a2, a3, a4, a5, a6 = clock_offsets(src[k])
@@ -173,15 +175,17 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
                             SD6(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
                         if nc_max >= 7 and nc == 7:
                             SD7(grp, a0, a1, a2, a3, a4, a5, a6, n, ux, uy, uz, so)
+                        if group_w.shape[0] > 0:
+                            clear_visible(n, so)  # weighted pass: counts are sums of weights
                         set_statistics(
                             p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist[k],
                             vhist[k], set_slot, nc, pdop_max, hlo, hhi, n_fix, n_avail, n_sing,
                             vis_sum, vis_min, vis_max, sys_sum, sys_min, sys_max, tdop_sum,
-                            tdop_n, dop_sum, dop_min, dop_max,
+                            tdop_n, dop_sum, dop_min, dop_max, hshift,
                         )  # fmt: skip
                 finish_point(p, part, zone_w, hist, vhist, hlo, hhi, n_fix, vis_min, vis_max,
                              dop_sum, dop_min, dop_max, dop_q, zone_dop_hist, zone_dop_sum,
-                             zone_vis_hist)  # fmt: skip
+                             zone_vis_hist, hist_shift)  # fmt: skip
 
     return accumulate_nc
 
@@ -254,6 +258,14 @@ def accumulate(
         Added: weight x sum of DOP.
     zone_vis_hist : float64[n_parts, n_zones, n_sets, n_s + 1]
         Added: weight x epochs per visible count.
+    group_w : float64[n_groups] or float64[0]
+        The last of ``outputs``: range weight of each group (the sums of group ``g`` are
+        multiplied by it, :func:`gnss.kernels.steps.tile_sums`; every DOP is then a weighted
+        one); empty for the plain DOPs.
+    hist_shift : int
+        The very last of ``outputs``: the DOP histograms (per cell and per zone) count
+        ``DOP * 2**hist_shift`` (:mod:`gnss.coverage.uere`: the weighted DOPs are small);
+        per-cell quantiles are scaled back. 0 for the plain DOPs.
 
     The points are cut into ``n_parts`` contiguous parts, each summed in order into its own
     zone sums, whatever thread runs it: the float sums, and so the results, do not depend on
@@ -266,7 +278,7 @@ def accumulate(
     kernel = kernel_for(int(np.max(set_nclock)), isinstance(sin_mask, tuple))
     args = (px, py, pz, group_start, points, up, zone_w, sin_mask, set_clock, set_nclock,
             set_slot, pdop_max, scratch_hist, scratch_vis, *outputs)  # fmt: skip
-    n_parts = outputs[-2].shape[0]
+    n_parts = outputs[-4].shape[0]  # zone_dop_sum (outputs end: zone sums, group_w, shift)
     n_th = max(1, min(numba.get_num_threads(), n_parts))
     if n_th == 1:
         kernel(*args, 0, n_parts, 0)

@@ -39,7 +39,7 @@ from numba import njit
 from .jit import JIT_OPTS
 from .sets import ROW
 from .skyline import above_skyline
-from .steps import BLOCK, G_LEN
+from .steps import BLOCK, G_LEN, weight_groups
 from .vector import LANES, sum_block_flag, sum_block_sky
 
 
@@ -110,10 +110,12 @@ def band_pass(band, n_band, east, north, sky, grp, a0):  # pragma: no cover - co
 @njit(**JIT_OPTS)
 def tile_sums_horizon(
     t0, n, group_start, bound, virt, fx, fy, fz, n_tp, point, up, sky, thr, idx, live, grp,
+    group_w,
 ):  # fmt: skip  # pragma: no cover - compiled
     """:func:`gnss.kernels.steps.tile_sums` with the skyline ``sky`` instead of a flat mask.
 
-    ``thr`` is the block-bound threshold of the skyline's lowest elevation.
+    ``thr`` is the block-bound threshold of the skyline's lowest elevation; ``group_w`` the
+    range weights of the groups as there (empty: none).
     """
     n_groups = group_start.shape[0] - 1
     n_s = idx.shape[0]
@@ -153,6 +155,7 @@ def tile_sums_horizon(
                                    k_max)  # fmt: skip
             if n_band:
                 band_pass(band, n_band, east, north, sky, grp, a0)
+    weight_groups(n, grp, group_w)
     for v in range(virt.shape[0]):
         vb = (n_groups + v) * G_LEN
         grp[vb : vb + G_LEN] = 0.0

@@ -246,6 +246,17 @@ def zero_dops(n, so):  # pragma: no cover - compiled
             so[r * ROW + i] = 0.0
 
 
+@njit(inline="always", **JIT_OPTS)
+def clear_visible(n, so):  # pragma: no cover - compiled
+    """Set the satellites-in-view row of a set to 0 (the weighted pass: it holds sums of weights).
+
+    With range weights the group counts are sums of weights, not satellites; the weighted
+    pass keeps only the DOP statistics, and its count histograms must stay in range.
+    """
+    for i in range(n):
+        so[_R_NTOT * ROW + i] = 0.0
+
+
 @njit(**CACHED)
 def clock_sources(set_clock, set_nclock):  # pragma: no cover - compiled
     """Where each clock's sums are: a group's rows, or a *virtual* group's.
@@ -356,9 +367,14 @@ def _visible_counts(
 @njit(**JIT_OPTS)
 def _dop_statistics(
     p, k, n, so, so_bits, bins, mm, mm_bits, hist, nc, hlo, hhi, tdop_sum, tdop_n, dop_sum,
-    dop_min, dop_max,
+    dop_min, dop_max, hshift,
 ):  # fmt: skip  # pragma: no cover - compiled
-    """Fold the TDOPs and DOPs of a tile with at least one fix: sums, extremes, histograms."""
+    """Fold the TDOPs and DOPs of a tile with at least one fix: sums, extremes, histograms.
+
+    ``hshift`` (int64, ``j << 52``) bins each DOP as ``DOP * 2**j`` (an exact power-of-two
+    scaling of a positive float's bits: the weighted pass's DOPs are small,
+    :mod:`gnss.coverage.uere`); 0 for the plain DOPs. Sums and extremes are unscaled.
+    """
     big = np.iinfo(np.int64).max
     un = np.uint64(n)
     for c in range(nc):
@@ -381,13 +397,13 @@ def _dop_statistics(
             bits = so_bits[r_m + i]
             lo_b = min(lo_b, bits if ok else big)
             hi_b = max(hi_b, bits if ok else -1)
-            bins[r_m + i] = hist_bin(bits)
+            bins[r_m + i] = hist_bin(bits + hshift)
         mm_bits[0], mm_bits[1] = lo_b, hi_b
         dop_sum[p, k, m] += d_sum
         dop_min[p, k, m] = min(dop_min[p, k, m], mm[0])
         dop_max[p, k, m] = max(dop_max[p, k, m], mm[1])
-        hlo[k, m] = min(hlo[k, m], hist_bin(lo_b))
-        hhi[k, m] = max(hhi[k, m], hist_bin(hi_b))
+        hlo[k, m] = min(hlo[k, m], hist_bin(lo_b + hshift))
+        hhi[k, m] = max(hhi[k, m], hist_bin(hi_b + hshift))
     # Four independent increments per epoch (one per metric): consecutive epochs in the
     # same bin do not serialise on one memory location.
     h0, h1, h2, h3 = hist[0], hist[1], hist[2], hist[3]
@@ -403,9 +419,11 @@ def _dop_statistics(
 def set_statistics(
     p, k, n, grp, so, so_bits, bins, cnt, nt_i, mm, mm_bits, hist, vhist, set_slot, nc,
     pdop_max, hlo, hhi, n_fix, n_avail, n_sing, vis_sum, vis_min, vis_max, sys_sum, sys_min,
-    sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max,
+    sys_max, tdop_sum, tdop_n, dop_sum, dop_min, dop_max, hshift,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Fold one tile of set ``k``'s DOPs (rows of ``so``) into the per-point statistics.
+
+    ``hshift``: see :func:`_dop_statistics` (0: the plain DOPs).
 
     A *fix* here is a usable fix: near-singular epochs (GDOP > ``DOP_CEILING``) hold DOPs of
     0, like epochs without a fix, and are counted in ``n_sing``.
@@ -419,4 +437,4 @@ def set_statistics(
     n_avail[p, k] += n_av
     if n_ok > 0:
         _dop_statistics(p, k, n, so, so_bits, bins, mm, mm_bits, hist, nc, hlo, hhi, tdop_sum,
-                        tdop_n, dop_sum, dop_min, dop_max)  # fmt: skip
+                        tdop_n, dop_sum, dop_min, dop_max, hshift)  # fmt: skip

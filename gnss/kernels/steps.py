@@ -151,13 +151,17 @@ def reset_point(
 @njit(**JIT_OPTS)
 def tile_sums(
     t0, n, group_start, bound, virt, fx, fy, fz, n_tp, point, up, sin_mask, thr, idx, live,
-    grp,
+    grp, group_w,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Accumulators of every group over the ``n`` epochs from ``t0`` (rows of ``grp``).
 
     Per group and block, the satellites the bound cannot rule out, summed in vector registers
-    (:func:`gnss.kernels.vector.sum_block` stores every row of the tile: no zeroing); then
-    each virtual group (``virt[v]``: its member groups) as the sum of its members.
+    (:func:`gnss.kernels.vector.sum_block` stores every row of the tile: no zeroing); then,
+    when ``group_w`` (float64[n_groups], range weights) is not empty, every row of group
+    ``g`` times ``group_w[g]`` (weighted sums: :mod:`gnss.coverage.uere`); then each virtual
+    group (``virt[v]``: its member groups) as the sum of its members, so a clock shared by
+    groups of different weights gets the weighted sums. An empty ``group_w`` leaves the sums
+    as they were, bit for bit.
     """
     n_groups = group_start.shape[0] - 1
     n_s = idx.shape[0]
@@ -180,6 +184,7 @@ def tile_sums(
                 m += np.uint64(live[s])
             sum_block(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_mask, grp,
                       np.uint64(g * G_LEN + bt * BLOCK))  # fmt: skip
+    weight_groups(n, grp, group_w)
     for v in range(virt.shape[0]):
         vb = (n_groups + v) * G_LEN
         grp[vb : vb + G_LEN] = 0.0
@@ -187,6 +192,17 @@ def tile_sums(
             if virt[v, g]:
                 for j in range(vb, vb + G_LEN):
                     grp[j] += grp[j - vb + g * G_LEN]
+
+
+@njit(**JIT_OPTS)
+def weight_groups(n, grp, group_w):  # pragma: no cover - compiled
+    """Multiply the ``n`` epochs of every row of group ``g`` by ``group_w[g]`` (none: no-op)."""
+    for g in range(group_w.shape[0]):
+        w = group_w[g]
+        for r in range(N_ACC):
+            base = g * G_LEN + r * ROW
+            for i in range(n):
+                grp[base + i] *= w
 
 
 @njit(**JIT_OPTS)
@@ -199,13 +215,18 @@ def clock_offsets(src_k):  # pragma: no cover - compiled
 @njit(**JIT_OPTS)
 def finish_point(
     p, part, zone_w, hist, vhist, hlo, hhi, n_fix, vis_min, vis_max, dop_sum, dop_min, dop_max,
-    dop_q, zone_dop_hist, zone_dop_sum, zone_vis_hist,
+    dop_q, zone_dop_hist, zone_dop_sum, zone_vis_hist, hist_shift,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Per-cell quantiles and zone sums of point ``p``; clears the scratch bins it touched.
 
     The bins are cleared in the same pass as the last zone's histogram. ``hist``/``vhist``
-    are this thread's scratch histograms; the zone sums go to part ``part``.
+    are this thread's scratch histograms; the zone sums go to part ``part``. With
+    ``hist_shift`` ``j`` the histograms hold ``DOP * 2**j``
+    (:func:`gnss.kernels.sets.set_statistics`): the quantiles are taken there and scaled back
+    exactly (``j = 0``: unchanged).
     """
+    up_s = math.ldexp(1.0, hist_shift)
+    down_s = math.ldexp(1.0, -hist_shift)
     last_z = -1
     for z in range(zone_w.shape[0]):
         if zone_w[z, p] != 0.0:
@@ -216,8 +237,10 @@ def finish_point(
             if n_fix[p, k] == 0:
                 dop_q[p, k, m, 0] = dop_q[p, k, m, 1] = np.nan
             else:
-                hist_quantiles(hkm, lo, hi, n_fix[p, k], dop_min[p, k, m],
-                               dop_max[p, k, m], dop_q[p, k, m])  # fmt: skip
+                hist_quantiles(hkm, lo, hi, n_fix[p, k], dop_min[p, k, m] * up_s,
+                               dop_max[p, k, m] * up_s, dop_q[p, k, m])  # fmt: skip
+                dop_q[p, k, m, 0] *= down_s
+                dop_q[p, k, m, 1] *= down_s
             for z in range(last_z + 1):
                 w = zone_w[z, p]
                 if w == 0.0:

@@ -79,6 +79,11 @@ class Study:
         Kernel threads (default: chosen per block; results do not depend on it).
     include_unhealthy : bool
         Keep navigation and almanac records flagged unhealthy (left out and listed by default).
+    uere_m : mapping or str, optional
+        One-sigma user range error per system in metres (``{"R": 1.0}`` or ``"R=1.0,C=0.3"``;
+        ``"default"`` or ``{}``: the performance-standard defaults of
+        :data:`gnss.coverage.uere.UERE_DEFAULTS_95_M`). Given: the outputs add the 95 %
+        horizontal and vertical accuracy in metres (:mod:`gnss.coverage.accuracy`).
 
     Raises
     ------
@@ -114,6 +119,7 @@ class Study:
     threads: int | None = None
     include_unhealthy: bool = False
     horizon: Horizon | str | os.PathLike | None = None
+    uere_m: Mapping[str, float] | str | None = None
     specs: tuple[SetSpec, ...] = field(init=False, repr=False, compare=False)
     horizon_mask: Horizon | None = field(init=False, repr=False, compare=False)
 
@@ -134,7 +140,13 @@ class Study:
             object.__setattr__(self, "start", to_utc(self.start))
         object.__setattr__(self, "horizon_mask", as_horizon(self.horizon))
         _with_parameter(self.grid, "grid")
-        _with_parameter(self.config, "config")
+        config = _with_parameter(self.config, "config")  # uere_m errors keep parameter="uere_m"
+        if config.uere_m is not None:  # every system of every set needs a range error
+            from ..coverage.uere import set_sigmas, uere_sigma_m
+
+            sigma = uere_sigma_m(dict(config.uere_m))
+            for spec in specs:
+                set_sigmas(spec.systems, sigma, spec.name)
         self.n_epochs()
         if self.max_memory_bytes is not None and not self.max_memory_bytes > 0:
             raise ParameterError(
@@ -152,8 +164,10 @@ class Study:
 
     def config(self) -> CoverageConfig:
         """Return the mask, clock model and availability threshold of the study."""
+        uere = self.uere_m
+        uere = tuple(uere.items()) if isinstance(uere, Mapping) else uere
         return CoverageConfig(self.elevation_mask_deg, self.clock, self.pdop_max,
-                              horizon=self.horizon_mask)  # fmt: skip
+                              horizon=self.horizon_mask, uere_m=uere)  # fmt: skip
 
     def n_epochs(self) -> int:
         """Return the number of epochs of the span (``duration_s / step_s + 1``)."""

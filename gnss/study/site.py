@@ -19,6 +19,7 @@ import xarray as xr
 
 from ..coverage.config import ProgressCallback
 from ..coverage.dataset import horizon_attrs
+from ..coverage.epochs import scaled_weights
 from ..coverage.layout import SetLayout
 from ..coverage.run import propagate_layout
 from ..coverage.series import layout_series
@@ -56,7 +57,9 @@ def site_timeseries(
         mask; 0 for a system not in the set), ``pdop``, ``hdop``, ``vdop``, ``gdop`` (NaN
         without a fix) and ``tdop_<system>`` (per-system clock; NaN when the system is not in
         the set or has no satellite in view) or ``tdop`` (common clock). Coordinates
-        ``lat_deg``, ``lon_deg``, ``height_m`` per site and ``description`` per set.
+        ``lat_deg``, ``lon_deg``, ``height_m`` per site and ``description`` per set. With
+        ``study.uere_m``: ``hacc95_m`` and ``vacc95_m`` (95 % horizontal, 2 drms, and vertical
+        accuracy in metres, NaN without a fix; :mod:`gnss.coverage.uere`).
 
     Raises
     ------
@@ -99,15 +102,28 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _DOPS}
     data |= {_tdop_name(c): np.full((n_t, n_site, n_set), np.nan) for c in clocks}
     skyline = study.config().skyline()  # None without a horizon
+    sigma = _site_sigma(study, plan)
+    weight, scale = None, 1.0
+    if sigma is not None:
+        data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _ACCURACY}
+        sat_systems = [s.system for s in layout.satellites]
+        weight, scale = scaled_weights([sigma[x] ** -2.0 for x in sat_systems], len(sat_systems))
     report("sites", 0, n_site * n_set)
     for i, site in enumerate(sites):
         point, up = site.itrs_m()
         # One series kernel call per site covers every epoch and set.
         out = layout_series(pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg,
                             skyline=skyline)  # fmt: skip
+        wout = None if weight is None else layout_series(
+            pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg,
+            skyline=skyline, sat_weight=weight)  # fmt: skip
         for k, rs in enumerate(plan.resolved):
             set_systems = rs.spec.systems
             data["visible"][:, i, k] = out["visible"][k]
+            for name, (dop, factor, _) in _ACCURACY.items() if wout is not None else ():
+                ok = np.isfinite(out["pdop"][k]) & np.isfinite(wout["pdop"][k])
+                data[name][:, i, k] = np.where(ok, wout[dop.removesuffix("_w")][k] * scale
+                                               * factor, np.nan)  # fmt: skip
             for j, s in enumerate(set_systems):
                 data[f"visible_{s}"][:, i, k] = out["visible_system"][k, j]
             for name in _DOPS:
@@ -117,6 +133,26 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
                     data[_tdop_name(c)][:, i, k] = out["tdop"][k, j]
         report("sites", (i + 1) * n_set, n_site * n_set)
     return _dataset(data, plan, sites)
+
+
+#: Accuracy columns of a site run with ``uere_m``: name -> (weighted DOP, factor, long name).
+_ACCURACY = {
+    "hacc95_m": ("hdop_w", 2.0, "95 % horizontal accuracy, 2 drms = 2 sqrt(sE^2 + sN^2)"),
+    "vacc95_m": ("vdop_w", 1.96, "95 % vertical accuracy, 1.96 sigma_U"),
+}
+
+
+def _site_sigma(study: Study, plan: Plan) -> dict[str, float] | None:
+    """One-sigma UERE per system of the study (None: no accuracy asked for); checked per set."""
+    config = study.config()
+    if config.uere_m is None:
+        return None
+    from ..coverage.uere import set_sigmas, uere_sigma_m
+
+    sigma = uere_sigma_m(dict(config.uere_m))
+    for rs in plan.resolved:
+        set_sigmas(rs.spec.systems, sigma, rs.spec.name)
+    return sigma
 
 
 def _tdop_name(clock_system: str) -> str:
@@ -149,6 +185,13 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
     ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
     for s in (x for x in SYSTEMS if f"visible_{x}" in ds):
         ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
+    for name, (_, _, long_name) in _ACCURACY.items() if "hacc95_m" in ds else ():
+        ds[name].attrs.update(long_name=long_name, units="m")
+    if "hacc95_m" in ds:
+        from ..coverage.uere import uere_sigma_m
+
+        sigma = uere_sigma_m(dict(study.config().uere_m))
+        ds.attrs["uere_m"] = ", ".join(f"{k}={v:.4g}" for k, v in sigma.items())
     ds.attrs.update(
         elevation_mask_deg=float(study.elevation_mask_deg),
         clock=study.clock,
@@ -182,10 +225,12 @@ def site_frame(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
-    """Per site and set: visible min and mean, PDOP mean and max, availability.
+    """Per site and set: visible min and mean, PDOP mean and max, availability (and accuracy).
 
     Availability is the fraction of epochs with a fix and PDOP <= ``pdop_max``; the PDOP
-    mean and max are over the epochs with a fix.
+    mean and max are over the epochs with a fix. With ``hacc95_m``/``vacc95_m`` in ``ds``
+    (a study with ``uere_m``): their mean and 95th percentile over time too
+    (``hacc95_m_mean``, ``hacc95_m_p95``, ...).
 
     Examples
     --------
@@ -203,6 +248,10 @@ def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
         "pdop_max": ds.pdop.max("time"),
         "availability": ok.mean("time"),
     })  # fmt: skip
+    for name in ("hacc95_m", "vacc95_m"):  # with uere_m: mean and 95th percentile over time
+        if name in ds:
+            table[f"{name}_mean"] = ds[name].mean("time")
+            table[f"{name}_p95"] = ds[name].quantile(0.95, "time").drop_vars("quantile")
     return table.to_dataframe().reset_index()[["site", "set", *table.data_vars]]
 
 
