@@ -114,6 +114,9 @@ _EXPORTS: dict[str, str] = {
     "EpochSpan": "timeutil",
     "epoch_span": "timeutil",
     "to_utc": "timeutil",
+    "write_report": "outputs.html",
+    "write_site_report": "outputs.html",
+    "global_snapshots": "coverage.snapshots",
 }
 
 __all__ = sorted(_EXPORTS)

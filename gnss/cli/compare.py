@@ -22,6 +22,7 @@ from .run_options import (
     epochs_options,
     overwrite_option,
     receiver_options,
+    report_option,
     resources_options,
     selector_options,
     sets_option,
@@ -110,6 +111,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-output"),
     help="Folder that receives the results.",
 )  # fmt: skip
+@report_option()
 @overwrite_option()
 @verbosity_options
 def compare(**options):
@@ -117,8 +119,9 @@ def compare(**options):
 
     Writes into the output folder: coverage.nc (every statistic of every set,
     CF conventions, provenance), summary.csv and summary.json, a PNG map per
-    statistic and set, and difference maps (combined minus best single
-    system). Nothing is written if anything fails.
+    statistic and set, difference maps (combined minus best single
+    system) and report.html (one self-contained page: the answer, tables, maps
+    and a time control). Nothing is written if anything fails.
 
     Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
     R+C[-R:plane=2], R[-R:plane=2;+nominal:R:plane=2] (the plane replaced by its
@@ -167,7 +170,8 @@ def _plan(options: dict):
         include_unhealthy=options["include_unhealthy"],
     )  # fmt: skip
     return plan_comparison(
-        study, options["output"], maps=options["maps"], overwrite=options["overwrite"]
+        study, options["output"], maps=options["maps"], overwrite=options["overwrite"],
+        report=options["report"],
     )
 
 

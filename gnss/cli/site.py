@@ -19,6 +19,7 @@ from .run_options import (
     epochs_options,
     mask_deg_option,
     overwrite_option,
+    report_option,
     selector_options,
     sets_option,
     span_options,
@@ -78,6 +79,7 @@ def site_options(f):
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-site"),
     help="Folder that receives timeseries.csv and timeseries.nc.",
 )  # fmt: skip
+@report_option()
 @overwrite_option()
 @verbosity_options
 def site(**options):
@@ -100,7 +102,7 @@ def site(**options):
     progress = Progress(enabled=not options["quiet"] and sys.stderr.isatty(),
                         quiet=options["quiet"])  # fmt: skip
     try:
-        _run(plan, sites, out, progress, options["quiet"])
+        _run(plan, sites, out, progress, options["quiet"], options["report"])
     except GnssError as exc:
         raise click_error(exc) from exc
     finally:
@@ -157,7 +159,7 @@ def _plan(options: dict):
     return plan, out
 
 
-def _run(plan, sites, out, progress, quiet: bool) -> None:
+def _run(plan, sites, out, progress, quiet: bool, report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
     from ..study.site import site_passes, site_series, site_summary, write_site_outputs
 
@@ -165,6 +167,7 @@ def _run(plan, sites, out, progress, quiet: bool) -> None:
         click.echo(f"set {name}: {text}", err=True)
     with out:
         ds = site_series(plan, sites, progress)
-        write_site_outputs(ds, out, site_passes(plan, sites))
+        write_site_outputs(ds, out, site_passes(plan, sites), report=report,
+                           pdop_max=plan.study.pdop_max)
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

@@ -32,7 +32,8 @@ class ComparisonResult:
     plan : Plan
         The checked plan the run followed.
     timings_s : dict
-        Wall time per stage in seconds (plan, compute, write).
+        Wall time per stage in seconds (compute, snapshots of the report's time control,
+        write).
     """
 
     dataset: xr.Dataset
@@ -49,6 +50,18 @@ def compute(plan: Plan, progress: ProgressCallback | None = None) -> xr.Dataset:
         plan.resolved, plan.constellations, plan.span, plan.grid, study.config(),
         progress=progress, regions=plan.regions or None, policy=ThreadPolicy(study.threads),
     )  # fmt: skip
+
+
+def snapshots(plan: Plan) -> xr.Dataset:
+    """Return the frames of the report's time control (:func:`gnss.global_snapshots`).
+
+    Visible count and PDOP of each set at sampled epochs on a coarse grid, with the run's
+    mask and clock.
+    """
+    from ..coverage.snapshots import global_snapshots
+
+    return global_snapshots(plan.resolved, plan.span, plan.study.config(),
+                            height_m=plan.grid.height_m)  # fmt: skip
 
 
 def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> ComparisonResult:
@@ -72,9 +85,12 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> Comparison
     with plan.output:
         ds = compute(plan, progress)
         timings["compute"] = time.perf_counter() - t0
+        snap = snapshots(plan) if plan.report else None
+        timings["snapshots"] = time.perf_counter() - t0 - timings["compute"]
         summary, files = write_comparison(ds, plan.output, maps=plan.maps, progress=progress,
-                                          regions=plan.regions or None)  # fmt: skip
-    timings["write"] = time.perf_counter() - t0 - timings["compute"]
+                                          regions=plan.regions or None, report=plan.report,
+                                          snapshots=snap)  # fmt: skip
+    timings["write"] = time.perf_counter() - t0 - timings["compute"] - timings["snapshots"]
     return ComparisonResult(ds, summary, files, plan, timings)
 
 
@@ -85,6 +101,7 @@ def run_comparison(
     maps: str = "default",
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
+    report: bool = True,
 ) -> ComparisonResult:
     """Do what ``gnss compare`` does: load, check, plan memory, compute, write.
 
@@ -101,6 +118,8 @@ def run_comparison(
     progress : callable, optional
         ``progress(stage, done, total)`` for "propagate", "compile" (first run only),
         "grid" and "write"; the library never prints.
+    report : bool
+        Write ``report.html`` too (:func:`gnss.write_report`), with the time control.
 
     Returns
     -------
@@ -111,8 +130,8 @@ def run_comparison(
     >>> import gnss, tempfile
     >>> study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800, resolution_deg=10)
     >>> result = gnss.run_comparison(study, tempfile.mkdtemp(), maps="none")
-    >>> sorted(p.name for p in result.files)[:3]
-    ['coverage.nc', 'summary.csv', 'summary.json']
+    >>> sorted(p.name for p in result.files)
+    ['coverage.nc', 'report.html', 'summary.csv', 'summary.json']
     """
-    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite)
+    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite, report=report)
     return run_plan(plan, progress)
