@@ -4,7 +4,8 @@ The frames (:func:`gnss.coverage.snapshots.global_snapshots`) travel in the page
 indices (one byte per cell, base64) with the colour table of their statistic's shared scale;
 a small hand-written script (:data:`SCRIPT`, no library) paints a frame onto a canvas and
 puts it into the panels' ``<img>``. Without JavaScript the panels show the first frame, drawn
-by Python with the same colours. ``#frame=N`` in the address opens frame N (used by tests).
+by Python with the same colours. ``#frame=N`` in the address opens frame N (the browser
+test uses it).
 """
 
 from __future__ import annotations
