@@ -99,7 +99,8 @@ def test_the_net_log_check_sees_a_page_request(tmp_path):
 def test_the_error_checks_see_a_script_error(report, tmp_path):
     """Control: the report with one failing script is caught by both error checks."""
     page = tmp_path / "broken.html"
-    page.write_text(report.read_text().replace("</body>", "<script>noSuchFunction()</script></body>"))
+    broken = "<script>noSuchFunction()</script></body>"
+    page.write_text(report.read_text().replace("</body>", broken))
     dom, err, _ = _chromium(tmp_path, page.as_uri(), "--dump-dom", name="broken")
     assert JS_ERRORS.search(dom)
     assert "Uncaught" in err

@@ -31,11 +31,15 @@ def sampled_span(span: EpochSpan, n_frames: int) -> EpochSpan:
     --------
     >>> from datetime import datetime, timezone
     >>> span = EpochSpan(datetime(2026, 1, 1, tzinfo=timezone.utc), 300.0, 289)
-    >>> s = sampled_span(span, 48)
+    >>> s = sampled_span(span, 49)
     >>> s.step_s, s.n_epochs
     (1800.0, 49)
+    >>> sampled_span(span, 1).n_epochs
+    1
     """
-    k = max(1, -(-(span.n_epochs - 1) // max(1, n_frames)))
+    if n_frames <= 1 or span.n_epochs <= 1:
+        return EpochSpan(span.start, span.step_s, 1)
+    k = max(1, -(-(span.n_epochs - 1) // (n_frames - 1)))
     return EpochSpan(span.start, span.step_s * k, (span.n_epochs - 1) // k + 1)
 
 
@@ -46,7 +50,7 @@ def global_snapshots(
     *,
     resolution_deg: float = 5.0,
     height_m: float = 0.0,
-    n_frames: int = 36,
+    n_frames: int = 49,
 ) -> xr.Dataset:
     """Visible satellites and PDOP of each set, per epoch, on a coarse global grid.
 
@@ -63,7 +67,7 @@ def global_snapshots(
     height_m : float
         Receiver height above the ellipsoid.
     n_frames : int
-        Most frames (epochs) wanted.
+        Most frames (epochs) wanted; the default gives a 24 h run at 5 min every 30 min.
 
     Returns
     -------

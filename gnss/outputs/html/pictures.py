@@ -102,7 +102,7 @@ def _ticks(scale: Scale) -> list[float]:
     if scale.log:
         ticks = LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(scale.lo, scale.hi)
     else:
-        ticks = MaxNLocator(7).tick_values(scale.lo, scale.hi)
+        ticks = MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]).tick_values(scale.lo, scale.hi)
     span = scale.hi - scale.lo
     return [float(t) for t in ticks if scale.lo - 1e-9 * span <= t <= scale.hi + 1e-9 * span]
 
@@ -113,7 +113,7 @@ def colorbar_html(scale: Scale, note: str = "") -> str:
     Examples
     --------
     >>> from gnss.outputs.html.scales import Scale
-    >>> "left:50.0%" in colorbar_html(Scale(0.0, 2.0, False, "viridis", "x"))
+    >>> 'left:50.0%">10<' in colorbar_html(Scale(1.0, 100.0, True, "magma_r", "PDOP"))
     True
     """
     from .tables import esc
