@@ -34,7 +34,18 @@ def _png_of_rgba(rgba: np.ndarray) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(buf, format="PNG", optimize=True)
+    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _png_of_indices(idx: np.ndarray, lut: np.ndarray) -> bytes:
+    """Palette PNG (one byte per pixel, the scale's colour table as palette): small and fast."""
+    from PIL import Image
+
+    im = Image.fromarray(np.ascontiguousarray(idx, np.uint8), "L").convert("P")
+    im.putpalette(lut[:, :3].tobytes())
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -48,7 +59,7 @@ def raster_uri(values: np.ndarray, scale: Scale) -> str:
     'data:image/png;base64,'
     """
     idx = scale.indices(np.asarray(values)[::-1])
-    return png_uri(_png_of_rgba(scale.lut()[idx]))
+    return png_uri(_png_of_indices(idx, scale.lut()))
 
 
 def _figure(width_in: float, height_in: float, dpi: int = 100):
@@ -92,7 +103,7 @@ def borders_overlay_uri() -> str:
         draw.line([tuple(p) for p in px], fill=(32, 32, 32, 215), width=k)
     im = im.resize((w, h), Image.LANCZOS)
     buf = io.BytesIO()
-    im.save(buf, format="PNG", optimize=True)
+    im.save(buf, format="PNG")
     return png_uri(buf.getvalue())
 
 
