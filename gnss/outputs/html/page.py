@@ -19,7 +19,7 @@ table{border-collapse:collapse;margin:6px 0 12px;font-size:.88em}
 th,td{border:1px solid #d8dde3;padding:3px 7px;vertical-align:top}
 th{background:#f3f5f7;text-align:left}table.num td{text-align:right}
 table.num td:first-child{text-align:left}td pre{margin:0;white-space:pre-wrap;font-size:.95em}
-.row{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:10px}
+.row{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:10px}
 figure{margin:0}figcaption{font-size:.85em;color:#39424c;margin-top:2px}
 .map{position:relative;border:1px solid #9aa4ae;line-height:0}
 .map img{width:100%;height:auto;image-rendering:pixelated;display:block}
