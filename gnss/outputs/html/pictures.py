@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import warnings
 
 import numpy as np
 
@@ -49,8 +50,33 @@ def _png_of_indices(idx: np.ndarray, lut: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+#: Widest raster in the page (cells): finer grids are averaged in blocks to this, so the
+#: default report stays near 2 MB and a 0.25 deg run does not make a 30 MB page.
+MAX_RASTER_LON = 720
+
+
+def display_field(values: np.ndarray) -> np.ndarray:
+    """Average a (lat, lon) field in k x k blocks when it is wider than :data:`MAX_RASTER_LON`.
+
+    Examples
+    --------
+    >>> display_field(np.ones((720, 1440))).shape
+    (360, 720)
+    """
+    v = np.asarray(values, dtype=np.float64)
+    k = -(-v.shape[1] // MAX_RASTER_LON)
+    if k <= 1 or v.shape[0] % k or v.shape[1] % k:
+        return v
+    blocks = v.reshape(v.shape[0] // k, k, v.shape[1] // k, k)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN block stays NaN (no fix)
+        return np.nanmean(blocks, axis=(1, 3))
+
+
 def raster_uri(values: np.ndarray, scale: Scale) -> str:
     """PNG data URI of a (lat ascending, lon) field: one pixel per cell, north up.
+
+    Fields wider than :data:`MAX_RASTER_LON` cells are block-averaged (:func:`display_field`).
 
     Examples
     --------
@@ -58,7 +84,7 @@ def raster_uri(values: np.ndarray, scale: Scale) -> str:
     >>> raster_uri(np.ones((2, 4)), Scale(0, 2, False, "viridis", "x"))[:22]
     'data:image/png;base64,'
     """
-    idx = scale.indices(np.asarray(values)[::-1])
+    idx = scale.indices(display_field(values)[::-1])
     return png_uri(_png_of_indices(idx, scale.lut()))
 
 

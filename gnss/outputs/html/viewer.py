@@ -75,8 +75,8 @@ def viewer_html(snap: xr.Dataset) -> str:
                 f'data-set="{s}">{esc(_mean_text(name, mean))}</span></figcaption></figure>'
             )
         bar = colorbar_html(scales[name], "grey: no fix" if name == "pdop" else "")
-        rows.append(f'<h3>{esc(label[:1].upper() + label[1:])}</h3><div class="row">{"".join(figs)}</div>'
-                    + bar)
+        title = f"<h3>{esc(label[:1].upper() + label[1:])}</h3>"
+        rows.append(f'{title}<div class="row">{"".join(figs)}</div>{bar}')
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     step = float(snap.attrs.get("frame_step_s", 0))
     return (
