@@ -50,7 +50,7 @@ def test_snapshot_frames_are_the_grid_kernel_at_single_epochs():
     """Each frame equals compute_coverage over that one epoch (same grid, same kernel)."""
     plan = gnss.plan_comparison(gnss.Study("R,C,R+C", duration_s=7200, step_s=1800))
     snap = global_snapshots(plan.resolved, plan.span, plan.study.config(), resolution_deg=30,
-                            n_frames=4)  # fmt: skip
+                            n_frames=5)  # fmt: skip
     assert snap.sizes["time"] == 5
     con = gnss.read_elements(gnss.nominal_element_files(["R", "C"]))
     for t in (0, 3):
@@ -78,6 +78,8 @@ def test_report_is_one_self_contained_file_with_the_answer(run):
                     'id="regions"', "Ranking of the regions by the gain of R+C"):  # fmt: skip
         assert section in html
     assert "mask (deg)" in html and "gnss-coverage 0" in html  # parameters and versions
+    assert "; of the regions, most in " in html  # the headline names the best region
+    assert "<h3>Regional maps</h3>" in html and html.count('class="plot"') == 2  # both regions
 
 
 def test_each_statistic_has_one_data_fitted_scale_shared_by_the_sets(run):
