@@ -86,8 +86,9 @@ def site(**options):
     """Visible satellites and DOPs epoch by epoch at sites, for each set.
 
     Sites are --lat/--lon pairs (with --height-m and --name) or a --sites CSV
-    file. Writes timeseries.csv (one row per epoch, site and set) and
-    timeseries.nc into the output folder, nothing if anything fails, and prints
+    file. Writes timeseries.csv (one row per epoch, site and set),
+    timeseries.nc, passes.csv and report.html (one self-contained page) into
+    the output folder, nothing if anything fails, and prints
     per site and set the visible minimum and mean, the PDOP mean and maximum
     and the availability.
     """
