@@ -118,18 +118,20 @@ def headline(ds: xr.Dataset, summary: dict, combined: str, singles: list[str],
     vals = {s: summary[s].get("pdop.p95", np.nan) for s in singles}
     best = min(vals, key=lambda s: vals[s] if np.isfinite(vals[s]) else np.inf)
     comb = summary[combined].get("pdop.p95", np.nan)
-    pct = 100.0 * (vals[best] - comb) / vals[best] if np.isfinite(vals[best]) else np.nan
+    name = f"{combined} ({system_names(ds['set_systems'].sel(set=combined).item())})"
+    if not (np.isfinite(vals[best]) and np.isfinite(comb)):
+        return f"{name}: no PDOP p95 to compare (no fix in the run for it or its single systems)."
+    pct = 100.0 * (vals[best] - comb) / vals[best]
     verb = "improves" if pct >= 0 else "worsens"
     text = (
-        f"{combined} ({system_names(ds['set_systems'].sel(set=combined).item())}) {verb} "
-        f"PDOP p95 by {abs(pct):.1f} % over the better single system ({best}: "
+        f"{name} {verb} PDOP p95 by {abs(pct):.1f} % over the better single system ({best}: "
         f"{vals[best]:.2f} -> {comb:.2f})"
     )
     rel = gain_field(ds, "pdop_p95", combined, singles) / ds["pdop_p95"].sel(set=singles).min("set")
     bands = _band_means(rel, ds["cell_area"])
     if bands:
-        name, value = max(bands, key=lambda b: b[1])
-        text += f"; most in {name} ({100 * value:.1f} % per cell on average)"
+        band, value = max(bands, key=lambda b: b[1])
+        text += f"; most in {band} ({100 * value:.1f} % per cell on average)"
     region = _best_region(comparison, combined)
     if region:
         text += f"; of the regions, most in {region}"
