@@ -150,7 +150,7 @@ def colorbar_html(scale: Scale, note: str = "") -> str:
     Examples
     --------
     >>> from gnss.outputs.html.scales import Scale
-    >>> 'left:50.0%">10<' in colorbar_html(Scale(1.0, 100.0, True, "magma_r", "PDOP"))
+    >>> 'left:50.0%">10<' in colorbar_html(Scale(1.0, 100.0, True, "plasma", "PDOP"))
     True
     """
     from .tables import esc

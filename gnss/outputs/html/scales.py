@@ -93,10 +93,10 @@ def fit_scale(
 
     Examples
     --------
-    >>> s = fit_scale([np.array([1.2, 1.5]), np.array([2.0, np.nan])], "magma_r", "PDOP", dop=True)
+    >>> s = fit_scale([np.array([1.2, 1.5]), np.array([2.0, np.nan])], "plasma", "PDOP", dop=True)
     >>> round(s.lo, 2), round(s.hi, 2), s.log
     (1.2, 2.0, False)
-    >>> fit_scale([np.geomspace(1, 200, 50)], "magma_r", "PDOP", dop=True).log
+    >>> fit_scale([np.geomspace(1, 200, 50)], "plasma", "PDOP", dop=True).log
     True
     >>> s = fit_scale([np.ones(4)], "viridis", "availability", fraction=True)
     >>> round(s.lo, 2), s.hi

@@ -16,14 +16,16 @@ import json
 import numpy as np
 import xarray as xr
 
+from ...stats_catalog import STATISTICS
 from .pictures import colorbar_html, raster_uri
 from .scales import Scale, fit_scale
 from .tables import esc
 
-#: Statistics of the frames: (variable, label, colour map, is a DOP).
+#: Statistics of the frames: (variable, label, colour map, is a DOP); the colour maps of the
+#: statistics they are folded into (gnss/stats_catalog.py).
 FRAME_STATS = (
-    ("visible", "satellites in view", "viridis", False),
-    ("pdop", "PDOP", "magma_r", True),
+    ("visible", "satellites in view", STATISTICS["visible_mean"].cmap, False),
+    ("pdop", "PDOP", STATISTICS["pdop_mean"].cmap, True),
 )
 
 
