@@ -124,6 +124,9 @@ _EXPORTS: dict[str, str] = {
     "HorizonParameterError": "receivers.horizon",
     "UERE_DEFAULTS_95_M": "coverage.uere",
     "uere_sigma_m": "coverage.uere",
+    "write_report": "outputs.html",
+    "write_site_report": "outputs.html",
+    "global_snapshots": "coverage.snapshots",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -194,7 +194,8 @@ def test_cli_writes_timeseries_and_summary(tmp_path):
              "--no-plots", cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc",
-                                               "passes.csv", "gnss-manifest.json"}  # fmt: skip
+                                               "passes.csv", "gnss-manifest.json",
+                                               "report.html"}  # fmt: skip
     import pandas as pd
     import xarray as xr
 

@@ -51,7 +51,8 @@ def test_run_comparison_equals_the_lower_level_calls(tmp_path, capsys):
     ) as b:
         _same_data(a, b)
     assert result.summary == summary
-    assert {p.name for p in result.files} == {"coverage.nc", "summary.csv", "summary.json"}
+    assert {p.name for p in result.files} == {"coverage.nc", "summary.csv", "summary.json",
+                                             "report.html"}
     assert all(p.is_file() for p in result.files)
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""  # the library never prints

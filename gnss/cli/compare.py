@@ -23,6 +23,7 @@ from .run_options import (
     horizon_option,
     overwrite_option,
     receiver_options,
+    report_option,
     resources_options,
     selector_options,
     sets_option,
@@ -119,6 +120,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-output"),
     help="Folder that receives the results.",
 )  # fmt: skip
+@report_option()
 @overwrite_option()
 @verbosity_options
 def compare(**options):
@@ -126,9 +128,11 @@ def compare(**options):
 
     Writes into the output folder: coverage.nc (every statistic of every set,
     CF conventions, provenance), summary.csv and summary.json, PNG maps of
-    PDOP p95 and availability per set (--maps all: every statistic), and gain
+    PDOP p95 and availability per set (--maps all: every statistic), gain
     maps of each combined set over its best single system (positive = the
-    combination is better). Nothing is written if anything fails.
+    combination is better) and report.html (one self-contained page: the
+    answer, tables, maps and a time control). Nothing is written if anything
+    fails.
 
     Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
     R+C[-R:plane=2], R[-R:plane=2;+nominal:R:plane=2] (the plane replaced by its
@@ -179,7 +183,8 @@ def _plan(options: dict):
         uere_m=options["uere_m"],
     )  # fmt: skip
     return plan_comparison(
-        study, options["output"], maps=options["maps"], overwrite=options["overwrite"]
+        study, options["output"], maps=options["maps"], overwrite=options["overwrite"],
+        report=options["report"],
     )
 
 

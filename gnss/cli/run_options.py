@@ -146,6 +146,15 @@ def overwrite_option(help: str = "Replace existing result files in the output fo
     return click.option("--overwrite", is_flag=True, help=help)
 
 
+def report_option():
+    """Declare ``--report/--no-report``: write report.html (default) or not."""
+    return click.option(
+        "--report/--no-report", "report", default=True, show_default=True,
+        help="Write report.html: one self-contained page (maps, tables, a time control; "
+        "no network needed to open it).",
+    )  # fmt: skip
+
+
 def verbosity_options(f):
     """Declare ``-v/--verbose`` (repeatable) and ``-q/--quiet``."""
     f = click.option(

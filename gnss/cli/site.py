@@ -20,6 +20,7 @@ from .run_options import (
     horizon_option,
     mask_deg_option,
     overwrite_option,
+    report_option,
     selector_options,
     sets_option,
     span_options,
@@ -99,17 +100,19 @@ def site_options(f):
     "and the PDOP and visible-count time series of every set per site (dop_<site>.png, "
     "visible_<site>.png).",
 )  # fmt: skip
+@report_option()
 @overwrite_option()
 @verbosity_options
 def site(**options):
     """Visible satellites and DOPs epoch by epoch at sites, for each set.
 
     Sites are --lat/--lon pairs (with --height-m and --name) or a --sites CSV
-    file. Writes timeseries.csv (one row per epoch, site and set) and
-    timeseries.nc (and, unless --no-plots, a sky plot per site and set and
-    PDOP and visible-count plots per site) into the output folder, nothing if
-    anything fails, and prints per site and set the visible minimum and mean,
-    the PDOP mean and maximum and the availability.
+    file. Writes timeseries.csv (one row per epoch, site and set),
+    timeseries.nc, passes.csv, report.html (one self-contained page) and,
+    unless --no-plots, a sky plot per site and set and PDOP and visible-count
+    plots per site into the output folder, nothing if anything fails, and
+    prints per site and set the visible minimum and mean, the PDOP mean and
+    maximum and the availability.
 
     With --route FILE the receiver moves along the route (not with --lat, --lon,
     --height-m or --sites): timeseries.csv then has the receiver's lat_deg,
@@ -133,7 +136,7 @@ def site(**options):
     progress = Progress(enabled=not options["quiet"] and sys.stderr.isatty(),
                         quiet=options["quiet"])  # fmt: skip
     try:
-        _run(plan, sites, out, progress, options["quiet"], options["plots"])
+        _run(plan, sites, out, progress, options["quiet"], options["plots"], options["report"])
     except GnssError as exc:
         raise click_error(exc) from exc
     finally:
@@ -211,7 +214,7 @@ def _check_plot_files(plan, sites, out) -> None:
     out.check_free(names)
 
 
-def _run(plan, sites, out, progress, quiet: bool, plots: bool = True) -> None:
+def _run(plan, sites, out, progress, quiet: bool, plots: bool = True, report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
     from ..study.site import site_passes, site_series, site_summary, write_site_outputs
     from ..study.site_tracks import site_tracks, study_skyline, write_site_plots
@@ -220,9 +223,10 @@ def _run(plan, sites, out, progress, quiet: bool, plots: bool = True) -> None:
         click.echo(f"set {name}: {text}", err=True)
     with out:
         ds = site_series(plan, sites, progress)
-        write_site_outputs(ds, out, site_passes(plan, sites))
-        if plots:
+        if plots:  # before the report, which embeds every PNG of the folder
             tracks = site_tracks(plan, sites, progress)
             write_site_plots(ds, tracks, out, study_skyline(plan.study))
+        write_site_outputs(ds, out, site_passes(plan, sites), report=report,
+                           pdop_max=plan.study.pdop_max)
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

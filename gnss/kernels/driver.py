@@ -258,20 +258,14 @@ def accumulate(
         Added: weight x sum of DOP.
     zone_vis_hist : float64[n_parts, n_zones, n_sets, n_s + 1]
         Added: weight x epochs per visible count.
-    group_w : float64[n_groups] or float64[0]
-        The last of ``outputs``: range weight of each group (the sums of group ``g`` are
-        multiplied by it, :func:`gnss.kernels.steps.tile_sums`; every DOP is then a weighted
-        one); empty for the plain DOPs.
-    hist_shift : int
-        The very last of ``outputs``: the DOP histograms (per cell and per zone) count
-        ``DOP * 2**hist_shift`` (:mod:`gnss.coverage.uere`: the weighted DOPs are small);
-        per-cell quantiles are scaled back. 0 for the plain DOPs.
+    group_w, hist_shift : float64[n_groups] or float64[0], int
+        The last two of ``outputs``: range weight of each group (its sums times it, see
+        :func:`gnss.kernels.steps.tile_sums`; empty: the plain DOPs) and the DOP histograms'
+        shift (they count ``DOP * 2**hist_shift``, :mod:`gnss.coverage.uere`; 0: plain).
 
     The points are cut into ``n_parts`` contiguous parts, each summed in order into its own
-    zone sums, whatever thread runs it: the float sums, and so the results, do not depend on
-    the number of threads (``numba.set_num_threads``: that many Python threads, at most
-    ``n_parts``, each running the compiled kernel on a range of parts with the GIL
-    released), only on ``n_parts``.
+    zone sums, whatever thread runs it (``numba.set_num_threads`` Python threads, the GIL
+    released): the results depend on ``n_parts`` only, not on the number of threads.
     """
     import numba
 

@@ -75,9 +75,12 @@ def check_file_names(set_names: Sequence[str], combos: Sequence[str] = ()) -> No
 
 
 def planned_files(
-    ds_sets: list[str], combos: list[str], maps: str, regions: Sequence | None = None
+    ds_sets: list[str], combos: list[str], maps: str, regions: Sequence | None = None,
+    report: bool = True,
 ) -> list[str]:
     """Names of the files a comparison run writes (to check the folder before any work).
+
+    ``report``: the run writes ``report.html`` (:func:`gnss.write_report`).
 
     Raises
     ------
@@ -95,7 +98,7 @@ def planned_files(
 
         check_region_file_names(regions)
         names += list(TABLE_FILES) + [map_name(r, "pdop_p95") for r in regions]
-    return names
+    return names + (["report.html"] if report else [])
 
 
 #: Upper bounds of the file sizes, for the free-space check before a run: NetCDF variables
@@ -150,8 +153,10 @@ def write_comparison(
     overwrite: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     regions: Sequence | None = None,
+    report: bool = True,
+    snapshots: xr.Dataset | None = None,
 ) -> tuple[dict, list[Path]]:
-    """Write the NetCDF, the summary (CSV + JSON) and the maps of a comparison, all or nothing.
+    """Write the NetCDF, the summary (CSV + JSON), the maps and report.html, all or nothing.
 
     Parameters
     ----------
@@ -169,6 +174,10 @@ def write_comparison(
     regions : sequence of gnss.regions.definitions.Region, optional
         Also write the region tables, GeoPackage, regional maps and ``report.md``
         (:func:`gnss.outputs.report.write_region_outputs`) into the same folder.
+    report : bool
+        Also write ``report.html``, one self-contained page (:func:`gnss.write_report`).
+    snapshots : xarray.Dataset, optional
+        Frames of the report's time control (:func:`gnss.global_snapshots`).
 
     Returns
     -------
@@ -181,7 +190,7 @@ def write_comparison(
     sets = ds["set"].values.tolist()
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
-    names = planned_files(sets, combos, maps, regions)
+    names = planned_files(sets, combos, maps, regions, report)
     out, opened = _output_folder(output_dir, ds, sets, combos, names, overwrite, regions)
     out.check_free(names)
     out.parameters = {k: ds.attrs.get(k) for k in _RUN_PARAMETERS} | {
@@ -206,8 +215,14 @@ def write_comparison(
             from .report import write_region_outputs
 
             # Staged inside this folder's staging area: published with everything else.
-            write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
+            region_rep = write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
             tick(len(names))
+        if report:
+            from .html import write_report
+
+            write_report(ds, out.path("report.html"), summary=summary, snapshots=snapshots,
+                         region_report=region_rep if regions else None,
+                         region_pngs=sorted(out.path(".").glob("region_*.png")))  # fmt: skip
     return summary, [out.final / n for n in names]
 
 

@@ -63,6 +63,7 @@ class Plan:
     file_names: list[str]
     memory_bytes: float
     memory_limit_bytes: float
+    report: bool = True
 
     @property
     def set_descriptions(self) -> dict[str, str]:
@@ -93,6 +94,7 @@ def plan_comparison(
     *,
     maps: str = "default",
     overwrite: bool = False,
+    report: bool = True,
 ) -> Plan:
     """Load, check and resolve a study; refuse what would fail, before any heavy work.
 
@@ -105,6 +107,8 @@ def plan_comparison(
         Which per-statistic PNG maps to draw.
     overwrite : bool
         Replace the files of an earlier run in ``output_dir``.
+    report : bool
+        Write ``report.html`` too (:func:`gnss.write_report`).
 
     Raises
     ------
@@ -139,14 +143,15 @@ def plan_comparison(
     regions = _regions(study.regions)
     pairs = difference_pairs([s.name for s in specs], [s.systems for s in specs],
                              [s.is_plain for s in specs])  # fmt: skip
-    names = _file_names(specs, list(pairs), maps, regions)
+    names = _file_names(specs, list(pairs), maps, regions, report)
     grid = study.grid()
     output = None
     if output_dir is not None:
         output = _output_dir(output_dir, overwrite, specs, len(pairs), names, grid, regions)
     need = plan_memory_bytes(cons, specs, span, grid, len(regions))
     limit = study.max_memory_bytes or available_memory_bytes()
-    return Plan(study, cons, span, resolved, regions, grid, output, maps, names, need, limit)
+    return Plan(study, cons, span, resolved, regions, grid, output, maps, names, need, limit,
+                report)
 
 
 def _regions(regions) -> list:
@@ -163,10 +168,10 @@ def _regions(regions) -> list:
     return list(regions)
 
 
-def _file_names(specs: Sequence, pairs: list, maps: str, regions: list) -> list[str]:
+def _file_names(specs: Sequence, pairs: list, maps: str, regions: list, report: bool) -> list[str]:
     """Files the run writes; two sets or regions writing the same file are refused."""
     try:
-        return planned_files([s.name for s in specs], pairs, maps, regions or None)
+        return planned_files([s.name for s in specs], pairs, maps, regions or None, report)
     except ParameterError as exc:
         which = "regions" if str(exc).startswith("regions") else "sets"
         raise ParameterError(str(exc), parameter=which) from exc

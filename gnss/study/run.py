@@ -32,7 +32,8 @@ class ComparisonResult:
     plan : Plan
         The checked plan the run followed.
     timings_s : dict
-        Wall time per stage in seconds (plan, compute, write).
+        Wall time per stage in seconds (compute, snapshots of the report's time control,
+        write).
     """
 
     dataset: xr.Dataset
@@ -61,6 +62,18 @@ def compute(plan: Plan, progress: ProgressCallback | None = None, client=None) -
     )  # fmt: skip
 
 
+def snapshots(plan: Plan) -> xr.Dataset:
+    """Return the frames of the report's time control (:func:`gnss.global_snapshots`).
+
+    Visible count and PDOP of each set at sampled epochs on a coarse grid, with the run's
+    mask and clock.
+    """
+    from ..coverage.snapshots import global_snapshots
+
+    return global_snapshots(plan.resolved, plan.span, plan.study.config(),
+                            height_m=plan.grid.height_m)  # fmt: skip
+
+
 def run_plan(
     plan: Plan, progress: ProgressCallback | None = None, client=None
 ) -> ComparisonResult:
@@ -86,9 +99,12 @@ def run_plan(
     with plan.output:
         ds = compute(plan, progress, client)
         timings["compute"] = time.perf_counter() - t0
+        snap = snapshots(plan) if plan.report else None
+        timings["snapshots"] = time.perf_counter() - t0 - timings["compute"]
         summary, files = write_comparison(ds, plan.output, maps=plan.maps, progress=progress,
-                                          regions=plan.regions or None)  # fmt: skip
-    timings["write"] = time.perf_counter() - t0 - timings["compute"]
+                                          regions=plan.regions or None, report=plan.report,
+                                          snapshots=snap)  # fmt: skip
+    timings["write"] = time.perf_counter() - t0 - timings["compute"] - timings["snapshots"]
     return ComparisonResult(ds, summary, files, plan, timings)
 
 
@@ -100,6 +116,7 @@ def run_comparison(
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
     client=None,
+    report: bool = True,
 ) -> ComparisonResult:
     """Do what ``gnss compare`` does: load, check, plan memory, compute, write.
 
@@ -119,6 +136,8 @@ def run_comparison(
     client : distributed.Client, optional
         Run the grid on this Dask cluster (:mod:`gnss.scale`): tiles of cells as tasks, merged
         to the numbers of a single-process run (orbits propagated here and scattered).
+    report : bool
+        Write ``report.html`` too (:func:`gnss.write_report`), with the time control.
 
     Returns
     -------
@@ -129,8 +148,8 @@ def run_comparison(
     >>> import gnss, tempfile
     >>> study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800, resolution_deg=10)
     >>> result = gnss.run_comparison(study, tempfile.mkdtemp(), maps="none")
-    >>> sorted(p.name for p in result.files)[:3]
-    ['coverage.nc', 'summary.csv', 'summary.json']
+    >>> sorted(p.name for p in result.files)
+    ['coverage.nc', 'report.html', 'summary.csv', 'summary.json']
     """
-    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite)
+    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite, report=report)
     return run_plan(plan, progress, client)

@@ -203,7 +203,7 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
 
 
 #: Files a site run writes into its output folder.
-SITE_FILES = ("timeseries.csv", "timeseries.nc", "passes.csv")
+SITE_FILES = ("timeseries.csv", "timeseries.nc", "passes.csv", "report.html")
 
 
 def site_frame(ds: xr.Dataset) -> pd.DataFrame:
@@ -276,13 +276,27 @@ def site_passes(plan: Plan, sites: list[Site]) -> dict[str, list]:
     }
 
 
-def write_site_outputs(ds: xr.Dataset, out: OutputDir, passes: dict | None = None) -> list[Path]:
-    """Write ``timeseries.csv``, ``timeseries.nc`` (and ``passes.csv``) into an entered folder."""
+def write_site_outputs(
+    ds: xr.Dataset, out: OutputDir, passes: dict | None = None, *, report: bool = True,
+    pdop_max: float = 6.0,
+) -> list[Path]:
+    """Write ``timeseries.csv``, ``timeseries.nc`` (and ``passes.csv``) into an entered folder.
+
+    With ``report``, last, ``report.html`` (:func:`gnss.outputs.html.write_site_report`): the
+    summary (availability with PDOP <= ``pdop_max``) and every PNG written into the folder.
+    """
     from ..outputs.passes import write_passes_csv
 
     csv_path, nc_path = out.path(SITE_FILES[0]), out.path(SITE_FILES[1])
     site_frame(ds).to_csv(csv_path, index=False, float_format="%.12g")
     ds.to_netcdf(nc_path, engine="netcdf4")
-    if passes is None:
-        return [csv_path, nc_path]
-    return [csv_path, nc_path, write_passes_csv(passes, out.path(SITE_FILES[2]))]
+    paths = [csv_path, nc_path]
+    if passes is not None:
+        paths.append(write_passes_csv(passes, out.path(SITE_FILES[2])))
+    if report:
+        from ..outputs.html import write_site_report
+
+        pngs = sorted(out.path(".").glob("*.png"))
+        paths.append(write_site_report(ds, out.path(SITE_FILES[3]), site_summary(ds, pdop_max),
+                                       pngs))  # fmt: skip
+    return paths
