@@ -136,7 +136,8 @@ def test_site_report_embeds_the_pngs_of_the_folder(tmp_path):
 
 def test_site_report_draws_time_series_when_the_run_wrote_no_png(tmp_path):
     res = CliRunner().invoke(main, ["site", "--lat", "55.75", "--lon", "37.62", "--hours", "1",
-                                    "--step-s", "600", "-q", "-o", str(tmp_path / "s")])
+                                    "--step-s", "600", "--no-plots", "-q", "-o",
+                                    str(tmp_path / "s")])  # fmt: skip
     assert res.exit_code == 0, res.output
     html = (tmp_path / "s" / "report.html").read_text()
     assert len(_images(html)) == 2  # PDOP and visible count of the one site
