@@ -11,6 +11,7 @@ the package's plan.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -309,3 +310,23 @@ def test_gpx_and_geojson_routes_give_the_csv_route_series(tmp_path):
         got = gnss.route_timeseries(study, gnss.read_route(path))
         assert list(got.site.values) == ["ship"]  # named after the file
         xr.testing.assert_allclose(got.drop_attrs(), want.drop_attrs(), rtol=0, atol=1e-12)
+
+
+
+def test_route_accuracy_equals_the_site_accuracy_at_a_standing_receiver(tmp_path):
+    """uere_m on a route: a receiver that stands still gets the site run's 95 % accuracy."""
+    path = tmp_path / "still.csv"
+    path.write_text("time_utc,lat_deg,lon_deg\n2026-01-01T00:00:00Z,69.0,33.0\n"
+                    "2026-01-01T02:00:00Z,69.0,33.0\n")  # fmt: skip
+    study = gnss.Study("R,C,R+C", duration_s=7200, step_s=600, uere_m={"R": 1.5})
+    on_route = gnss.route_timeseries(study, gnss.read_route(path))
+    at_site = gnss.site_timeseries(dataclasses.replace(study, start=on_route.time.values[0]
+                                                       .astype("datetime64[s]").item()
+                                                       .replace(tzinfo=UTC)),
+                                   [("still", 69.0, 33.0)])  # fmt: skip
+    for name in ("hacc95_m", "vacc95_m"):
+        assert on_route[name].attrs["units"] == "m"
+        got, want = on_route[name].values, at_site[name].values
+        assert np.isfinite(got).all()
+        # The same satellites and receiver: equal to rounding (1e-12 relative).
+        np.testing.assert_allclose(got, want, rtol=1e-12)

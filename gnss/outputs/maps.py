@@ -74,31 +74,18 @@ def _extend(values: np.ndarray, scale: ColourScale) -> str:
 
 
 def plot_field(
-    field: xarray.DataArray,
-    path: str | os.PathLike,
-    *,
-    title: str,
-    units: str | None = None,
-    cmap: str | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    diverging: bool = False,
-    log_when_wide: bool = False,
-    upper_bound: float | None = None,
-    no_data_label: str = NO_DATA_LABEL,
-    note: str | None = None,
-    dpi: int = 110,
-) -> Path:
+    field: xarray.DataArray, path: str | os.PathLike, *, title: str, units: str | None = None,
+    cmap: str | None = None, vmin: float | None = None, vmax: float | None = None,
+    diverging: bool = False, log_when_wide: bool = False, upper_bound: float | None = None,
+    no_data_label: str = NO_DATA_LABEL, note: str | None = None, dpi: int = 110,
+) -> Path:  # fmt: skip
     """Draw a global latitude/longitude field as a PNG map with country borders.
 
-    Plate carrée axes over longitude −180°..180° and latitude −90°..90°, one raster cell per
-    grid cell (edges halfway between the centres, outer edges half a spacing beyond the
-    outermost centres, clipped to the globe), country borders (Natural Earth 1:110m, shipped)
-    in thin dark lines, a graticule every 30°, a colour bar with the units on a scale fitted
-    to the data (:func:`gnss.outputs.mapscale.fitted_scale`). NaN (or ±inf) cells are light
-    grey, with a legend entry (``no_data_label``). The PNG is rendered into a temporary file
-    next to ``path`` and moved onto it (:func:`os.replace`) only when complete: a failure
-    never leaves a partial file and keeps an existing one. Rerunning gives the same bytes.
+    Plate carrée, one raster cell per grid cell, Natural Earth 1:110m borders, a 30°
+    graticule, a colour bar on a scale fitted to the data
+    (:func:`gnss.outputs.mapscale.fitted_scale`); NaN cells light grey with a legend entry.
+    Written atomically (:func:`gnss.io.atomic_write`: never a partial file); reruns give the
+    same bytes.
 
     Parameters
     ----------
@@ -115,8 +102,7 @@ def plot_field(
     cmap : str, optional
         Matplotlib colormap name; default ``"viridis"``, or ``"RdBu_r"`` when ``diverging``.
     vmin, vmax : float, optional
-        Colour range in the field's units; default: the finite data range. Values outside
-        saturate and the colour bar shows an arrow on that side.
+        Colour range in the field's units (default: the finite data range; outside: saturated).
     diverging : bool, default False
         Colour range symmetric around 0 (``-a..a``, ``a`` the largest given ``|vmin|``, ``|vmax|``,
         else the largest ``|value|``) and a diverging colormap: for difference maps. A field
@@ -130,30 +116,28 @@ def plot_field(
     no_data_label : str, default "no data (NaN)"
         Legend entry of the grey cells (its counts are appended).
     note : str, optional
-        Small text under the map (provenance), wrapped to the figure width; newlines kept.
+        Small text under the map (provenance), wrapped to the figure width.
     dpi : int, default 110
-        Resolution (the figure is about 10.4 × 5.5 inches plus the note lines).
 
     Returns
     -------
     pathlib.Path
-        The written file.
 
     Raises
     ------
     ParameterError
-        If ``field`` is not a DataArray with dims ``("lat", "lon")``, is empty, or its coordinates
-        are missing, out of range or not monotonic; or if cmap, dpi, vmin or vmax is invalid.
+        A field that is not ``(lat, lon)`` with valid monotonic coordinates; a bad cmap, dpi,
+        vmin or vmax.
     OutputError
-        If the directory of ``path`` does not exist or ``path`` is a directory.
+        The directory of ``path`` is missing, or ``path`` is a directory.
 
     Examples
     --------
     >>> import numpy as np, xarray, tempfile, pathlib
     >>> from gnss.outputs.maps import plot_field
     >>> lat, lon = np.arange(-89.0, 90.0, 2.0), np.arange(-179.0, 180.0, 2.0)
-    >>> values = np.cos(np.radians(lat))[:, None] * np.ones(lon.size)
-    >>> field = xarray.DataArray(values, coords={"lat": lat, "lon": lon}, dims=("lat", "lon"))
+    >>> field = xarray.DataArray(np.cos(np.radians(lat))[:, None] * np.ones(lon.size),
+    ...                          coords={"lat": lat, "lon": lon}, dims=("lat", "lon"))
     >>> out = plot_field(field, pathlib.Path(tempfile.mkdtemp()) / "cos.png",
     ...                  title="cos(latitude)", units="1", note="synthetic example")
     >>> out.suffix

@@ -28,6 +28,7 @@ import xarray as xr
 
 from ..coverage.config import ProgressCallback
 from ..coverage.dataset import DOP_NAMES
+from ..coverage.epochs import scaled_weights
 from ..coverage.layout import SetLayout
 from ..coverage.run import propagate_layout
 from ..coverage.series import series_dops
@@ -39,7 +40,7 @@ from ..receivers.route_formats import RouteError
 from ..timeutil import EpochSpan, epoch_span
 from .plan import Plan, plan_comparison
 from .question import Study
-from .site import site_frame
+from .site import _ACCURACY, _site_sigma, site_frame
 
 log = logging.getLogger("gnss")
 
@@ -186,6 +187,9 @@ def route_series(
     data = {"visible": np.zeros((n_t, 1, n_set), np.int64)}
     data |= {f"visible_{s}": np.zeros((n_t, 1, n_set), np.int64) for s in layout.systems}
     data |= {k: np.full((n_t, 1, n_set), np.nan) for k in (*DOP_NAMES, *map(_tdop, clocks))}
+    sigma = _site_sigma(study, plan)  # None: no accuracy asked for
+    if sigma is not None:
+        data |= {k: np.full((n_t, 1, n_set), np.nan) for k in _ACCURACY}
     report("route", 0, n_set)
     for k, rs in enumerate(plan.resolved):
         cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
@@ -200,14 +204,30 @@ def route_series(
             data[f"visible_{s}"][:, 0, k] = out["visible"][1 + j]
         for dop in DOP_NAMES:
             data[dop][:, 0, k] = out[dop][0]
+        if sigma is not None:
+            set_sats = [sat_systems[c] for c in cols]
+            weight, scale = scaled_weights([sigma[x] ** -2.0 for x in set_sats], len(set_sats))
+            wout = _series(pos[:, cols], set_sats, points, ups, [set_systems], clock=study.clock,
+                           elevation_mask_deg=study.elevation_mask_deg,
+                           skyline=study.config().skyline(), sat_weight=weight)  # fmt: skip
+            _accuracy(data, k, out, wout, scale)
         for j, c in enumerate(set_systems if study.clock == "per-system" else [""]):
             data[_tdop(c)][:, 0, k] = out["tdop"][0, j]
         report("route", k + 1, n_set)
     return _route_dataset(data, plan, route, name, (lat, lon, height))
 
 
+def _accuracy(data: dict, k: int, out: dict, wout: dict, scale: float) -> None:
+    """95 % accuracy columns of set ``k`` (as a site run's) from its weighted series pass."""
+    ok = np.isfinite(out["pdop"][0]) & np.isfinite(wout["pdop"][0])
+    for name, (dop, factor, _) in _ACCURACY.items():
+        data[name][:, 0, k] = np.where(ok, wout[dop.removesuffix("_w")][0] * scale * factor,
+                                       np.nan)  # fmt: skip
+
+
 def _series(
-    positions, systems, points_itrs_m, up, sets, *, clock, elevation_mask_deg, skyline=None
+    positions, systems, points_itrs_m, up, sets, *, clock, elevation_mask_deg, skyline=None,
+    sat_weight=None,
 ) -> dict:
     """DOPs with a receiver position per epoch: ``epoch_dops``'s dict, shapes (n_sets, n_t).
 
@@ -215,7 +235,8 @@ def _series(
     epoch's point.
     """
     out = series_dops(positions, systems, points_itrs_m, up, sets, clock=clock,
-                      elevation_mask_deg=elevation_mask_deg, skyline=skyline)  # fmt: skip
+                      elevation_mask_deg=elevation_mask_deg, skyline=skyline,
+                      sat_weight=sat_weight)  # fmt: skip
     out.pop("visible_system", None)
     return out
 
@@ -248,6 +269,8 @@ def _route_dataset(data: dict, plan: Plan, route: Route, name: str, where) -> xr
     ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
     for s in (k.removeprefix("visible_") for k in data if k.startswith("visible_")):
         ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
+    for key, (_, _, long_name) in _ACCURACY.items() if "hacc95_m" in data else ():
+        ds[key].attrs.update(long_name=long_name, units="m")
     ds.attrs.update(
         elevation_mask_deg=float(study.elevation_mask_deg), clock=study.clock,
         step_s=float(span.step_s), start_utc=span.start.isoformat(),
