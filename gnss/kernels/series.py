@@ -8,7 +8,7 @@ numeric code on arrays, called once for all epochs and sets (no per-epoch Python
 Geometry and DOP maths are those of the grid kernel (GUIDE section 3, see
 :mod:`gnss.kernels.driver`): per group of satellites the count, the sum of unit lines of sight
 ``e`` and of ``e e^T``; per set and clock ``N = sum e e^T - sum_c n_c m_c m_c^T``, inverted by
-:func:`gnss.kernels.sets._inverse3`; a fix needs ``3 + k`` satellites for ``k`` clocks in view,
+:func:`gnss.kernels.sets.inverse3`; a fix needs ``3 + k`` satellites for ``k`` clocks in view,
 and an epoch whose GDOP exceeds :data:`gnss.kernels.sets.DOP_CEILING` is near-singular (no
 usable fix: NaN). The line of sight is normalised as in :mod:`gnss.kernels.vector` (float32
 reciprocal square root refined by one float64 Newton step), so the group sums equal the grid
@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit
 
 from .jit import CACHED, JIT_EXACT_DIV, JIT_OPTS
-from .sets import DOP_CEILING, MAX_CLOCKS, _inverse3, _quad
+from .sets import DOP_CEILING, MAX_CLOCKS, inverse3, quad
 from .skyline import above_skyline
 
 #: Accumulators per group and epoch: weight sum, weighted sum of e (3), of e e^T (6).
@@ -133,15 +133,15 @@ def set_epoch(k, t, set_clock, set_slot, nc, acc, cnt, u, csum, visible, visible
         nt += csum[c, N_SUMS]
         kv += 1.0 if csum[c, N_SUMS] > 0.0 else 0.0
     visible[k, t] = np.int64(nt)
-    ok, q00, q01, q02, q11, q12, q22 = _inverse3(sxx, sxy, sxz, syy, syz, szz, nt >= 3.0 + kv)
+    ok, q00, q01, q02, q11, q12, q22 = inverse3(sxx, sxy, sxz, syy, syz, szz, nt >= 3.0 + kv)
     trace = q00 + q11 + q22
-    vdop2 = max(_quad(q00, q01, q02, q11, q12, q22, u[0], u[1], u[2]), 0.0)
+    vdop2 = max(quad(q00, q01, q02, q11, q12, q22, u[0], u[1], u[2]), 0.0)
     gdop2 = trace
     for c in range(nc):
         n_c = csum[c, 0]
         w = 1.0 / n_c if n_c > 0.0 else 0.0
         mx, my, mz = csum[c, 1] * w, csum[c, 2] * w, csum[c, 3] * w
-        t2 = w + _quad(q00, q01, q02, q11, q12, q22, mx, my, mz)
+        t2 = w + quad(q00, q01, q02, q11, q12, q22, mx, my, mz)
         t2 = t2 if ok & (w > 0.0) else 0.0
         csum[c, 0] = math.sqrt(t2)  # the TDOP, kept until the fix is decided
         gdop2 += t2

@@ -143,7 +143,7 @@ def _put(c, w, w0, w1, w2, w3, w4, w5, w6):  # pragma: no cover - compiled
 
 
 @njit(inline="always", **JIT_OPTS)
-def _inverse3(sxx, sxy, sxz, syy, syz, szz, ok_n):  # pragma: no cover - compiled
+def inverse3(sxx, sxy, sxz, syy, syz, szz, ok_n):  # pragma: no cover - compiled
     """Inverse of the symmetric 3x3 N by cofactors: ``ok, q00, q01, q02, q11, q12, q22``.
 
     ``ok``: ``ok_n`` (enough satellites) and a positive determinant; all zeros otherwise.
@@ -164,7 +164,7 @@ def _inverse3(sxx, sxy, sxz, syy, syz, szz, ok_n):  # pragma: no cover - compile
 
 
 @njit(inline="always", **JIT_OPTS)
-def _quad(q00, q01, q02, q11, q12, q22, x, y, z):  # pragma: no cover - compiled
+def quad(q00, q01, q02, q11, q12, q22, x, y, z):  # pragma: no cover - compiled
     """Return the quadratic form ``v^T Q v`` for ``v = (x, y, z)`` and the symmetric ``Q``."""
     return (
         x * (q00 * x + q01 * y + q02 * z)
@@ -209,10 +209,10 @@ def _make_set_dops(nc):
                 szz += grp[a + np.uint64(9 * ROW)] - w * mz * mz
                 nt += n_c
                 kv += 1.0 if n_c > 0.0 else 0.0
-            ok, q00, q01, q02, q11, q12, q22 = _inverse3(
+            ok, q00, q01, q02, q11, q12, q22 = inverse3(
                 sxx, sxy, sxz, syy, syz, szz, nt >= 3.0 + kv)  # fmt: skip
             trace = q00 + q11 + q22
-            vdop2 = max(_quad(q00, q01, q02, q11, q12, q22, ux, uy, uz), 0.0)
+            vdop2 = max(quad(q00, q01, q02, q11, q12, q22, ux, uy, uz), 0.0)
             gdop2 = trace
             for c in range(nc):
                 a = _pick(c, a0, a1, a2, a3, a4, a5, a6) + i
@@ -220,7 +220,7 @@ def _make_set_dops(nc):
                 mx = grp[a + np.uint64(ROW)] * w
                 my = grp[a + np.uint64(2 * ROW)] * w
                 mz = grp[a + np.uint64(3 * ROW)] * w
-                t2 = w + _quad(q00, q01, q02, q11, q12, q22, mx, my, mz)
+                t2 = w + quad(q00, q01, q02, q11, q12, q22, mx, my, mz)
                 t2 = t2 if ok & (w > 0.0) else 0.0
                 so[np.uint64((_R_TDOP + c) * ROW) + i] = math.sqrt(t2)
                 gdop2 += t2

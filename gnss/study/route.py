@@ -40,7 +40,7 @@ from ..receivers.route_formats import RouteError
 from ..timeutil import EpochSpan, epoch_span
 from .plan import Plan, plan_comparison
 from .question import Study
-from .site import _ACCURACY, _site_sigma, site_frame
+from .site import ACCURACY_COLUMNS, site_frame, site_sigma
 
 log = logging.getLogger("gnss")
 
@@ -187,9 +187,9 @@ def route_series(
     data = {"visible": np.zeros((n_t, 1, n_set), np.int64)}
     data |= {f"visible_{s}": np.zeros((n_t, 1, n_set), np.int64) for s in layout.systems}
     data |= {k: np.full((n_t, 1, n_set), np.nan) for k in (*DOP_NAMES, *map(_tdop, clocks))}
-    sigma = _site_sigma(study, plan)  # None: no accuracy asked for
+    sigma = site_sigma(study, plan)  # None: no accuracy asked for
     if sigma is not None:
-        data |= {k: np.full((n_t, 1, n_set), np.nan) for k in _ACCURACY}
+        data |= {k: np.full((n_t, 1, n_set), np.nan) for k in ACCURACY_COLUMNS}
     report("route", 0, n_set)
     for k, rs in enumerate(plan.resolved):
         cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
@@ -220,7 +220,7 @@ def route_series(
 def _accuracy(data: dict, k: int, out: dict, wout: dict, scale: float) -> None:
     """95 % accuracy columns of set ``k`` (as a site run's) from its weighted series pass."""
     ok = np.isfinite(out["pdop"][0]) & np.isfinite(wout["pdop"][0])
-    for name, (dop, factor, _) in _ACCURACY.items():
+    for name, (dop, factor, _) in ACCURACY_COLUMNS.items():
         data[name][:, 0, k] = np.where(ok, wout[dop.removesuffix("_w")][0] * scale * factor,
                                        np.nan)  # fmt: skip
 
@@ -269,7 +269,7 @@ def _route_dataset(data: dict, plan: Plan, route: Route, name: str, where) -> xr
     ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
     for s in (k.removeprefix("visible_") for k in data if k.startswith("visible_")):
         ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
-    for key, (_, _, long_name) in _ACCURACY.items() if "hacc95_m" in data else ():
+    for key, (_, _, long_name) in ACCURACY_COLUMNS.items() if "hacc95_m" in data else ():
         ds[key].attrs.update(long_name=long_name, units="m")
     ds.attrs.update(
         elevation_mask_deg=float(study.elevation_mask_deg), clock=study.clock,

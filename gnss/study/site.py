@@ -102,10 +102,10 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _DOPS}
     data |= {_tdop_name(c): np.full((n_t, n_site, n_set), np.nan) for c in clocks}
     skyline = study.config().skyline()  # None without a horizon
-    sigma = _site_sigma(study, plan)
+    sigma = site_sigma(study, plan)
     weight, scale = None, 1.0
     if sigma is not None:
-        data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in _ACCURACY}
+        data |= {k: np.full((n_t, n_site, n_set), np.nan) for k in ACCURACY_COLUMNS}
         sat_systems = [s.system for s in layout.satellites]
         weight, scale = scaled_weights([sigma[x] ** -2.0 for x in sat_systems], len(sat_systems))
     report("sites", 0, n_site * n_set)
@@ -120,7 +120,7 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
         for k, rs in enumerate(plan.resolved):
             set_systems = rs.spec.systems
             data["visible"][:, i, k] = out["visible"][k]
-            for name, (dop, factor, _) in _ACCURACY.items() if wout is not None else ():
+            for name, (dop, factor, _) in ACCURACY_COLUMNS.items() if wout is not None else ():
                 ok = np.isfinite(out["pdop"][k]) & np.isfinite(wout["pdop"][k])
                 data[name][:, i, k] = np.where(ok, wout[dop.removesuffix("_w")][k] * scale
                                                * factor, np.nan)  # fmt: skip
@@ -136,13 +136,13 @@ def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None
 
 
 #: Accuracy columns of a site run with ``uere_m``: name -> (weighted DOP, factor, long name).
-_ACCURACY = {
+ACCURACY_COLUMNS = {
     "hacc95_m": ("hdop_w", 2.0, "95 % horizontal accuracy, 2 drms = 2 sqrt(sE^2 + sN^2)"),
     "vacc95_m": ("vdop_w", 1.96, "95 % vertical accuracy, 1.96 sigma_U"),
 }
 
 
-def _site_sigma(study: Study, plan: Plan) -> dict[str, float] | None:
+def site_sigma(study: Study, plan: Plan) -> dict[str, float] | None:
     """One-sigma UERE per system of the study (None: no accuracy asked for); checked per set."""
     config = study.config()
     if config.uere_m is None:
@@ -185,7 +185,7 @@ def _dataset(data: dict, plan: Plan, sites: list[Site]) -> xr.Dataset:
     ds["visible"].attrs["long_name"] = "satellites above the elevation mask"
     for s in (x for x in SYSTEMS if f"visible_{x}" in ds):
         ds[f"visible_{s}"].attrs["long_name"] = f"satellites of {s} above the elevation mask"
-    for name, (_, _, long_name) in _ACCURACY.items() if "hacc95_m" in ds else ():
+    for name, (_, _, long_name) in ACCURACY_COLUMNS.items() if "hacc95_m" in ds else ():
         ds[name].attrs.update(long_name=long_name, units="m")
     if "hacc95_m" in ds:
         from ..coverage.uere import uere_sigma_m

@@ -48,7 +48,8 @@ def _charts(ds: xr.Dataset) -> str:
 
 def site_report(ds: xr.Dataset, summary: pd.DataFrame, images: Sequence[Path] = ()) -> str:
     """Return the report page of a site run (see :func:`write_site_report`)."""
-    best = summary.loc[summary.groupby("site")["pdop_mean"].idxmin()] if len(summary) else summary
+    fixed = summary.dropna(subset=["pdop_mean"])  # a set without any fix has no mean PDOP
+    best = fixed.loc[fixed.groupby("site")["pdop_mean"].idxmin()] if len(fixed) else fixed
     lines = [f"At {r.site}, {r.set} has the lowest mean PDOP ({r.pdop_mean:.2f}; availability "
              f"{100 * r.availability:.1f} %, at least {r.visible_min:.0f} satellites in view)."
              for r in best.itertuples() if np.isfinite(r.pdop_mean)]  # fmt: skip
