@@ -240,12 +240,11 @@ def test_a_failure_while_drawing_leaves_nothing(tmp_path):
 
 
 def test_the_study_horizon_becomes_the_sky_plot_skyline():
-    from types import SimpleNamespace
-
+    """A preset named in the Study (a string, resolved by the run) is the skyline drawn."""
     from gnss.study.site_tracks import study_skyline
 
     canyon = gnss.horizon_preset("street_canyon_ns")
-    az, el = study_skyline(SimpleNamespace(horizon=canyon, elevation_mask_deg=10.0))
+    az, el = study_skyline(gnss.Study("R", horizon="street_canyon_ns", elevation_mask_deg=10.0))
     ref_az, ref_el = canyon.kernel_table(10.0)
     np.testing.assert_array_equal(az, ref_az)
     np.testing.assert_array_equal(el, ref_el)

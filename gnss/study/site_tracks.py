@@ -85,7 +85,7 @@ def site_tracks(plan: Plan, sites: list[Site], progress: ProgressCallback | None
             "time": times,
             "site": [s.name for s in sites],
             "set": [rs.spec.name for rs in plan.resolved],
-            "label": ("sat", [s.label for s in layout.satellites]),
+            "label": ("sat", [_short_label(s) for s in layout.satellites]),
             "system": ("sat", [s.system for s in layout.satellites]),
             "norad_id": ("sat", [s.norad_id or -1 for s in layout.satellites]),
             "in_set": (("set", "sat"), in_set),
@@ -101,12 +101,20 @@ def site_tracks(plan: Plan, sites: list[Site], progress: ProgressCallback | None
     return ds
 
 
-def study_skyline(study) -> tuple[np.ndarray, np.ndarray] | None:
-    """Return the skyline table of ``study.horizon`` (mask folded in), or None without one."""
-    horizon = getattr(study, "horizon", None)
-    if horizon is None or not hasattr(horizon, "kernel_table"):
-        return None
-    return horizon.kernel_table(study.elevation_mask_deg)
+def _short_label(sat) -> str:
+    """Return the sky-plot label: the PRN label, or the slot of a nominal satellite (``M03``)."""
+    if sat.prn is None and "NOMINAL" in sat.name.upper():
+        return sat.name.rsplit(" ", 1)[-1]
+    return sat.label
+
+
+def study_skyline(study: Study) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the skyline table of the study's horizon (mask folded in), or None without one.
+
+    The horizon as the run used it (``Study.config().skyline()``: a preset name or a file
+    resolved to a :class:`gnss.Horizon`).
+    """
+    return study.config().skyline()
 
 
 def _place(lat_deg: float, lon_deg: float) -> str:
