@@ -39,7 +39,7 @@ from numba import njit
 from .jit import JIT_OPTS
 from .sets import ROW
 from .skyline import above_skyline
-from .steps import BLOCK, G_LEN, weight_groups
+from .steps import BLOCK, G_LEN, finish_groups, live_offsets
 from .vector import LANES, sum_block_flag, sum_block_sky
 
 
@@ -128,19 +128,11 @@ def tile_sums_horizon(
     band = np.empty(5 * LANES * n_s)
     bits = np.empty(n_s, np.uint8)
     idx2 = np.empty(n_s, np.int64)
-    bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
         for bt in range((n + BLOCK - 1) // BLOCK):
             b = t0 // BLOCK + bt
-            jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
-            for s in range(np.uint64(s0), np.uint64(s1)):
-                j = jb + s
-                live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
-            m = np.uint64(0)
-            for s in range(np.uint64(s0), np.uint64(s1)):
-                idx[m] = s * np.uint64(n_tp) + ob
-                m += np.uint64(live[s])
+            m = live_offsets(bound, b, s0, s1, n_s, n_tp, ux, uy, uz, thr, live, idx)
             a0 = np.uint64(g * G_LEN + bt * BLOCK)
             sum_block_flag(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp, a0, bits,
                            sin_lo)  # fmt: skip
@@ -155,11 +147,4 @@ def tile_sums_horizon(
                                    k_max)  # fmt: skip
             if n_band:
                 band_pass(band, n_band, east, north, sky, grp, a0)
-    weight_groups(n, grp, group_w)
-    for v in range(virt.shape[0]):
-        vb = (n_groups + v) * G_LEN
-        grp[vb : vb + G_LEN] = 0.0
-        for g in range(n_groups):
-            if virt[v, g]:
-                for j in range(vb, vb + G_LEN):
-                    grp[j] += grp[j - vb + g * G_LEN]
+    finish_groups(n, grp, group_w, virt, n_groups)

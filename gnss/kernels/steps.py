@@ -167,23 +167,38 @@ def tile_sums(
     n_s = idx.shape[0]
     px0, py0, pz0 = point[0], point[1], point[2]
     ux, uy, uz = up[0], up[1], up[2]
-    bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
         for bt in range((n + BLOCK - 1) // BLOCK):
             b = t0 // BLOCK + bt
-            # Bound tests in a vectorised pass, then the list (unsigned indices: no
-            # negative-index wrap-around code).
-            jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
-            for s in range(np.uint64(s0), np.uint64(s1)):
-                j = jb + s
-                live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
-            m = np.uint64(0)
-            for s in range(np.uint64(s0), np.uint64(s1)):
-                idx[m] = s * np.uint64(n_tp) + ob
-                m += np.uint64(live[s])
+            m = live_offsets(bound, b, s0, s1, n_s, n_tp, ux, uy, uz, thr, live, idx)
             sum_block(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_mask, grp,
                       np.uint64(g * G_LEN + bt * BLOCK))  # fmt: skip
+    finish_groups(n, grp, group_w, virt, n_groups)
+
+
+@njit(inline="always", **JIT_OPTS)
+def live_offsets(bound, b, s0, s1, n_s, n_tp, ux, uy, uz, thr, live, idx):  # pragma: no cover
+    """Offsets (into ``idx``) of the satellites ``s0:s1`` the bound of block ``b`` keeps; count.
+
+    Bound tests in a vectorised pass, then the list (unsigned indices: no negative-index
+    wrap-around code).
+    """
+    bx, by, bz, be = bound[0], bound[1], bound[2], bound[3]
+    jb, ob = np.uint64(b * n_s), np.uint64(b * BLOCK)
+    for s in range(np.uint64(s0), np.uint64(s1)):
+        j = jb + s
+        live[s] = bx[j] * ux + by[j] * uy + bz[j] * uz + be[j] >= thr
+    m = np.uint64(0)
+    for s in range(np.uint64(s0), np.uint64(s1)):
+        idx[m] = s * np.uint64(n_tp) + ob
+        m += np.uint64(live[s])
+    return m
+
+
+@njit(**JIT_OPTS)
+def finish_groups(n, grp, group_w, virt, n_groups):  # pragma: no cover - compiled
+    """Weight the real groups (:func:`weight_groups`), then sum each virtual group's members."""
     weight_groups(n, grp, group_w)
     for v in range(virt.shape[0]):
         vb = (n_groups + v) * G_LEN
