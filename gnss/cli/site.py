@@ -216,15 +216,17 @@ def _check_plot_files(plan, sites, out) -> None:
 
 def _run(plan, sites, out, progress, quiet: bool, plots: bool = True, report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
+    from ..study.propagated import propagate_plan
     from ..study.site import site_passes, site_series, site_summary, write_site_outputs
     from ..study.site_tracks import site_tracks, study_skyline, write_site_plots
 
     for name, text in plan.set_descriptions.items() if not quiet else ():
         click.echo(f"set {name}: {text}", err=True)
     with out:
-        ds = site_series(plan, sites, progress)
+        propagated = propagate_plan(plan, progress)  # once, for the series and the sky plots
+        ds = site_series(plan, sites, progress, propagated)
         if plots:  # before the report, which embeds every PNG of the folder
-            tracks = site_tracks(plan, sites, progress)
+            tracks = site_tracks(plan, sites, progress, propagated)
             write_site_plots(ds, tracks, out, study_skyline(plan.study))
         write_site_outputs(ds, out, site_passes(plan, sites), report=report,
                            pdop_max=plan.study.pdop_max)
