@@ -14,6 +14,7 @@ from datetime import UTC
 
 import numpy as np
 import pytest
+import xarray as xr
 from click.testing import CliRunner
 from conftest import SNAPSHOT_2026, requires_shared
 from skyfield.api import EarthSatellite, load, wgs84
@@ -169,3 +170,17 @@ def test_route_tracks_follow_the_route_span(tmp_path):
     assert tracks.sizes["time"] == 7 and tracks.lon_deg.dims == ("time",)
     assert float(tracks.lon_deg[0]) == pytest.approx(170.0)
     assert float(tracks.lat_deg[-1]) == pytest.approx(71.0)
+
+
+def test_route_look_angles_is_route_tracks_of_the_fitted_plan(tmp_path):
+    from gnss.study.route import RouteSpanError
+
+    route = gnss.read_route(ship_csv(tmp_path, NOMINAL_T0))
+    study = gnss.Study("R,C", duration_s=3 * 3600, step_s=1800)
+    got = gnss.route_look_angles(study, route)
+    plan = plan_comparison(gnss.Study("R,C", start=NOMINAL_T0, duration_s=3 * 3600, step_s=1800))
+    xr.testing.assert_identical(got, route_tracks(plan, route, "ship"))  # named after the file
+    with pytest.raises(RouteSpanError, match="route's span"):
+        gnss.route_look_angles(gnss.Study("R", duration_s=7 * 3600, step_s=3600), route)
+    with pytest.raises(gnss.RouteError, match="expected a gnss.Route"):
+        gnss.route_look_angles(study, [(72.0, 170.0)])

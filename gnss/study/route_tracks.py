@@ -10,6 +10,7 @@ the sky of any one place.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,12 @@ from ..outputs import siteplots as sp
 from ..outputs.outdir import OutputDir
 from ..receivers.grid import geodetic_points
 from ..receivers.route import Route
-from .plan import Plan
+from ..receivers.route_formats import RouteError
+from ..timeutil import epoch_span
+from .plan import Plan, plan_comparison
 from .propagated import Propagated, check_propagated, propagate_plan
-from .route import route_positions
+from .question import Study
+from .route import check_route_span, route_name, route_positions
 from .site_tracks import place_pictures, place_text, tracks_dataset
 
 
@@ -68,6 +72,55 @@ def moving_look_angles_deg(
     az_deg = np.degrees(np.arctan2(east, north)) % 360.0
     az_deg[az_deg >= 360.0] = 0.0  # -1e-17 % 360 rounds to 360
     return az_deg, el_deg
+
+
+def route_look_angles(
+    study: Study, route: Route, name: str | None = None, *,
+    progress: ProgressCallback | None = None,
+) -> xr.Dataset:  # fmt: skip
+    """Azimuth and elevation of every satellite of a study's sets from a receiver on a route.
+
+    Parameters
+    ----------
+    study : Study
+        As for :func:`gnss.route_timeseries` (``start`` None: the route's first waypoint;
+        the span must lie inside the route, :func:`gnss.route_study` fits it to its end).
+    route : Route
+    name : str, optional
+        The ``site`` label (default: the route file's stem, else "route").
+    progress : callable, optional
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`gnss.site_look_angles` (dims ``(time, site, sat)``, one site), each epoch
+        in the local frame of the receiver's position then, which is in ``lat_deg``,
+        ``lon_deg``, ``height_m`` along ``time``.
+
+    Raises
+    ------
+    RouteError
+        For a ``route`` that is not a :class:`gnss.Route`; :class:`RouteSpanError` for
+        epochs outside the route (before any element file is read).
+    GnssError
+        As :func:`gnss.plan_comparison` for the elements, sets and span.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> import gnss
+    >>> t = [datetime(2026, 1, 1, h, tzinfo=timezone.utc) for h in (0, 6)]
+    >>> ship = gnss.Route(t, np.array([72.0, 71.0]), np.array([170.0, -170.0]), np.zeros(2))
+    >>> tr = gnss.route_look_angles(gnss.Study("R", duration_s=6 * 3600, step_s=3600), ship)
+    >>> tr.el_deg.dims, tr.lon_deg.dims, tr.sizes["time"]
+    (('time', 'site', 'sat'), ('time',), 7)
+    """
+    if not isinstance(route, Route):
+        raise RouteError(f"route: expected a gnss.Route (gnss.read_route(path)), got {route!r}")
+    start = study.start or route.times[0]
+    check_route_span(route, epoch_span(start, study.duration_s, study.step_s))
+    plan = plan_comparison(dataclasses.replace(study, start=start))
+    return route_tracks(plan, route, name or route_name(route), progress)
 
 
 def route_tracks(
