@@ -104,6 +104,7 @@ _EXPORTS: dict[str, str] = {
     "look_angles_deg": "receivers.look",
     "route_timeseries": "study.route",
     "route_study": "study.route",
+    "route_look_angles": "study.route_tracks",
     "RouteSpanError": "study.route",
     "run_plan": "study.run",
     "write_comparison": "outputs.comparison",

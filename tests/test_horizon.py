@@ -12,6 +12,9 @@ import gnss
 from gnss.receivers.horizon import (
     Horizon,
     HorizonError,
+    HorizonParameterError,
+    as_horizon,
+    closest_presets,
     horizon_preset,
     preset_names,
     read_horizon,
@@ -187,3 +190,25 @@ def test_above_skyline_matches_a_plain_azimuth_elevation_test():
     clear = np.abs(el - sky) > 1e-6
     assert clear.sum() > 19000
     np.testing.assert_array_equal(got[clear], (el > sky)[clear])
+
+
+def test_a_misspelt_preset_is_neither_preset_nor_file_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no file called street_canyon here
+    with pytest.raises(HorizonParameterError) as err:
+        as_horizon("street_canyon")
+    msg = str(err.value)
+    assert err.value.parameter == "horizon"
+    assert msg.startswith("horizon 'street_canyon': not a preset and not a file.")
+    assert f"The presets are {', '.join(preset_names())};" in msg
+    assert "did you mean 'street_canyon_ew' or 'street_canyon_ns'?" in msg  # equally close
+    assert "CSV with the header azimuth_deg,elevation_deg" in msg and str(tmp_path) in msg
+    with pytest.raises(HorizonParameterError, match=r"did you mean 'street_canyon_ns'\?"):
+        as_horizon("Street_Canyon_SN")
+    with pytest.raises(HorizonParameterError, match=r"not a file\. The presets are [^;]*\. A file"):
+        as_horizon(tmp_path / "missing.csv")  # a path: no preset is close, none suggested
+    with pytest.raises(HorizonError, match=r"got 'street_canyon_n' \(did you mean 'street_c"):
+        horizon_preset("street_canyon_n")
+    # A file of that name is read as a file (a preset name too: the file wins).
+    (tmp_path / "street_canyon").write_text("azimuth_deg,elevation_deg\n0,10\n180,30\n")
+    assert as_horizon("street_canyon").elevation_at(90.0) == pytest.approx(20.0)
+    assert closest_presets("mountains", preset_names()) == []

@@ -203,7 +203,24 @@ def test_study_horizon_values():
     assert gnss.Study("R", duration_s=1800, step_s=1800).config().skyline() is None
     with pytest.raises(gnss.ParameterError) as err:
         gnss.Study("R", duration_s=1800, step_s=1800, horizon="no_such_preset_or_file")
-    assert err.value.parameter == "horizon" and "Check the path" in str(err.value)
+    assert err.value.parameter == "horizon" and "not a preset and not a file" in str(err.value)
     with pytest.raises(gnss.ParameterError) as err:
         gnss.Study("R", duration_s=1800, step_s=1800, horizon=12.5)
     assert err.value.parameter == "horizon"
+
+
+@pytest.mark.parametrize("command", ["compare", "site"])
+def test_misspelt_preset_lists_the_presets_exit_2_nothing_written(tmp_path, command):
+    """--horizon street_canyon (street_canyon_ns meant): the presets, the closest, the file form."""
+    out = tmp_path / "out"
+    where = ["--lat", "55.75", "--lon", "37.62"] if command == "site" else []
+    res = CliRunner().invoke(cli, [command, *where, "--horizon", "street_canyon", "--hours", "1",
+                                   "--step-s", "1800", "-o", str(out)])  # fmt: skip
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    for needle in ("Invalid value for '--horizon'", "'street_canyon': not a preset and not a file",
+                   "The presets are street_canyon_ew, street_canyon_ns",
+                   "did you mean 'street_canyon_ew' or 'street_canyon_ns'?",
+                   "CSV with the header azimuth_deg,elevation_deg"):  # fmt: skip
+        assert needle in text, text
+    assert not out.exists()

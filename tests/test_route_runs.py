@@ -24,6 +24,7 @@ import xarray as xr
 from skyfield.api import EarthSatellite, load, wgs84
 
 import gnss
+import gnss.outputs.siteplots
 from gnss.study.route import RouteSpanError, route_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,8 +214,9 @@ def test_cli_route_writes_timeseries_without_passes(tmp_path):
     r = _cli("--route", str(ship_csv(tmp_path, NOMINAL_T0)), "--name", "Arctic ship", "--sets",
              "R,C,R+C", "--step-s", "3600", "-o", str(out), cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr
+    pictures = gnss.outputs.siteplots.site_plot_files(["Arctic ship"], ["R", "C", "R+C"])
     assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc",
-                                               "gnss-manifest.json"}  # fmt: skip
+                                               "gnss-manifest.json", *pictures}  # fmt: skip
     frame = pd.read_csv(out / "timeseries.csv")
     assert list(frame.columns[:9]) == ["time_utc", "site", "set", "lat_deg", "lon_deg",
                                        "height_m", "visible", "visible_R", "visible_C"]

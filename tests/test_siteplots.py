@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 from conftest import SNAPSHOT_2026, requires_shared
 from matplotlib.image import imread
 
@@ -249,3 +250,54 @@ def test_the_study_horizon_becomes_the_sky_plot_skyline():
     np.testing.assert_array_equal(az, ref_az)
     np.testing.assert_array_equal(el, ref_el)
     assert study_skyline(gnss.Study("R")) is None  # no horizon: the flat mask
+
+
+def count_propagations(monkeypatch) -> list:
+    """Count the SGP4/orbit-file propagation calls of a run's layout (the real function runs).
+
+    Every propagation of a plan's satellites (:func:`gnss.coverage.run.propagate_layout`) goes
+    through ``gnss.coverage.run.propagate_itrs_m``, once per start epoch and 2048-epoch chunk;
+    the passes have their own root finder (``gnss.receivers.passes``), not counted here.
+    """
+    from gnss.coverage import run
+
+    calls, real = [], run.propagate_itrs_m
+
+    def counted(sats, span, first, stop):
+        calls.append((len(sats), first, stop))
+        return real(sats, span, first, stop)
+
+    monkeypatch.setattr(run, "propagate_itrs_m", counted)
+    return calls
+
+
+def test_a_site_run_with_pictures_propagates_once(tmp_path, monkeypatch):
+    """The sky plots take the series run's positions: one propagation for series and pictures."""
+    from click.testing import CliRunner
+
+    from gnss.cli.commands import main
+
+    calls = count_propagations(monkeypatch)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["site", "--lat", "39.9", "--lon", "116.4", "--name", "B",
+                                  "--sets", "R,C,R+C", "--hours", "2", "--step-s", "900",
+                                  "-o", str(out)], catch_exceptions=False)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert len(calls) == 1 and calls[0][1:] == (0, 9)  # 9 epochs, one start, one chunk
+    assert {"skyplot_B_R_C.png", "dop_B.png", "passes.csv"} <= {p.name for p in out.iterdir()}
+
+
+def test_tracks_from_the_series_positions_equal_their_own_propagation():
+    """site_tracks given the series' positions returns what it computes alone, bit for bit."""
+    from gnss.study.propagated import propagate_plan
+
+    plan = plan_comparison(gnss.Study("R,C,R+C", duration_s=3600, step_s=900))
+    sites = [gnss.Site("A", 10.0, 20.0), gnss.Site("B", -33.9, 151.2, 50.0)]
+    shared = propagate_plan(plan)
+    xr.testing.assert_identical(site_tracks(plan, sites, None, shared), site_tracks(plan, sites))
+    xr.testing.assert_identical(site_series(plan, sites, None, shared),
+                                 site_series(plan, sites, None))  # fmt: skip
+    other = propagate_plan(plan_comparison(gnss.Study("R", duration_s=1800, step_s=900)))
+    with pytest.raises(gnss.ParameterError, match="propagate_plan") as err:
+        site_tracks(plan, sites, None, other)
+    assert err.value.parameter == "propagated"

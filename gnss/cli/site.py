@@ -39,8 +39,9 @@ def site_options(f):
         help="A moving receiver instead of sites: CSV time_utc,lat_deg,lon_deg[,height_m], GPX "
         "track or GeoJSON LineString with times, interpolated along great circles (across the "
         "antimeridian the short way). The span defaults to the route's (--start: its first "
-        "waypoint; --hours: to its last); --name labels it. No passes.csv (rise and set times "
-        "belong to a fixed place).",
+        "waypoint; --hours: to its last); --name labels it. Sky plots along the route (the "
+        "receiver's local frame at each epoch); no passes.csv (rise and set times belong to a "
+        "fixed place).",
     )(f)  # fmt: skip
     f = click.option(
         "--sites", "sites_file", metavar="FILE.csv", type=click.Path(dir_okay=False),
@@ -98,7 +99,8 @@ def site_options(f):
     "--plots/--no-plots", default=True, show_default=True,
     help="Also write the pictures: a sky plot per site and set (skyplot_<site>_<set>.png) "
     "and the PDOP and visible-count time series of every set per site (dop_<site>.png, "
-    "visible_<site>.png).",
+    "visible_<site>.png); with --route the same for the route (<site>: its --name or file "
+    "stem), each track seen from the receiver's place at each epoch.",
 )  # fmt: skip
 @report_option()
 @overwrite_option()
@@ -116,7 +118,9 @@ def site(**options):
 
     With --route FILE the receiver moves along the route (not with --lat, --lon,
     --height-m or --sites): timeseries.csv then has the receiver's lat_deg,
-    lon_deg and height_m on every row, and passes.csv and the pictures are not
+    lon_deg and height_m on every row; the sky plot of each set shows every
+    satellite as seen from the receiver's place at each epoch, with the PDOP
+    and visible-count plots of the route; passes.csv and report.html are not
     written.
     """
     from ..errors import GnssError
@@ -216,15 +220,17 @@ def _check_plot_files(plan, sites, out) -> None:
 
 def _run(plan, sites, out, progress, quiet: bool, plots: bool = True, report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
+    from ..study.propagated import propagate_plan
     from ..study.site import site_passes, site_series, site_summary, write_site_outputs
     from ..study.site_tracks import site_tracks, study_skyline, write_site_plots
 
     for name, text in plan.set_descriptions.items() if not quiet else ():
         click.echo(f"set {name}: {text}", err=True)
     with out:
-        ds = site_series(plan, sites, progress)
+        propagated = propagate_plan(plan, progress)  # once, for the series and the sky plots
+        ds = site_series(plan, sites, progress, propagated)
         if plots:  # before the report, which embeds every PNG of the folder
-            tracks = site_tracks(plan, sites, progress)
+            tracks = site_tracks(plan, sites, progress, propagated)
             write_site_plots(ds, tracks, out, study_skyline(plan.study))
         write_site_outputs(ds, out, site_passes(plan, sites), report=report,
                            pdop_max=plan.study.pdop_max)

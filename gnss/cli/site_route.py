@@ -4,8 +4,9 @@ The route is read and checked, and the span fitted to it, before any element fil
 no ``--start`` starts at the route's first waypoint, no ``--hours`` runs to its last. A route
 with ``--lat``, ``--lon``, ``--height-m`` or ``--sites`` is a usage error (exit 2), as is a bad
 route file or a span the route does not cover; nothing is written then. The output folder
-gets ``timeseries.csv`` (the receiver's position on every row) and ``timeseries.nc``; no
-``passes.csv``.
+gets ``timeseries.csv`` (the receiver's position on every row), ``timeseries.nc`` and,
+unless ``--no-plots``, a sky plot per set (each satellite seen from the receiver's place at
+each epoch) and the PDOP and visible-count plots; no ``passes.csv``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _NOT_WITH_ROUTE = {"lats": "--lat", "lons": "--lon", "heights": "--height-m",
 def route_command(options: dict) -> None:
     """Run ``gnss site`` for ``--route``: check, plan, compute, write, print the summary."""
     from ..errors import GnssError
+    from ..study.route import route_name
 
     clash = [name for key, name in _NOT_WITH_ROUTE.items() if options[key]]
     if clash:
@@ -41,13 +43,15 @@ def route_command(options: dict) -> None:
     hours_given = click.get_current_context().get_parameter_source("hours").name != "DEFAULT"
     try:
         route, plan, out = _plan(options, hours_given)
+        name = options["names"][0] if options["names"] else route_name(route)
+        if options["plots"]:
+            _check_plot_files(plan, name, out)
     except GnssError as exc:
         raise _usage_error(exc) from exc
     progress = Progress(enabled=not options["quiet"] and sys.stderr.isatty(),
                         quiet=options["quiet"])  # fmt: skip
     try:
-        _run(plan, route, options["names"][0] if options["names"] else None, out, progress,
-             options["quiet"])  # fmt: skip
+        _run(plan, route, name, out, progress, options["quiet"], options["plots"])
     except GnssError as exc:
         raise click_error(exc) from exc
     finally:
@@ -96,15 +100,29 @@ def study_span(study):
     return epoch_span(study.start, study.duration_s, study.step_s)
 
 
-def _run(plan, route, name, out, progress, quiet: bool) -> None:
+def _check_plot_files(plan, name: str, out) -> None:
+    """Refuse, before any work, picture names that would replace files."""
+    from ..outputs.siteplots import site_plot_files
+
+    out.check_free(site_plot_files([name], [r.spec.name for r in plan.resolved]))
+
+
+def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
-    from ..study.route import route_name, route_series, write_route_outputs
+    from ..study.propagated import propagate_plan
+    from ..study.route import route_series, write_route_outputs
+    from ..study.route_tracks import route_tracks, write_route_plots
     from ..study.site import site_summary
+    from ..study.site_tracks import study_skyline
 
     for set_name, text in plan.set_descriptions.items() if not quiet else ():
         click.echo(f"set {set_name}: {text}", err=True)
     with out:
-        ds = route_series(plan, route, name or route_name(route), progress)
+        propagated = propagate_plan(plan, progress)  # once, for the series and the sky plots
+        ds = route_series(plan, route, name, progress, propagated)
+        if plots:
+            tracks = route_tracks(plan, route, name, progress, propagated)
+            write_route_plots(ds, tracks, out, study_skyline(plan.study))
         write_route_outputs(ds, out)
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

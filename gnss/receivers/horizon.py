@@ -9,6 +9,7 @@ profiles shipped in ``gnss/receivers/horizons/``.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,8 +250,10 @@ def horizon_preset(name: str) -> Horizon:
     """
     names = preset_names()
     if name not in names:
+        close = closest_presets(name, names)
+        guess = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
         raise HorizonError(
-            f"horizon preset: expected one of {', '.join(names)}, got {name!r}. "
+            f"horizon preset: expected one of {', '.join(names)}, got {name!r}{guess}. "
             "Pick one of those or give a CSV file azimuth_deg,elevation_deg"
         )
     return read_horizon(PRESETS_DIR / f"{name}.csv")
@@ -264,15 +267,17 @@ def as_horizon(value) -> Horizon | None:
     """Resolve a horizon given as None, a :class:`Horizon`, a preset name or a file path.
 
     A text that names a preset (:func:`preset_names`) and is not an existing file is the
-    preset; any other text or path is read with :func:`read_horizon`.
+    preset; an existing path is read with :func:`read_horizon`.
 
     Raises
     ------
     HorizonParameterError
         A :class:`HorizonError` and a ``ParameterError`` with ``.parameter = "horizon"``
         (so a command line names its ``--horizon`` option):
-        for a file or preset that cannot be read (the message of :func:`read_horizon`, with
-        ``file:line`` and the fix) or a value of another type.
+        for a value that is neither a preset nor an existing path (a misspelt preset: the
+        message lists the presets, the closest ones and the CSV form a file takes), a file
+        that cannot be read (the message of :func:`read_horizon`, with ``file:line`` and the
+        fix) or a value of another type.
 
     Examples
     --------
@@ -289,9 +294,45 @@ def as_horizon(value) -> Horizon | None:
             f"or a horizon file path, got {value!r}",
             parameter="horizon",
         )
+    names, is_file = preset_names(), _exists(value)
+    if not is_file and not (isinstance(value, str) and value in names):
+        raise HorizonParameterError(neither_message(str(value), names), parameter="horizon")
     try:
-        if isinstance(value, str) and value in preset_names() and not Path(value).exists():
-            return horizon_preset(value)
-        return read_horizon(value)
+        return horizon_preset(value) if not is_file else read_horizon(value)
     except HorizonError as exc:
         raise HorizonParameterError(str(exc), parameter="horizon") from None
+
+
+def _exists(path) -> bool:
+    """Whether a path names something on disk (False for a name the system cannot take)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def neither_message(value: str, names: list[str]) -> str:
+    """Return the refusal of a horizon naming no preset and no existing file (a typo, often)."""
+    close = closest_presets(value, names)
+    guess = f"; did you mean {' or '.join(map(repr, close))}?" if close else "."
+    return (
+        f"horizon {value!r}: not a preset and not a file. The presets are "
+        f"{', '.join(names)}{guess} A file is a CSV with the header azimuth_deg,elevation_deg "
+        "(azimuth clockwise from north in [0, 360], elevation in degrees) or a PVGIS horizon "
+        f"download; if you meant one, check the path (relative to {Path.cwd()})"
+    )
+
+
+def closest_presets(value: str, names: list[str], cutoff: float = 0.6) -> list[str]:
+    """Return the preset names most like ``value`` (difflib ratio, case ignored, ties kept).
+
+    Examples
+    --------
+    >>> closest_presets("street_canyon_sn", ["street_canyon_ew", "street_canyon_ns"])
+    ['street_canyon_ns']
+    >>> closest_presets("mountains", ["street_canyon_ew", "street_canyon_ns"])
+    []
+    """
+    ratio = {n: difflib.SequenceMatcher(None, value.lower(), n.lower()).ratio() for n in names}
+    best = max(ratio.values(), default=0.0)
+    return [n for n in names if ratio[n] == best] if best >= cutoff else []

@@ -29,8 +29,6 @@ import xarray as xr
 from ..coverage.config import ProgressCallback
 from ..coverage.dataset import DOP_NAMES
 from ..coverage.epochs import scaled_weights
-from ..coverage.layout import SetLayout
-from ..coverage.run import propagate_layout
 from ..coverage.series import series_dops
 from ..errors import ParameterError
 from ..outputs.outdir import OutputDir
@@ -39,6 +37,7 @@ from ..receivers.route import Route
 from ..receivers.route_formats import RouteError
 from ..timeutil import EpochSpan, epoch_span
 from .plan import Plan, plan_comparison
+from .propagated import Propagated, check_propagated, propagate_plan
 from .question import Study
 from .site import ACCURACY_COLUMNS, site_frame, site_sigma
 
@@ -165,22 +164,34 @@ def route_name(route: Route) -> str:
     return stem if stem and route.source != "route" else "route"
 
 
+def route_positions(plan: Plan, route: Route) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the receiver's ``lat_deg, lon_deg, height_m`` at each epoch of the plan's span."""
+    span = plan.span
+    check_route_span(route, span)
+    return route.positions_at([span.start + timedelta(seconds=float(s))
+                               for s in span.offsets_s()])  # fmt: skip
+
+
 def route_series(
-    plan: Plan, route: Route, name: str, progress: ProgressCallback | None
-) -> xr.Dataset:
-    """Return the time series of a checked plan along a route (see :func:`route_timeseries`)."""
+    plan: Plan, route: Route, name: str, progress: ProgressCallback | None,
+    propagated: Propagated | None = None,
+) -> xr.Dataset:  # fmt: skip
+    """Return the time series of a checked plan along a route (see :func:`route_timeseries`).
+
+    ``propagated``: the plan's satellites already propagated (:func:`propagate_plan`, shared
+    with the route's sky plots); None propagates them here.
+    """
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
     span, study = plan.span, plan.study
-    check_route_span(route, span)
-    times = [span.start + timedelta(seconds=float(s)) for s in span.offsets_s()]
-    lat, lon, height = route.positions_at(times)
+    lat, lon, height = route_positions(plan, route)
     points, ups = geodetic_points(lat, lon, height)
-    layout = SetLayout.build(plan.resolved, study.clock)
-    pos, _ = propagate_layout(layout, span, report)
+    if propagated is None:
+        propagated = propagate_plan(plan, progress)
+    layout, pos = check_propagated(propagated, plan).layout, propagated.positions_itrs_m
     sat_systems = [s.system for s in layout.satellites]
     n_t, n_set = span.n_epochs, len(plan.resolved)
     clocks = list(layout.systems) if study.clock == "per-system" else [""]

@@ -3,9 +3,10 @@
 The same question as a comparison (:class:`gnss.Study`: sets incl. what-if sets, element and
 orbit files, selectors, span rules, mask, clock) asked at named places instead of a grid.
 The elements are loaded and checked as for ``gnss compare`` (:func:`gnss.plan_comparison`),
-the satellites propagated once, and each site run through the series kernel, all epochs and
-sets in one call (:func:`gnss.coverage.series.layout_series`). The study's grid and regions
-are not used.
+the satellites propagated once (:func:`~gnss.study.propagated.propagate_plan`; a ``gnss
+site`` run hands the same positions to its sky plots), and each site run through the series
+kernel, all epochs and sets in one call (:func:`gnss.coverage.series.layout_series`). The
+study's grid and regions are not used.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ import xarray as xr
 from ..coverage.config import ProgressCallback
 from ..coverage.dataset import horizon_attrs
 from ..coverage.epochs import scaled_weights
-from ..coverage.layout import SetLayout
-from ..coverage.run import propagate_layout
 from ..coverage.series import layout_series
 from ..elements.classify import SYSTEMS
 from ..outputs.outdir import OutputDir
 from ..receivers.sites import Site, as_sites
 from .plan import Plan, plan_comparison
+from .propagated import Propagated, check_propagated, propagate_plan
 from .question import Study
 
 _DOPS = ("pdop", "hdop", "vdop", "gdop")
@@ -84,16 +84,24 @@ def site_timeseries(
     return site_series(plan, site_list, progress)
 
 
-def site_series(plan: Plan, sites: list[Site], progress: ProgressCallback | None) -> xr.Dataset:
-    """Return the time series of a checked plan at checked sites (see :func:`site_timeseries`)."""
+def site_series(
+    plan: Plan, sites: list[Site], progress: ProgressCallback | None,
+    propagated: Propagated | None = None,
+) -> xr.Dataset:  # fmt: skip
+    """Return the time series of a checked plan at checked sites (see :func:`site_timeseries`).
+
+    ``propagated``: the plan's satellites already propagated (:func:`propagate_plan`, shared
+    with the sky plots of the same run); None propagates them here.
+    """
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
     study = plan.study
-    layout = SetLayout.build(plan.resolved, study.clock)
-    pos, _ = propagate_layout(layout, plan.span, report)
+    if propagated is None:
+        propagated = propagate_plan(plan, progress)
+    layout, pos = check_propagated(propagated, plan).layout, propagated.positions_itrs_m
     systems = list(layout.systems)
     n_t, n_site, n_set = plan.span.n_epochs, len(sites), len(plan.resolved)
     clocks = systems if study.clock == "per-system" else [""]

@@ -1,7 +1,7 @@
 """Satellite tracks at sites (look angles over the span) and the pictures of a site run.
 
-The satellites of a checked plan are propagated as for the time series
-(:func:`gnss.coverage.run.propagate_layout`: labelled snapshots from their own start) and
+The satellites of a checked plan, propagated once for the time series and the pictures
+(:func:`gnss.study.propagated.propagate_plan`: labelled snapshots from their own start), are
 turned into azimuth and elevation in each site's geodetic frame
 (:func:`gnss.receivers.look.look_angles_deg`). :func:`write_site_plots` draws a sky plot per
 site and set and the DOP and visible-count time series per site (:mod:`gnss.outputs.siteplots`).
@@ -16,13 +16,12 @@ import numpy as np
 import xarray as xr
 
 from ..coverage.config import ProgressCallback
-from ..coverage.layout import SetLayout
-from ..coverage.run import propagate_layout
 from ..outputs import siteplots as sp
 from ..outputs.outdir import OutputDir
 from ..receivers.look import look_angles_deg
 from ..receivers.sites import Site, as_sites
 from .plan import Plan, plan_comparison
+from .propagated import Propagated, check_propagated, propagate_plan
 from .question import Study
 
 
@@ -62,37 +61,48 @@ def site_look_angles(
     return site_tracks(plan_comparison(study), as_sites(sites), progress)
 
 
-def site_tracks(plan: Plan, sites: list[Site], progress: ProgressCallback | None = None):
-    """Return the look angles of a checked plan at checked sites (see :func:`site_look_angles`)."""
+def site_tracks(
+    plan: Plan, sites: list[Site], progress: ProgressCallback | None = None,
+    propagated: Propagated | None = None,
+) -> xr.Dataset:  # fmt: skip
+    """Return the look angles of a checked plan at checked sites (see :func:`site_look_angles`).
 
-    def report(stage: str, done: int, total: int) -> None:
-        if progress is not None:
-            progress(stage, done, total)
-
-    layout = SetLayout.build(plan.resolved, plan.study.clock)
-    pos, _ = propagate_layout(layout, plan.span, report)
+    ``propagated``: the positions of the same plan's time series (:func:`propagate_plan`),
+    so a ``gnss site`` run propagates once; None propagates here.
+    """
+    if propagated is None:
+        propagated = propagate_plan(plan, progress)
+    pos = check_propagated(propagated, plan).positions_itrs_m
     n_t, n_sat = pos.shape[:2]
     az = np.empty((n_t, len(sites), n_sat))
     el = np.empty_like(az)
     for i, site in enumerate(sites):
         az[:, i], el[:, i] = look_angles_deg(pos, site.lat_deg, site.lon_deg, site.height_m)
+    ds = tracks_dataset(plan, propagated.layout, az, el, [s.name for s in sites])
+    return ds.assign_coords(
+        lat_deg=("site", [s.lat_deg for s in sites]),
+        lon_deg=("site", [s.lon_deg for s in sites]),
+        height_m=("site", [s.height_m for s in sites]),
+    )
+
+
+def tracks_dataset(plan: Plan, layout, az_deg, el_deg, site_names: list[str]) -> xr.Dataset:
+    """Look angles ``(time, site, sat)`` with the satellite and set coordinates of a plan."""
     in_set = layout.set_clock[:, layout.sat_group] >= 0  # (n_sets, n_sats)
     start = np.datetime64(plan.span.start.replace(tzinfo=None), "ns")
     times = start + np.rint(plan.span.offsets_s() * 1e9).astype("timedelta64[ns]")
+    dims = ("time", "site", "sat")
     ds = xr.Dataset(
-        {"az_deg": (("time", "site", "sat"), az), "el_deg": (("time", "site", "sat"), el)},
+        {"az_deg": (dims, az_deg), "el_deg": (dims, el_deg)},
         coords={
             "time": times,
-            "site": [s.name for s in sites],
+            "site": site_names,
             "set": [rs.spec.name for rs in plan.resolved],
             "label": ("sat", [_short_label(s) for s in layout.satellites]),
             "system": ("sat", [s.system for s in layout.satellites]),
             "norad_id": ("sat", [s.norad_id or -1 for s in layout.satellites]),
             "in_set": (("set", "sat"), in_set),
             "set_systems": ("set", [",".join(rs.spec.systems) for rs in plan.resolved]),
-            "lat_deg": ("site", [s.lat_deg for s in sites]),
-            "lon_deg": ("site", [s.lon_deg for s in sites]),
-            "height_m": ("site", [s.height_m for s in sites]),
         },
         attrs={"elevation_mask_deg": float(plan.study.elevation_mask_deg)},
     )
@@ -117,7 +127,8 @@ def study_skyline(study: Study) -> tuple[np.ndarray, np.ndarray] | None:
     return study.config().skyline()
 
 
-def _place(lat_deg: float, lon_deg: float) -> str:
+def place_text(lat_deg: float, lon_deg: float) -> str:
+    """``55.75°N, 37.62°E`` (longitude wrapped into [-180, 180))."""
     lon = (lon_deg + 180.0) % 360.0 - 180.0
     ns, ew = "N" if lat_deg >= 0 else "S", "E" if lon >= 0 else "W"
     return f"{abs(lat_deg):.2f}°{ns}, {abs(lon):.2f}°{ew}"
@@ -150,30 +161,51 @@ def write_site_plots(
     list of pathlib.Path
         In the order of :func:`gnss.outputs.siteplots.site_plot_files`.
     """
+    sets = [str(s) for s in ds.set.values]
+    names = iter(sp.site_plot_files([str(s) for s in ds.site.values], sets))
+    written = []
+    for site in (str(s) for s in ds.site.values):
+        lat, lon = (float(ds[c].sel(site=site)) for c in ("lat_deg", "lon_deg"))
+        where = f"at {site} ({place_text(lat, lon)})"
+        written += place_pictures(ds.sel(site=site), tracks.sel(site=site), out, names,
+                                  where=where, skyline=skyline)  # fmt: skip
+    return written
+
+
+def place_pictures(ds, tracks, out: OutputDir, names, *, where: str, skyline=None) -> list[Path]:
+    """Write the sky plot of each set, then the PDOP and visible-count plots, of one receiver.
+
+    ``ds`` and ``tracks`` are the series and the look angles of one site (or route: no
+    ``site`` dimension left); ``names`` yields the file names
+    (:func:`gnss.outputs.siteplots.site_plot_files`); ``where`` ends each title ("at
+    Moscow (55.75°N, 37.62°E)", "along the route ...").
+    """
     mask = float(ds.attrs.get("elevation_mask_deg", tracks.attrs["elevation_mask_deg"]))
     sets = [str(s) for s in ds.set.values]
     systems = {s: str(tracks.set_systems.sel(set=s).item()).split(",") for s in sets}
-    names = iter(sp.site_plot_files([str(s) for s in ds.site.values], sets))
     written, span = [], _span_text(ds.time.values)
-    for site in (str(s) for s in ds.site.values):
-        lat, lon = (float(ds[c].sel(site=site)) for c in ("lat_deg", "lon_deg"))
-        where = f"{site} ({_place(lat, lon)})"
-        for s in sets:
-            sel = tracks.in_set.sel(set=s).values
-            tr = tracks.sel(site=site).isel(sat=np.flatnonzero(sel))
-            fig = sp.sky_figure(
-                tr.az_deg.values, tr.el_deg.values, list(tr.label.values), list(tr.system.values),
-                elevation_mask_deg=mask, skyline=skyline,
-                title=f"Sky plot at {where}\nset {s}: {sp.systems_text(systems[s])}; {span}",
-            )  # fmt: skip
-            written.append(sp.save_png(fig, out.path(next(names))))
-        legend = {f"{s} ({sp.systems_text(systems[s])})": s for s in sets}
-        pdop = {k: (ds.pdop.sel(site=site, set=s).values, systems[s]) for k, s in legend.items()}
-        fig = sp.series_figure(ds.time.values, pdop, ylabel="PDOP", log_ok=True,
-                               title=f"PDOP at {where}; {span}")  # fmt: skip
+    for s in sets:
+        tr = tracks.isel(sat=np.flatnonzero(tracks.in_set.sel(set=s).values))
+        fig = sp.sky_figure(
+            tr.az_deg.values, tr.el_deg.values, list(tr.label.values), list(tr.system.values),
+            elevation_mask_deg=mask, skyline=skyline,
+            title=f"Sky plot {where}\nset {s}: {sp.systems_text(systems[s])}; {span}",
+        )  # fmt: skip
         written.append(sp.save_png(fig, out.path(next(names))))
-        vis = {k: (ds.visible.sel(site=site, set=s).values, systems[s]) for k, s in legend.items()}
-        fig = sp.series_figure(ds.time.values, vis, ylabel="satellites in view", step=True,
-                               title=f"Satellites above the {mask:g}° mask at {where}")  # fmt: skip
-        written.append(sp.save_png(fig, out.path(next(names))))
+    legend = {f"{s} ({sp.systems_text(systems[s])})": s for s in sets}
+    pdop = {k: (ds.pdop.sel(set=s).values, systems[s]) for k, s in legend.items()}
+    fig = sp.series_figure(ds.time.values, pdop, ylabel="PDOP", log_ok=True,
+                           title=_fill(f"PDOP {where}; {span}"))  # fmt: skip
+    written.append(sp.save_png(fig, out.path(next(names))))
+    vis = {k: (ds.visible.sel(set=s).values, systems[s]) for k, s in legend.items()}
+    fig = sp.series_figure(ds.time.values, vis, ylabel="satellites in view", step=True,
+                           title=_fill(f"Satellites above the {mask:g}° mask {where}"))  # fmt: skip
+    written.append(sp.save_png(fig, out.path(next(names))))
     return written
+
+
+def _fill(title: str) -> str:
+    """Wrap a time-series title that would not fit the 8 inch figure on one line."""
+    import textwrap
+
+    return textwrap.fill(title, 96)
