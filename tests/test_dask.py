@@ -256,3 +256,35 @@ def test_ctrl_c_cancels_the_run_and_leaves_no_process(tmp_path):
         time.sleep(0.2)
     assert not alive, [c.cmdline() for c in alive]
     assert not (out / "coverage.nc").exists()
+
+
+@needs_dask
+def test_accuracy_weighted_pass_runs_on_the_cluster(client):
+    """--uere-m default: both passes as tasks; hacc95/vacc95 bit-identical to one process."""
+    from gnss.coverage import run as coverage_run
+    from gnss.kernels.threads import ThreadPolicy
+    from gnss.scale.runner import DaskGridRunner
+    from gnss.study.plan import plan_comparison
+    from gnss.study.run import compute
+
+    plan = plan_comparison(gnss.Study(SETS, duration_s=7200.0, step_s=1800.0,
+                                      resolution_deg=10.0, uere_m="default"))  # fmt: skip
+    ref = compute(plan)
+    runner = DaskGridRunner(client)
+    seen = []
+    ds = coverage_run.compute_resolved(
+        plan.resolved, plan.constellations, plan.span, plan.grid, plan.study.config(),
+        progress=lambda *a: seen.append(a), policy=ThreadPolicy(1), grid_runner=runner,
+    )  # fmt: skip
+    names = [v for v in ref.data_vars if v.startswith(("hacc95_m_", "vacc95_m_"))]
+    assert len(names) == 8
+    for name in names:
+        np.testing.assert_allclose(ds[name].values, ref[name].values, rtol=1e-12, atol=0,
+                                   equal_nan=True, err_msg=name)  # fmt: skip
+        if not compiled_in_this_process():
+            assert np.array_equal(ds[name].values, ref[name].values, equal_nan=True), name
+    # R+C and R+C[-C:GEO] mix systems of different UERE: the weighted pass ran as tasks.
+    assert [p["weighted"] for p in runner.passes] == [False, True]
+    assert runner.passes[1]["n_tiles"] >= 1 and runner.passes[1]["task_s"] > 0
+    accuracy = [done for stage, done, total in seen if stage == "accuracy"]
+    assert accuracy[0] == 0 and accuracy[-1] == 648 and len(accuracy) == 1 + runner.stats["n_tiles"]

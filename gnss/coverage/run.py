@@ -154,9 +154,10 @@ def compute_resolved(
     policy : ThreadPolicy, optional
         Kernel threads (default: automatic).
     grid_runner : callable, optional
-        ``grid_runner(pos, layout, grid, config, regions, report, policy)`` returning the
-        per-point outputs and the zone sums, as :func:`run_groups` (the default) does in this
-        process; :mod:`gnss.scale` passes one that runs the groups on a Dask cluster.
+        ``grid_runner(pos, layout, grid, config, regions, report, policy, group_w=None)``
+        returning the per-point outputs and the zone sums, as :func:`run_groups` (the default)
+        does in this process; :mod:`gnss.scale` passes one that runs the groups on a Dask
+        cluster. It runs the accuracy's weighted pass too (``group_w`` given).
 
     Returns
     -------
@@ -179,12 +180,13 @@ def compute_resolved(
         span, grid, config, failures,
     )  # fmt: skip
     if config.uere_m is not None:
-        # The weighted pass runs in this process (also when the plain one ran on Dask).
-        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy)
+        # The weighted pass runs where the plain one ran (this process, or the Dask cluster).
+        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy,
+                  grid_runner or run_groups)  # fmt: skip
     return ds
 
 
-def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy) -> None:
+def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runner) -> None:
     """Add the 95 % accuracy in metres (:mod:`gnss.coverage.accuracy`), weighted pass if needed."""
     from .accuracy import add_accuracy, cell_accuracy, weighted_sets
     from .uere import group_weights, uere_sigma_m
@@ -196,8 +198,8 @@ def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy) -> N
         # Only the sets that need it (the others are their DOPs scaled): less per-set work.
         sub = layout.subset(np.flatnonzero(weighted))
         group_w, ref, shift = group_weights(sub, sigma)
-        out_w, _ = run_groups(pos, sub, grid, config, [], _renamed(report, "accuracy"),
-                              policy, group_w=(group_w, shift))  # fmt: skip
+        out_w, _ = runner(pos, sub, grid, config, [], _renamed(report, "accuracy"),
+                          policy, group_w=(group_w, shift))  # fmt: skip
     fields = cell_accuracy(out, out_w, ref, resolved, sigma, weighted)
     add_accuracy(ds, fields, grid, resolved, sigma)
 
