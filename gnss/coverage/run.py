@@ -140,6 +140,7 @@ def compute_resolved(
     memory_budget_bytes: int = 256 * 2**20,
     policy: ThreadPolicy | None = None,
     grid_runner: GridRunner | None = None,
+    cells=None,
 ) -> xr.Dataset:
     """:func:`compute_coverage` of sets already resolved (no argument checks, no memory plan).
 
@@ -158,6 +159,10 @@ def compute_resolved(
         returning the per-point outputs and the zone sums, as :func:`run_groups` (the default)
         does in this process; :mod:`gnss.scale` passes one that runs the groups on a Dask
         cluster. It runs the accuracy's weighted pass too (``group_w`` given).
+    cells : optional
+        Where the per-cell statistics go as the tiles arrive, instead of the dataset
+        (:class:`gnss.scale.zarrsink.ZarrCells`; needs a ``grid_runner`` that takes a
+        ``sink``): the dataset returned then has no per-cell variable but ``cell_area``.
 
     Returns
     -------
@@ -173,20 +178,23 @@ def compute_resolved(
 
     pos, failures = propagate_layout(layout, span, report)
     region_list = list(regions or ())
-    out, zones = (grid_runner or run_groups)(pos, layout, grid, config, region_list, report,
-                                             policy)  # fmt: skip
+    runner = grid_runner or run_groups
+    sink = {} if cells is None else {"sink": cells.plain(layout)}
+    out, zones = runner(pos, layout, grid, config, region_list, report, policy, **sink)
     ds = build_dataset(
         out, zones, region_list, resolved, layout.systems, constellations, layout.satellites,
         span, grid, config, failures,
     )  # fmt: skip
     if config.uere_m is not None:
         # The weighted pass runs where the plain one ran (this process, or the Dask cluster).
-        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy,
-                  grid_runner or run_groups)  # fmt: skip
+        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runner, cells)
+    if cells is not None:
+        cells.close()
     return ds
 
 
-def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runner) -> None:
+def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runner,
+              cells=None) -> None:  # fmt: skip
     """Add the 95 % accuracy in metres (:mod:`gnss.coverage.accuracy`), weighted pass if needed."""
     from .accuracy import add_accuracy, cell_accuracy, weighted_sets
     from .uere import group_weights, uere_sigma_m
@@ -198,8 +206,12 @@ def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runn
         # Only the sets that need it (the others are their DOPs scaled): less per-set work.
         sub = layout.subset(np.flatnonzero(weighted))
         group_w, ref, shift = group_weights(sub, sigma)
+        sink = {} if cells is None else {"sink": cells.weighted(sub, ref)}
         out_w, _ = runner(pos, sub, grid, config, [], _renamed(report, "accuracy"),
-                          policy, group_w=(group_w, shift))  # fmt: skip
+                          policy, group_w=(group_w, shift), **sink)  # fmt: skip
+    if cells is not None:  # the fields went to the store with the tiles
+        add_accuracy(ds, {}, grid, resolved, sigma)
+        return
     fields = cell_accuracy(out, out_w, ref, resolved, sigma, weighted)
     add_accuracy(ds, fields, grid, resolved, sigma)
 

@@ -76,18 +76,20 @@ def check_file_names(set_names: Sequence[str], combos: Sequence[str] = ()) -> No
 
 def planned_files(
     ds_sets: list[str], combos: list[str], maps: str, regions: Sequence | None = None,
-    report: bool = True,
+    report: bool = True, output_format: str = "netcdf",
 ) -> list[str]:
     """Names of the files a comparison run writes (to check the folder before any work).
 
     ``report``: the run writes ``report.html`` (:func:`gnss.write_report`).
+    ``output_format``: "netcdf" (``coverage.nc``) or "zarr" (the store ``coverage.zarr``).
 
     Raises
     ------
     gnss.ParameterError
         When two sets (or two regions) would write the same file.
     """
-    names = ["coverage.nc", "summary.json", "summary.csv"]
+    store = "coverage.zarr" if output_format == "zarr" else "coverage.nc"
+    names = [store, "summary.json", "summary.csv"]
     if maps != "none":
         check_file_names(ds_sets, combos)
     names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in _MAP_STATS[maps]]
@@ -155,6 +157,7 @@ def write_comparison(
     regions: Sequence | None = None,
     report: bool = True,
     snapshots: xr.Dataset | None = None,
+    output_format: str = "netcdf",
 ) -> tuple[dict, list[Path]]:
     """Write the NetCDF, the summary (CSV + JSON), the maps and report.html, all or nothing.
 
@@ -178,6 +181,10 @@ def write_comparison(
         Also write ``report.html``, one self-contained page (:func:`gnss.write_report`).
     snapshots : xarray.Dataset, optional
         Frames of the report's time control (:func:`gnss.global_snapshots`).
+    output_format : {"netcdf", "zarr"}
+        "zarr": ``ds`` is the store ``coverage.zarr`` already in the staged folder, opened
+        lazily (:func:`gnss.outputs.zarrstore.finish_store`, what :func:`gnss.run_comparison`
+        does); the summary, maps and reports read it one field at a time.
 
     Returns
     -------
@@ -186,7 +193,11 @@ def write_comparison(
     files : list of pathlib.Path
         Files written, in the output folder.
     """
-    ds = add_differences(ds)
+    if output_format == "zarr" and not ds.encoding.get("source", "").endswith("coverage.zarr"):
+        raise ParameterError("write_comparison(output_format='zarr') takes the store opened by "
+                             "gnss.outputs.zarrstore.finish_store; use gnss.run_comparison("
+                             "..., output_format='zarr')", parameter="format")  # fmt: skip
+    ds = ds if "combined" in ds.coords else add_differences(ds)  # a store has them already
     sets = ds["set"].values.tolist()
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
@@ -207,7 +218,7 @@ def write_comparison(
 
     tick(0)
     with opened:
-        _write_tables(out, ds, summary)
+        _write_tables(out, ds, summary, output_format)
         tick(3)
         _render_maps([(field, out.path(name), kw | {"note": note}) for name, field, kw in jobs],
                      lambda i: tick(4 + i))  # fmt: skip
@@ -277,9 +288,10 @@ def _map_jobs(ds: xr.Dataset, sets, combos, maps: str) -> list:
     return jobs
 
 
-def _write_tables(out: OutputDir, ds: xr.Dataset, summary: dict) -> None:
-    """Write ``coverage.nc``, ``summary.json`` and ``summary.csv`` into the staged folder."""
-    write_netcdf(ds, out.path("coverage.nc"))
+def _write_tables(out: OutputDir, ds: xr.Dataset, summary: dict, output_format: str) -> None:
+    """Write ``coverage.nc`` (unless the store is there), the summary JSON and CSV (staged)."""
+    if output_format == "netcdf":
+        write_netcdf(ds, out.path("coverage.nc"))
     meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}
     write_summary_json(summary, meta, out.path("summary.json"))
     write_summary_csv(summary, out.path("summary.csv"))

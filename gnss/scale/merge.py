@@ -14,19 +14,43 @@ from ..coverage.blocks import BlockOutputs
 from ..coverage.groups import ZoneTotals
 from .tasks import TileResult
 
+#: Axis of the points in each per-point field of BlockOutputs (the others: axis 0).
+POINT_AXIS = {"vis": 1, "sys": 1, "dop": 1}
 
-def _place(full: np.ndarray, part: np.ndarray, sl: slice) -> None:
-    """Copy a tile's per-point field into the run's: points are the axis where they differ."""
-    axis = next((a for a in range(full.ndim) if full.shape[a] != part.shape[a]), 0)
-    index = (slice(None),) * axis + (sl,)
-    full[index] = part
+
+def place_rows(full, part, sl: slice) -> None:
+    """Copy the per-point fields of ``part`` into rows ``sl`` of ``full`` (BlockOutputs)."""
+    for name, value in vars(part).items():
+        if isinstance(value, np.ndarray) and not name.endswith("_global"):
+            index = (slice(None),) * POINT_AXIS.get(name, 0) + (sl,)
+            getattr(full, name)[index] = value
+
+
+class GlobalExtremes:
+    """What the client keeps of a run whose cells go to a sink: the run-wide DOP extremes.
+
+    ``dop`` is None (no per-cell arrays): :func:`gnss.coverage.dataset.build_dataset` then
+    adds no per-cell variable.
+    """
+
+    dop = None
+
+    def __init__(self, n_sets: int, n_metrics: int):
+        self.dop_min_global = np.full((n_sets, n_metrics), np.inf)
+        self.dop_max_global = np.full((n_sets, n_metrics), -np.inf)
 
 
 class TileMerge:
     """Collects :class:`~gnss.scale.tasks.TileResult` objects into one run's outputs."""
 
-    def __init__(self, out: BlockOutputs, n_tiles: int):
+    def __init__(self, out: BlockOutputs | GlobalExtremes, n_tiles: int, sink=None):
+        """Merge into ``out``, or send the per-point fields to ``sink``.
+
+        ``sink.add(start, stop, outputs)`` takes each tile's per-point fields as they arrive
+        (``out`` then a :class:`GlobalExtremes`); None: they are placed into ``out``.
+        """
         self.out = out
+        self.sink = sink
         self.totals = ZoneTotals()
         self.pending: dict[int, list] = {}
         self.next_tile = 0
@@ -35,15 +59,13 @@ class TileMerge:
 
     def add(self, res: TileResult) -> None:
         """Place one tile's statistics; add the zone sums of every tile now in order."""
-        sl = slice(res.start, res.stop)
-        for name, value in vars(res.outputs).items():
-            if not isinstance(value, np.ndarray):
-                continue
-            if name.endswith("_global"):  # run-wide extremes (BlockOutputs.fold)
-                pick = np.minimum if "_min" in name else np.maximum
-                setattr(self.out, name, pick(getattr(self.out, name), value))
-            else:
-                _place(getattr(self.out, name), value, sl)
+        for name in ("dop_min_global", "dop_max_global"):  # run-wide extremes
+            pick = np.minimum if "_min" in name else np.maximum
+            setattr(self.out, name, pick(getattr(self.out, name), getattr(res.outputs, name)))
+        if self.sink is not None:
+            self.sink.add(res.start, res.stop, res.outputs)
+        else:
+            place_rows(self.out, res.outputs, slice(res.start, res.stop))
         self.pending[res.index] = res.group_sums
         while self.next_tile in self.pending:
             for sums in self.pending.pop(self.next_tile):
