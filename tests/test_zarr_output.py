@@ -106,3 +106,16 @@ def test_write_comparison_zarr_takes_only_a_store(tmp_path):
                                         resolution_deg=30)).dataset  # fmt: skip
     with pytest.raises(gnss.ParameterError, match="finish_store"):
         write_comparison(ds, tmp_path / "o", output_format="zarr")
+
+
+def test_run_comparison_zarr_lists_the_store_and_returns_it_lazily(tmp_path):
+    res = gnss.run_comparison(gnss.Study("R,C,R+C", duration_s=3600, step_s=1800,
+                                         resolution_deg=30), tmp_path / "o", maps="none",
+                              report=False, output_format="zarr")  # fmt: skip
+    names = sorted(p.name for p in res.files)
+    assert names == ["coverage.zarr", "summary.csv", "summary.json"]
+    assert all(p.exists() for p in res.files)
+    # The published store, read when used (not the staged one, which is gone).
+    assert res.dataset.encoding["source"] == str(tmp_path / "o" / "coverage.zarr")
+    assert float(res.dataset["availability"].sel(set="R+C").mean()) > 0.5
+    assert res.store_stats == {}  # one process: written at the end, not tile by tile

@@ -182,9 +182,8 @@ def write_comparison(
     snapshots : xarray.Dataset, optional
         Frames of the report's time control (:func:`gnss.global_snapshots`).
     output_format : {"netcdf", "zarr"}
-        "zarr": ``ds`` is the store ``coverage.zarr`` already in the staged folder, opened
-        lazily (:func:`gnss.outputs.zarrstore.finish_store`, what :func:`gnss.run_comparison`
-        does); the summary, maps and reports read it one field at a time.
+        "zarr": ``ds`` is the staged ``coverage.zarr`` opened lazily (what
+        :func:`gnss.run_comparison` does), read back one field at a time.
 
     Returns
     -------
@@ -193,22 +192,16 @@ def write_comparison(
     files : list of pathlib.Path
         Files written, in the output folder.
     """
-    if output_format == "zarr" and not ds.encoding.get("source", "").endswith("coverage.zarr"):
-        raise ParameterError("write_comparison(output_format='zarr') takes the store opened by "
-                             "gnss.outputs.zarrstore.finish_store; use gnss.run_comparison("
-                             "..., output_format='zarr')", parameter="format")  # fmt: skip
-    ds = ds if "combined" in ds.coords else add_differences(ds)  # a store has them already
+    ds = _with_differences(ds, output_format)
     sets = ds["set"].values.tolist()
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
-    names = planned_files(sets, combos, maps, regions, report)
+    names = planned_files(sets, combos, maps, regions, report, output_format)
     out, opened = _output_folder(output_dir, ds, sets, combos, names, overwrite, regions)
     out.check_free(names)
     out.parameters = {k: ds.attrs.get(k) for k in _RUN_PARAMETERS} | {
-        "sets": sets,
-        "maps": maps,
-        "regions": [r.code for r in regions or ()],
-    }
+        "sets": sets, "maps": maps, "regions": [r.code for r in regions or ()],
+    }  # fmt: skip
     note = footer(ds)
     jobs = _map_jobs(ds, sets, combos, maps)
 
@@ -223,9 +216,8 @@ def write_comparison(
         _render_maps([(field, out.path(name), kw | {"note": note}) for name, field, kw in jobs],
                      lambda i: tick(4 + i))  # fmt: skip
         if regions:
-            from .report import write_region_outputs
+            from .report import write_region_outputs  # staged: published with the rest
 
-            # Staged inside this folder's staging area: published with everything else.
             region_rep = write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
             tick(len(names))
         if report:
@@ -235,6 +227,15 @@ def write_comparison(
                          region_report=region_rep if regions else None,
                          region_pngs=sorted(out.path(".").glob("region_*.png")))  # fmt: skip
     return summary, [out.final / n for n in names]
+
+
+def _with_differences(ds: xr.Dataset, output_format: str) -> xr.Dataset:
+    """Add the differences (a store has them already); zarr: refuse what is not the store."""
+    if output_format == "zarr" and not ds.encoding.get("source", "").endswith("coverage.zarr"):
+        raise ParameterError("write_comparison(output_format='zarr') takes the store opened by "
+                             "gnss.outputs.zarrstore.finish_store; use gnss.run_comparison("
+                             "..., output_format='zarr')", parameter="format")  # fmt: skip
+    return ds if "combined" in ds.coords else add_differences(ds)
 
 
 def _output_folder(output_dir, ds: xr.Dataset, sets, combos, names, overwrite: bool, regions):

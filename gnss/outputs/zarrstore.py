@@ -73,13 +73,15 @@ def finish_store(ds: xr.Dataset, path: str | os.PathLike, cells_written: bool) -
 
 
 def _set_coord_attrs(path: Path, ds: xr.Dataset) -> None:
+    """Give the store's coordinates the attributes of ``ds``'s (the global ones: to_zarr)."""
     import zarr
+    from xarray.backends.zarr import encode_zarr_attr_value
 
     group = zarr.open_group(str(path), mode="r+", zarr_format=ZARR_FORMAT)
     for name in ("set", "lat", "lon", "system"):
         if name in ds.coords:
-            group[name].attrs.update(ds[name].attrs)
-    group.attrs.update(ds.attrs)
+            group[name].attrs.update({k: encode_zarr_attr_value(v)
+                                      for k, v in ds[name].attrs.items()})  # fmt: skip
     zarr.consolidate_metadata(str(path), zarr_format=ZARR_FORMAT)
 
 

@@ -32,6 +32,11 @@ from .merge import place_rows
 
 #: Cells a chunk of the store aims at (whole latitude rows): 65536, the largest tile.
 CHUNK_POINTS = 65536
+#: Cells whose statistics the memory plan counts for a store written tile by tile: eight
+#: chunks (the chunks incomplete at once are those the tiles in flight straddle; three
+#: measured at 0.25 deg on 2 workers, README "Scale-out"). Many workers on a fine grid hold
+#: more: about the cells of the tiles in flight.
+HELD_POINTS_PLANNED = 8 * CHUNK_POINTS
 #: Statistics of the per-cell DOP array's first axis (BlockOutputs.dop), in order.
 _STATS = ("mean", "median", "p95", "max")
 

@@ -102,6 +102,7 @@ def plan_comparison(
     overwrite: bool = False,
     report: bool = True,
     output_format: str = "netcdf",
+    on_cluster: bool = False,
 ) -> Plan:
     """Load, check and resolve a study; refuse what would fail, before any heavy work.
 
@@ -118,6 +119,10 @@ def plan_comparison(
         Write ``report.html`` too (:func:`gnss.write_report`).
     output_format : {"netcdf", "zarr"}
         ``coverage.nc`` (default) or ``coverage.zarr`` (needs zarr: ``pip install ".[dask]"``).
+    on_cluster : bool
+        The run will be given a Dask client: with "zarr" the per-cell statistics are written
+        tile by tile, so the memory plan counts only the cells held at once
+        (:data:`gnss.scale.zarrsink.HELD_POINTS_PLANNED`), not the grid's.
 
     Raises
     ------
@@ -136,13 +141,7 @@ def plan_comparison(
     """
     if maps not in MAPS:
         raise ParameterError(f"maps must be one of {MAPS}, got {maps!r}", parameter="maps")
-    if output_format not in OUTPUT_FORMATS:
-        raise ParameterError(f"output_format must be one of {OUTPUT_FORMATS}, got "
-                             f"{output_format!r}", parameter="format")  # fmt: skip
-    if output_format == "zarr":
-        from ..outputs.zarrstore import require_zarr
-
-        require_zarr()
+    _check_format(output_format)
     specs = list(study.specs)
     cons = load_constellations(specs, study.elements, study.select, study.exclude, study.start,
                                study.include_unhealthy)  # fmt: skip
@@ -164,10 +163,31 @@ def plan_comparison(
     output = None
     if output_dir is not None:
         output = _output_dir(output_dir, overwrite, specs, len(pairs), names, grid, regions)
-    need = plan_memory_bytes(cons, specs, span, grid, len(regions))
+    need = plan_memory_bytes(cons, specs, span, grid, len(regions),
+                             cell_points=_held_points(output_format, on_cluster))  # fmt: skip
     limit = study.max_memory_bytes or available_memory_bytes()
     return Plan(study, cons, span, resolved, regions, grid, output, maps, names, need, limit,
                 report, output_format)
+
+
+def _check_format(output_format: str) -> None:
+    """Refuse an unknown output format, and zarr without the zarr package."""
+    if output_format not in OUTPUT_FORMATS:
+        raise ParameterError(f"output_format must be one of {OUTPUT_FORMATS}, got "
+                             f"{output_format!r}", parameter="format")  # fmt: skip
+    if output_format == "zarr":
+        from ..outputs.zarrstore import require_zarr
+
+        require_zarr()
+
+
+def _held_points(output_format: str, on_cluster: bool) -> int | None:
+    """Cells whose statistics the client holds at once: None (all) unless written by tiles."""
+    if not (on_cluster and output_format == "zarr"):
+        return None
+    from ..scale.zarrsink import HELD_POINTS_PLANNED
+
+    return HELD_POINTS_PLANNED
 
 
 def _regions(regions) -> list:

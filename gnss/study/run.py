@@ -191,5 +191,5 @@ def run_comparison(
     ['coverage.nc', 'report.html', 'summary.csv', 'summary.json']
     """
     plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite, report=report,
-                           output_format=output_format)  # fmt: skip
+                           output_format=output_format, on_cluster=client is not None)  # fmt: skip
     return run_plan(plan, progress, client)
