@@ -119,3 +119,15 @@ def test_run_comparison_zarr_lists_the_store_and_returns_it_lazily(tmp_path):
     assert res.dataset.encoding["source"] == str(tmp_path / "o" / "coverage.zarr")
     assert float(res.dataset["availability"].sel(set="R+C").mean()) > 0.5
     assert res.store_stats == {}  # one process: written at the end, not tile by tile
+
+
+def test_the_memory_plan_of_a_tiled_store_counts_chunks_not_the_grid():
+    from gnss.scale.zarrsink import HELD_POINTS_PLANNED
+
+    study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800, resolution_deg=0.1)
+    need = {(fmt, on): gnss.plan_comparison(study, output_format=fmt, on_cluster=on).memory_bytes
+            for fmt in ("netcdf", "zarr") for on in (False, True)}  # fmt: skip
+    # Only a zarr store written tile by tile (on a cluster) lifts the per-cell term.
+    assert need["netcdf", False] == need["netcdf", True] == need["zarr", False]
+    assert need["zarr", True] < need["netcdf", True] / 3
+    assert HELD_POINTS_PLANNED < 6_480_000 / 10
