@@ -9,9 +9,9 @@ Measured on the kernel cases' problem (R,C,R+C, nominal elements, quick: 5° gri
 * the task overhead: 1-epoch runs where the kernels cost nothing, one group per task;
 * the orbits: propagating G+R+E+C at 60 s (what every task would repeat if the workers
   propagated) against scattering the positions to the workers;
-* the client's memory of a whole run (compute and write, maps off) on 2 workers with
-  ``coverage.nc`` against ``coverage.zarr`` written tile by tile (quick: 1 deg, full:
-  0.25 deg; 1 hour at 1800 s, so the per-cell arrays dominate): peak of the memory traced
+* the client's memory of a whole run (compute and write, maps off) on 2 workers and in
+  one process, ``coverage.nc`` against ``coverage.zarr`` written chunk by chunk (quick: 1 deg,
+  full: 0.25 deg; 1 hour at 1800 s, so the per-cell arrays dominate): peak of the memory traced
   (numpy and Python allocations, :mod:`tracemalloc`) and peak RSS above the start.
 """
 
@@ -158,20 +158,22 @@ def _client_memory(ctx, client, sz) -> None:
     res = {"full": 0.25, "quick": 1.0}.get(sz.name, 10.0)
     study = gnss.Study(SETS, duration_s=3600.0, step_s=1800.0, resolution_deg=res)
     n_p = int(round(180 / res) * round(360 / res))
-    for fmt in ("netcdf", "zarr"):
+    for fmt, on in (("netcdf", client), ("zarr", client), ("netcdf", None), ("zarr", None)):
         probe = MemoryProbe()
         with tempfile.TemporaryDirectory() as d, probe.measure():
             tracemalloc.start()
             t0 = time.perf_counter()
-            result = gnss.run_comparison(study, d, maps="none", report=False, client=client,
+            result = gnss.run_comparison(study, d, maps="none", report=False, client=on,
                                          output_format=fmt)  # fmt: skip
             seconds = time.perf_counter() - t0
             traced = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
         st = result.store_stats
         held = f"; at most {st['peak_points']} of {n_p} cells held" if st else ""
+        where = "2 workers" if on is not None else "one process"
         ctx.add(Row("12 dask", f"client memory, coverage.{'zarr' if fmt == 'zarr' else 'nc'}, "
-                    f"{SETS}, {res:g}° grid ({n_p} pts), 3 epochs, 2 workers", None, seconds, 2,
+                    f"{SETS}, {res:g}° grid ({n_p} pts), 3 epochs, {where}", None, seconds,
+                    2 if on is not None else "auto",
                     peak_rss_mib=probe.peak, delta_rss_mib=probe.delta,
                     note=f"traced peak {traced:.0f} MiB in the client (compute + write){held}",
                     extra={"traced_peak_mib": traced, "format": fmt} | st))  # fmt: skip

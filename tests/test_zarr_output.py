@@ -1,7 +1,7 @@
 """``--format zarr`` (issue 15): coverage.zarr instead of coverage.nc, the same dataset.
 
-Single-process runs here (the store written at the end); the Dask runs that write it tile by
-tile are in tests/test_dask.py. Grids are coarse (30 and 10 degrees): the subject is the
+Single-process runs here (the store written group by group); the Dask runs that write it tile
+by tile are in tests/test_dask.py. Grids are coarse (30 and 10 degrees): the subject is the
 file, not the kernels.
 """
 
@@ -118,16 +118,30 @@ def test_run_comparison_zarr_lists_the_store_and_returns_it_lazily(tmp_path):
     # The published store, read when used (not the staged one, which is gone).
     assert res.dataset.encoding["source"] == str(tmp_path / "o" / "coverage.zarr")
     assert float(res.dataset["availability"].sel(set="R+C").mean()) > 0.5
-    assert res.store_stats == {}  # one process: written at the end, not tile by tile
+    # One process: written group by group, at most one chunk (here the whole 30-degree grid).
+    assert res.store_stats == {"rows_per_chunk": 6, "chunks_written": 1, "peak_points": 72}
 
 
-def test_the_memory_plan_of_a_tiled_store_counts_chunks_not_the_grid():
+def test_the_memory_plan_of_a_store_counts_chunks_not_the_grid():
     from gnss.scale.zarrsink import HELD_POINTS_PLANNED
 
     study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800, resolution_deg=0.1)
-    need = {(fmt, on): gnss.plan_comparison(study, output_format=fmt, on_cluster=on).memory_bytes
-            for fmt in ("netcdf", "zarr") for on in (False, True)}  # fmt: skip
-    # Only a zarr store written tile by tile (on a cluster) lifts the per-cell term.
-    assert need["netcdf", False] == need["netcdf", True] == need["zarr", False]
-    assert need["zarr", True] < need["netcdf", True] / 3
+    need = {fmt: gnss.plan_comparison(study, output_format=fmt).memory_bytes
+            for fmt in ("netcdf", "zarr")}  # fmt: skip
+    assert need["zarr"] < need["netcdf"] / 3  # the per-cell term: 8 chunks, not the grid
     assert HELD_POINTS_PLANNED < 6_480_000 / 10
+
+
+def test_one_process_writes_the_store_group_by_group(tmp_path, monkeypatch):
+    """Chunks of 4 latitude rows, groups of 256 cells: at most one chunk held, same bits."""
+    import gnss.scale.zarrsink
+
+    monkeypatch.setattr(gnss.scale.zarrsink, "CHUNK_POINTS", 4 * 36)
+    study = gnss.Study("R,C,R+C,R+C[-C:GEO]", duration_s=7200.0, step_s=1800.0,
+                       resolution_deg=10.0, regions="RUS", uere_m="default")  # fmt: skip
+    gnss.run_comparison(study, tmp_path / "nc", maps="none", report=False)
+    res = gnss.run_comparison(study, tmp_path / "z", maps="none", report=False,
+                              output_format="zarr")  # fmt: skip
+    # 5 chunks, twice (the weighted pass); a group ends at most one chunk further on.
+    assert res.store_stats["chunks_written"] == 10 and res.store_stats["peak_points"] <= 2 * 144
+    _identical(tmp_path / "nc" / "coverage.nc", tmp_path / "z" / "coverage.zarr")

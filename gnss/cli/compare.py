@@ -188,7 +188,6 @@ def _plan(options: dict):
     return plan_comparison(
         study, options["output"], maps=options["maps"], overwrite=options["overwrite"],
         report=options["report"], output_format=options["output_format"],
-        on_cluster=options["scheduler"] is not None,
     )  # fmt: skip
 
 

@@ -2,11 +2,12 @@
 
 The store holds what ``coverage.nc`` holds: the same variables, dimensions, coordinates and
 attributes, the per-cell fields as float32 (as in the NetCDF), so that ``xr.open_zarr`` of it
-equals ``xr.open_dataset`` of the NetCDF of the same run. A Dask run writes the per-cell fields
-tile by tile (:mod:`gnss.scale.zarrsink`) and :func:`finish_store` adds the rest (zone sums,
-set metadata, provenance) at the end; a single-process run writes the whole dataset here at
-the end. What is drawn or summed afterwards reads the store one variable at a time
-(:func:`open_store`), never the whole grid's statistics at once.
+equals ``xr.open_dataset`` of the NetCDF of the same run. A run writes the per-cell fields
+chunk by chunk, group by group in one process or tile by tile on Dask
+(:mod:`gnss.scale.zarrsink`), and :func:`finish_store` adds the rest (zone sums, set metadata,
+provenance) at the end; given a whole dataset instead, it writes it all. What is drawn or
+summed afterwards reads the store one variable at a time (:func:`open_store`), never the whole
+grid's statistics at once.
 
 Needs the ``zarr`` package (the ``dask`` extra: ``pip install ".[dask]"``).
 """

@@ -1,4 +1,7 @@
-"""The per-cell fields of a Dask run written into ``coverage.zarr`` as the tiles arrive.
+"""The per-cell fields of a run written into ``coverage.zarr`` as the groups or tiles arrive.
+
+Used by one process (:func:`gnss.coverage.run.run_groups`, groups in order) and by a Dask
+run (:mod:`gnss.scale.runner`, tiles in any order) alike: the same code writes the store.
 
 The store is created first with the full shape (metadata only: a lazily built template,
 ``to_zarr(compute=False)``), chunked by whole latitude rows (about :data:`CHUNK_POINTS` cells a

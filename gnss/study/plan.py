@@ -102,7 +102,6 @@ def plan_comparison(
     overwrite: bool = False,
     report: bool = True,
     output_format: str = "netcdf",
-    on_cluster: bool = False,
 ) -> Plan:
     """Load, check and resolve a study; refuse what would fail, before any heavy work.
 
@@ -118,11 +117,9 @@ def plan_comparison(
     report : bool
         Write ``report.html`` too (:func:`gnss.write_report`).
     output_format : {"netcdf", "zarr"}
-        ``coverage.nc`` (default) or ``coverage.zarr`` (needs zarr: ``pip install ".[dask]"``).
-    on_cluster : bool
-        The run will be given a Dask client: with "zarr" the per-cell statistics are written
-        tile by tile, so the memory plan counts only the cells held at once
-        (:data:`gnss.scale.zarrsink.HELD_POINTS_PLANNED`), not the grid's.
+        ``coverage.nc`` (default) or ``coverage.zarr`` (needs zarr: ``pip install ".[dask]"``),
+        whose per-cell statistics are written chunk by chunk: the memory plan then counts the
+        cells held at once (:data:`gnss.scale.zarrsink.HELD_POINTS_PLANNED`), not the grid's.
 
     Raises
     ------
@@ -164,7 +161,7 @@ def plan_comparison(
     if output_dir is not None:
         output = _output_dir(output_dir, overwrite, specs, len(pairs), names, grid, regions)
     need = plan_memory_bytes(cons, specs, span, grid, len(regions),
-                             cell_points=_held_points(output_format, on_cluster))  # fmt: skip
+                             cell_points=_held_points(output_format))  # fmt: skip
     limit = study.max_memory_bytes or available_memory_bytes()
     return Plan(study, cons, span, resolved, regions, grid, output, maps, names, need, limit,
                 report, output_format)
@@ -181,9 +178,9 @@ def _check_format(output_format: str) -> None:
         require_zarr()
 
 
-def _held_points(output_format: str, on_cluster: bool) -> int | None:
-    """Cells whose statistics the client holds at once: None (all) unless written by tiles."""
-    if not (on_cluster and output_format == "zarr"):
+def _held_points(output_format: str) -> int | None:
+    """Cells whose statistics the run holds at once: None (all) unless written to a store."""
+    if output_format != "zarr":
         return None
     from ..scale.zarrsink import HELD_POINTS_PLANNED
 

@@ -38,9 +38,9 @@ class ComparisonResult:
         Wall time per stage in seconds (compute, snapshots of the report's time control,
         write).
     store_stats : dict
-        Of a ``coverage.zarr`` written tile by tile (a client and ``output_format="zarr"``):
-        ``rows_per_chunk``, ``chunks_written`` and ``peak_points`` (the most cells whose
-        statistics the client held at once); empty otherwise.
+        Of a ``coverage.zarr`` (``output_format="zarr"``), written group by group or tile by
+        tile: ``rows_per_chunk``, ``chunks_written`` and ``peak_points`` (the most cells whose
+        statistics the process held at once); empty for a NetCDF run.
     """
 
     dataset: xr.Dataset
@@ -108,12 +108,12 @@ def run_plan(
         return ComparisonResult(ds, None, [], plan, {"compute": time.perf_counter() - t0})
     zarr = plan.output_format == "zarr"
     with plan.output:
-        cells = _tile_store(plan) if zarr and client is not None else None
+        cells = _tile_store(plan) if zarr else None  # the cells go to the store, by tiles
         ds = compute(plan, progress, client, cells)
-        if zarr:  # with a client the cells are in the store already; else written now
+        if zarr:  # the cells are in the store already: add the rest, open it lazily
             from ..outputs.zarrstore import STORE_NAME, finish_store
 
-            ds = finish_store(ds, plan.output.path(STORE_NAME), cells_written=cells is not None)
+            ds = finish_store(ds, plan.output.path(STORE_NAME), cells_written=True)
         timings["compute"] = time.perf_counter() - t0
         snap = snapshots(plan) if plan.report else None
         timings["snapshots"] = time.perf_counter() - t0 - timings["compute"]
@@ -128,14 +128,14 @@ def run_plan(
     timings["write"] = time.perf_counter() - t0 - timings["compute"] - timings["snapshots"]
     stats = dict(cells.stats) if cells is not None else {}
     if stats:
-        log.info("coverage.zarr written tile by tile: %d chunks of %d latitude rows, at most "
+        log.info("coverage.zarr written chunk by chunk: %d chunks of %d latitude rows, at most "
                  "%d of %d cells held at once", stats["chunks_written"], stats["rows_per_chunk"],
                  stats["peak_points"], plan.grid.n_points)  # fmt: skip
     return ComparisonResult(ds, summary, files, plan, timings, stats)
 
 
 def _tile_store(plan: Plan):
-    """Return the sink that writes a Dask run's per-cell fields into the staged coverage.zarr."""
+    """Return the sink that writes the per-cell fields into the staged coverage.zarr."""
     from ..outputs.zarrstore import STORE_NAME
     from ..scale.zarrsink import ZarrCells
 
@@ -174,9 +174,9 @@ def run_comparison(
     report : bool
         Write ``report.html`` too (:func:`gnss.write_report`), with the time control.
     output_format : {"netcdf", "zarr"}
-        ``coverage.nc`` (default) or the Zarr store ``coverage.zarr`` (same variables; with a
-        client written tile by tile, so the client never holds every cell's statistics; the
-        result's dataset is then the published store, opened lazily).
+        ``coverage.nc`` (default) or the Zarr store ``coverage.zarr`` (same variables; written
+        group by group, or tile by tile with a client, so this process never holds every
+        cell's statistics; the result's dataset is then the published store, opened lazily).
 
     Returns
     -------
@@ -191,5 +191,5 @@ def run_comparison(
     ['coverage.nc', 'report.html', 'summary.csv', 'summary.json']
     """
     plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite, report=report,
-                           output_format=output_format, on_cluster=client is not None)  # fmt: skip
+                           output_format=output_format)  # fmt: skip
     return run_plan(plan, progress, client)
