@@ -155,9 +155,9 @@ def output_format_option():
     return click.option(
         "--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="netcdf",
         show_default=True, help="Format of the per-cell statistics: coverage.nc (NetCDF-4) "
-        "or coverage.zarr (a Zarr store, the same variables; needs pip install \".[dask]\"). "
-        "With --scheduler the store is written tile by tile as the tasks finish, so the "
-        "client never holds every cell's statistics: for grids too large for its memory.",
+        "or coverage.zarr (a Zarr store, the same variables; needs pip install \".[dask]\"), "
+        "written chunk by chunk (with --scheduler tile by tile as the tasks finish), so the "
+        "run never holds every cell's statistics: for grids too large for memory.",
     )  # fmt: skip
 
 
