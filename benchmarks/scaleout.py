@@ -8,7 +8,11 @@ Measured on the kernel cases' problem (R,C,R+C, nominal elements, quick: 5° gri
 * the tile size: 1, 2, 4 and 8 groups per task on 2 workers;
 * the task overhead: 1-epoch runs where the kernels cost nothing, one group per task;
 * the orbits: propagating G+R+E+C at 60 s (what every task would repeat if the workers
-  propagated) against scattering the positions to the workers.
+  propagated) against scattering the positions to the workers;
+* the client's memory of a whole run (compute and write, maps off) on 2 workers and in
+  one process, ``coverage.nc`` against ``coverage.zarr`` written chunk by chunk (quick: 1 deg,
+  full: 0.25 deg; 1 hour at 1800 s, so the per-cell arrays dominate): peak of the memory traced
+  (numpy and Python allocations, :mod:`tracemalloc`) and peak RSS above the start.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ def case_scaleout(ctx) -> None:
                 _tile_sizes(ctx, plan, client, work, label, repeats)
                 _overhead(ctx, client, res)
                 _orbits(ctx, client, sz)
+                _client_memory(ctx, client, sz)
 
 
 def _tile_sizes(ctx, plan, client, work, label, repeats) -> None:
@@ -140,3 +145,35 @@ def _orbits(ctx, client, sz) -> None:
                 note=f"propagate once {prop_s:.2f} s; scatter to 2 workers {scatter_s:.3f} s",
                 extra={"propagate_s": prop_s, "scatter_s": scatter_s,
                        "bytes": pos.nbytes}))  # fmt: skip
+
+
+def _client_memory(ctx, client, sz) -> None:
+    import tempfile
+    import tracemalloc
+
+    import gnss
+
+    from .common import MemoryProbe
+
+    res = {"full": 0.25, "quick": 1.0}.get(sz.name, 10.0)
+    study = gnss.Study(SETS, duration_s=3600.0, step_s=1800.0, resolution_deg=res)
+    n_p = int(round(180 / res) * round(360 / res))
+    for fmt, on in (("netcdf", client), ("zarr", client), ("netcdf", None), ("zarr", None)):
+        probe = MemoryProbe()
+        with tempfile.TemporaryDirectory() as d, probe.measure():
+            tracemalloc.start()
+            t0 = time.perf_counter()
+            result = gnss.run_comparison(study, d, maps="none", report=False, client=on,
+                                         output_format=fmt)  # fmt: skip
+            seconds = time.perf_counter() - t0
+            traced = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        st = result.store_stats
+        held = f"; at most {st['peak_points']} of {n_p} cells held" if st else ""
+        where = "2 workers" if on is not None else "one process"
+        ctx.add(Row("12 dask", f"client memory, coverage.{'zarr' if fmt == 'zarr' else 'nc'}, "
+                    f"{SETS}, {res:g}° grid ({n_p} pts), 3 epochs, {where}", None, seconds,
+                    2 if on is not None else "auto",
+                    peak_rss_mib=probe.peak, delta_rss_mib=probe.delta,
+                    note=f"traced peak {traced:.0f} MiB in the client (compute + write){held}",
+                    extra={"traced_peak_mib": traced, "format": fmt} | st))  # fmt: skip

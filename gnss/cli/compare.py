@@ -21,6 +21,7 @@ from .progress import Progress, setup_logging
 from .run_options import (
     epochs_options,
     horizon_option,
+    output_format_option,
     overwrite_option,
     receiver_options,
     report_option,
@@ -45,6 +46,7 @@ OPTION_OF = {
     "maps": "--maps",
     "horizon": "'--horizon'",
     "uere_m": "'--uere-m'",
+    "format": "'--format'",
 }
 #: Library parameters whose errors are usage errors without one option to name.
 USAGE_PARAMETERS = {"select", "grid", "config"}
@@ -115,6 +117,7 @@ def element_files(items) -> dict[str | None, list[str]] | None:
     show_default=True, help="Which PNG maps to draw: default (PDOP p95 and availability per "
     "set, gain maps of combined sets), all (every statistic) or none.",
 )  # fmt: skip
+@output_format_option()
 @click.option(
     "-o", "--output", "output", metavar="DIR", default="gnss-output", show_default=True,
     type=click.Path(file_okay=False), callback=output_path("a folder name", "-o gnss-output"),
@@ -127,12 +130,12 @@ def compare(**options):
     """Map visibility, DOP and availability of each set; compare combined with single systems.
 
     Writes into the output folder: coverage.nc (every statistic of every set,
-    CF conventions, provenance), summary.csv and summary.json, PNG maps of
-    PDOP p95 and availability per set (--maps all: every statistic), gain
-    maps of each combined set over its best single system (positive = the
-    combination is better) and report.html (one self-contained page: the
-    answer, tables, maps and a time control). Nothing is written if anything
-    fails.
+    CF conventions, provenance; --format zarr: the store coverage.zarr),
+    summary.csv and summary.json, PNG maps of PDOP p95 and availability per
+    set (--maps all: every statistic), gain maps of each combined set over its
+    best single system (positive = the combination is better) and report.html
+    (one self-contained page: the answer, tables, maps and a time control).
+    Nothing is written if anything fails.
 
     Sets may be what-if scenarios: R+C[-C:GEO] (without the BeiDou GEOs),
     R+C[-R:plane=2], R[-R:plane=2;+nominal:R:plane=2] (the plane replaced by its
@@ -184,8 +187,8 @@ def _plan(options: dict):
     )  # fmt: skip
     return plan_comparison(
         study, options["output"], maps=options["maps"], overwrite=options["overwrite"],
-        report=options["report"],
-    )
+        report=options["report"], output_format=options["output_format"],
+    )  # fmt: skip
 
 
 def _report_plan(plan, options: dict) -> None:

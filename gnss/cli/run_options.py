@@ -146,6 +146,21 @@ def overwrite_option(help: str = "Replace existing result files in the output fo
     return click.option("--overwrite", is_flag=True, help=help)
 
 
+#: The formats of gnss.study.plan.OUTPUT_FORMATS (the per-cell statistics' file).
+OUTPUT_FORMATS = ("netcdf", "zarr")
+
+
+def output_format_option():
+    """Declare ``--format netcdf|zarr``: coverage.nc (default) or the Zarr store coverage.zarr."""
+    return click.option(
+        "--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="netcdf",
+        show_default=True, help="Format of the per-cell statistics: coverage.nc (NetCDF-4) "
+        "or coverage.zarr (a Zarr store, the same variables; needs pip install \".[dask]\"), "
+        "written chunk by chunk (with --scheduler tile by tile as the tasks finish), so the "
+        "run never holds every cell's statistics: for grids too large for memory.",
+    )  # fmt: skip
+
+
 def report_option():
     """Declare ``--report/--no-report``: write report.html (default) or not."""
     return click.option(

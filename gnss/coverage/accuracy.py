@@ -40,7 +40,7 @@ def cell_accuracy(out, out_w, sigma_ref: float, resolved, sigma, weighted) -> di
 
     ``out`` are the plain statistics (:class:`gnss.coverage.blocks.BlockOutputs`), ``out_w``
     those of the weighted pass over the sets flagged in ``weighted`` (in their order; None
-    when no set needs it).
+    when no set needs it, or to leave the weighted sets NaN).
     """
     n_p, n_sets = out.dop.shape[1], out.dop.shape[2]
     fields = {f"{v}_m_{s}": np.full((n_p, n_sets), np.nan) for v in ACCURACY_VARS for s in _STATS}
@@ -49,6 +49,8 @@ def cell_accuracy(out, out_w, sigma_ref: float, resolved, sigma, weighted) -> di
         sig = set_sigmas(r.spec.systems, sigma, r.spec.name)
         src, kk, scale = (out_w, j, sigma_ref) if weighted[k] else (out, k, sig[0])
         j += int(weighted[k])
+        if src is None:  # a weighted set without its pass (written later: gnss.scale.zarrsink)
+            continue
         for v, (row, factor, _) in ACCURACY_VARS.items():
             for i, stat in enumerate(_STATS):
                 fields[f"{v}_m_{stat}"][:, k] = src.dop[i, :, kk, row] * (factor * scale)
@@ -61,7 +63,7 @@ def add_accuracy(ds: xr.Dataset, fields, grid, resolved, sigma) -> None:
     for name, values in fields.items():
         var, _, stat = name.partition("_m_")
         long_name = f"{stat} {ACCURACY_VARS[var][2]}"
-        cells = values.T.reshape(n_sets, grid.n_lat, grid.n_lon)
+        cells = values.T.reshape(n_sets, ds.sizes["lat"], ds.sizes["lon"])  # a band, or all
         attrs = {"long_name": long_name, "units": "m", "cell_methods": f"time: {stat}"}
         ds[name] = (("set", "lat", "lon"), cells, attrs)
     ds["set_uere_m"] = (

@@ -180,3 +180,29 @@ class BlockOutputs:
         # Empty cells hold +inf / -inf, which leave these untouched.
         self.dop_min_global = np.minimum(self.dop_min_global, acc.dop_min[:n].min(axis=0))
         self.dop_max_global = np.maximum(self.dop_max_global, acc.dop_max[:n].max(axis=0))
+
+
+#: Axis of the points in each per-point field of BlockOutputs (the others: axis 0).
+POINT_AXIS = {"vis": 1, "sys": 1, "dop": 1}
+
+
+def place_rows(full, part, sl: slice) -> None:
+    """Copy the per-point fields of ``part`` into rows ``sl`` of ``full`` (BlockOutputs)."""
+    for name, value in vars(part).items():
+        if isinstance(value, np.ndarray) and not name.endswith("_global"):
+            index = (slice(None),) * POINT_AXIS.get(name, 0) + (sl,)
+            getattr(full, name)[index] = value
+
+
+class GlobalExtremes:
+    """What the client keeps of a run whose cells go to a sink: the run-wide DOP extremes.
+
+    ``dop`` is None (no per-cell arrays): :func:`gnss.coverage.dataset.build_dataset` then
+    adds no per-cell variable.
+    """
+
+    dop = None
+
+    def __init__(self, n_sets: int, n_metrics: int):
+        self.dop_min_global = np.full((n_sets, n_metrics), np.inf)
+        self.dop_max_global = np.full((n_sets, n_metrics), -np.inf)

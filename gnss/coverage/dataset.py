@@ -93,7 +93,8 @@ def percentile_method() -> str:
     )
 
 
-def _coords(specs, used, grid, n_visible) -> dict:
+def dataset_coords(specs, used, grid, n_visible) -> dict:
+    """Coordinates of a run's dataset (``set``, ``lat``, ``lon``, ``system``, bins), with attrs."""
     lat_attrs = {"units": "degrees_north", "standard_name": "latitude", "axis": "Y"}
     lon_attrs = {"units": "degrees_east", "standard_name": "longitude", "axis": "X"}
     bin_lower = np.array([hist_bin_lower(b) for b in range(HIST_N_BINS)])
@@ -121,12 +122,51 @@ def build_dataset(
 ) -> xr.Dataset:
     """Assemble the dataset of :func:`gnss.compute_coverage` from its folded statistics."""
     specs = [r.spec for r in resolved]
-    n_sets, n_lat, n_lon = len(specs), grid.n_lat, grid.n_lon
+    ds = xr.Dataset(coords=dataset_coords(specs, used, grid, zones["vis_hist"].shape[-1]))
+    if getattr(out, "dop", None) is not None:  # None: the cells went to a store, tile by tile
+        add_cell_fields(ds, out, specs, used, config)
+    area_attrs = {"units": "m2", "standard_name": "cell_area"}
+    ds["cell_area"] = (("lat", "lon"), grid.cell_area_m2, area_attrs | {"long_name": "cell area"})
+    ds["dop_hist_area"] = (
+        ("set", "dop", "dop_bin"),
+        zones["dop_hist"][0],
+        {"units": "m2", "long_name": f"epochs x cell area per DOP bin ({_FIX})"},
+    )
+    ds["dop_sum_area"] = (
+        ("set", "dop"),
+        zones["dop_sum"][0],
+        {"units": "m2", "long_name": f"sum of DOP x cell area ({_FIX})"},
+    )
+    ds["dop_min_global"] = (("set", "dop"), out.dop_min_global, {"units": "1"})
+    ds["dop_max_global"] = (("set", "dop"), out.dop_max_global, {"units": "1"})
+    ds["visible_hist_area"] = (
+        ("set", "visible_count"),
+        zones["vis_hist"][0],
+        {"units": "m2", "long_name": "epochs x cell area per number of satellites in view"},
+    )
+    if regions:
+        _add_regions(ds, zones, regions, span.n_epochs)
+    ds["set_systems"] = ("set", [",".join(s.systems) for s in specs])
+    ds["set_elements"] = ("set", [s.label or "default" for s in specs])
+    ds["set_start"] = ("set", [r.start.isoformat() for r in resolved])
+    ds["set_n_satellites"] = ("set", [len(r.satellites) for r in resolved])
+    ds["set_plain"] = ("set", [int(s.is_plain) for s in specs])
+    ds.attrs.update(_provenance(cons, resolved, sats, used, span, grid, config, failures))
+    ds.attrs.update(dop_rule_attrs())
+    return ds
+
+
+def add_cell_fields(ds: xr.Dataset, out, specs, used, config) -> None:
+    """Add the per-cell statistics of ``out`` (points in ``lat``-major order) to ``ds``.
+
+    ``ds`` has the coordinates ``set``, ``lat``, ``lon`` and ``system`` (``lat`` may be a band
+    of the grid's rows: a store written tile by tile, :mod:`gnss.scale.zarrsink`).
+    """
+    n_sets, n_lat, n_lon = len(specs), ds.sizes["lat"], ds.sizes["lon"]
 
     def cells(a):  # (n_p, n_sets) -> (set, lat, lon)
         return a.T.reshape(n_sets, n_lat, n_lon)
 
-    ds = xr.Dataset(coords=_coords(specs, used, grid, zones["vis_hist"].shape[-1]))
     values = {
         "fix_fraction": out.fix_fraction,
         "availability": out.availability,
@@ -165,36 +205,6 @@ def build_dataset(
     if common:
         tdop_attrs["comment"] = "common clock model: one clock, the same value for every system"
     ds["tdop_mean"] = (dims4, per_system(out.tdop_mean, lambda j: 0 if common else j), tdop_attrs)
-
-    area_attrs = {"units": "m2", "standard_name": "cell_area"}
-    ds["cell_area"] = (("lat", "lon"), grid.cell_area_m2, area_attrs | {"long_name": "cell area"})
-    ds["dop_hist_area"] = (
-        ("set", "dop", "dop_bin"),
-        zones["dop_hist"][0],
-        {"units": "m2", "long_name": f"epochs x cell area per DOP bin ({_FIX})"},
-    )
-    ds["dop_sum_area"] = (
-        ("set", "dop"),
-        zones["dop_sum"][0],
-        {"units": "m2", "long_name": f"sum of DOP x cell area ({_FIX})"},
-    )
-    ds["dop_min_global"] = (("set", "dop"), out.dop_min_global, {"units": "1"})
-    ds["dop_max_global"] = (("set", "dop"), out.dop_max_global, {"units": "1"})
-    ds["visible_hist_area"] = (
-        ("set", "visible_count"),
-        zones["vis_hist"][0],
-        {"units": "m2", "long_name": "epochs x cell area per number of satellites in view"},
-    )
-    if regions:
-        _add_regions(ds, zones, regions, span.n_epochs)
-    ds["set_systems"] = ("set", [",".join(s.systems) for s in specs])
-    ds["set_elements"] = ("set", [s.label or "default" for s in specs])
-    ds["set_start"] = ("set", [r.start.isoformat() for r in resolved])
-    ds["set_n_satellites"] = ("set", [len(r.satellites) for r in resolved])
-    ds["set_plain"] = ("set", [int(s.is_plain) for s in specs])
-    ds.attrs.update(_provenance(cons, resolved, sats, used, span, grid, config, failures))
-    ds.attrs.update(dop_rule_attrs())
-    return ds
 
 
 def dop_rule_attrs() -> dict:
@@ -275,8 +285,6 @@ def _provenance(cons, resolved, sats, used, span, grid, config, failures) -> dic
         "percentile_method": percentile_method(),
         "library_versions": _versions(),
     }
-
-
 
 
 def horizon_attrs(config) -> dict:

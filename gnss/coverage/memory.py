@@ -38,9 +38,12 @@ def check_memory(constellation, sets, span, grid, n_regions=0, max_memory_bytes=
 
 def estimate_memory_bytes(
     n_points: int, n_sets: int, n_slot: int, n_clock: int, n_sats: int, n_epochs: int,
-    n_zones: int = 1,
+    n_zones: int = 1, n_cell_points: int | None = None,
 ) -> int:  # fmt: skip
     """Estimated peak memory of a coverage run (bytes), from its sizes.
+
+    ``n_cell_points``: points whose statistics are held at once (default ``n_points``; fewer
+    when a Dask run writes them to ``coverage.zarr`` tile by tile, :mod:`gnss.scale.zarrsink`).
 
     The terms: interpreter and libraries (~250 MB); satellite positions, held for the whole
     span with a satellite-major copy for the kernel (48 B per satellite-epoch), the kernel's
@@ -56,7 +59,8 @@ def estimate_memory_bytes(
         250e6
         + 76 * n_sats * n_epochs
         + chunk * (60 * n_sats + 25_000)
-        + n_points * (10 * n_sets * per_set_values + 120)
+        + n_points * 120
+        + (n_points if n_cell_points is None else n_cell_points) * 10 * n_sets * per_set_values
         + 4 * n_sets * (N_METRICS_BINS_BYTES + 8 * n_zones * N_METRICS_BINS_BYTES)
     )
 
@@ -70,8 +74,11 @@ def plan_memory_bytes(
     span: EpochSpan,
     grid: Grid,
     n_regions: int = 0,
+    cell_points: int | None = None,
 ) -> int:
     """Estimated peak memory of :func:`compute_coverage` with these arguments (no work done).
+
+    ``cell_points``: points whose statistics are held at once (default: all of the grid's).
 
     Examples
     --------
@@ -87,5 +94,6 @@ def plan_memory_bytes(
     n_sats = sum(len(c) for c in cons.values()) + (30 * 4 if any(s.label for s in specs) else 0)
     n_slot = max(len(s.systems) for s in specs)
     return estimate_memory_bytes(
-        grid.n_points, len(specs), n_slot, n_slot, n_sats, span.n_epochs, 1 + n_regions
-    )
+        grid.n_points, len(specs), n_slot, n_slot, n_sats, span.n_epochs, 1 + n_regions,
+        None if cell_points is None else min(grid.n_points, cell_points),
+    )  # fmt: skip

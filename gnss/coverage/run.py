@@ -28,6 +28,7 @@ from ..kernels.threads import ThreadPolicy
 from ..orbits.propagate import PropagationFailure, propagate_itrs_m
 from ..receivers.grid import Grid
 from ..timeutil import EpochSpan
+from .blocks import GlobalExtremes
 from .checks import check_types
 from .config import CoverageConfig, ProgressCallback
 from .dataset import build_dataset
@@ -140,6 +141,7 @@ def compute_resolved(
     memory_budget_bytes: int = 256 * 2**20,
     policy: ThreadPolicy | None = None,
     grid_runner: GridRunner | None = None,
+    cells=None,
 ) -> xr.Dataset:
     """:func:`compute_coverage` of sets already resolved (no argument checks, no memory plan).
 
@@ -154,9 +156,15 @@ def compute_resolved(
     policy : ThreadPolicy, optional
         Kernel threads (default: automatic).
     grid_runner : callable, optional
-        ``grid_runner(pos, layout, grid, config, regions, report, policy)`` returning the
-        per-point outputs and the zone sums, as :func:`run_groups` (the default) does in this
-        process; :mod:`gnss.scale` passes one that runs the groups on a Dask cluster.
+        ``grid_runner(pos, layout, grid, config, regions, report, policy, group_w=None)``
+        returning the per-point outputs and the zone sums, as :func:`run_groups` (the default)
+        does in this process; :mod:`gnss.scale` passes one that runs the groups on a Dask
+        cluster. It runs the accuracy's weighted pass too (``group_w`` given).
+    cells : optional
+        Where the per-cell statistics go, group by group or as the tiles arrive, instead of
+        the dataset (:class:`gnss.scale.zarrsink.ZarrCells`; :func:`run_groups` and the Dask
+        runner take its ``sink``): the dataset returned then has no per-cell variable but
+        ``cell_area``.
 
     Returns
     -------
@@ -172,19 +180,23 @@ def compute_resolved(
 
     pos, failures = propagate_layout(layout, span, report)
     region_list = list(regions or ())
-    out, zones = (grid_runner or run_groups)(pos, layout, grid, config, region_list, report,
-                                             policy)  # fmt: skip
+    runner = grid_runner or run_groups
+    sink = {} if cells is None else {"sink": cells.plain(layout)}
+    out, zones = runner(pos, layout, grid, config, region_list, report, policy, **sink)
     ds = build_dataset(
         out, zones, region_list, resolved, layout.systems, constellations, layout.satellites,
         span, grid, config, failures,
     )  # fmt: skip
     if config.uere_m is not None:
-        # The weighted pass runs in this process (also when the plain one ran on Dask).
-        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy)
+        # The weighted pass runs where the plain one ran (this process, or the Dask cluster).
+        _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runner, cells)
+    if cells is not None:
+        cells.close()
     return ds
 
 
-def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy) -> None:
+def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy, runner,
+              cells=None) -> None:  # fmt: skip
     """Add the 95 % accuracy in metres (:mod:`gnss.coverage.accuracy`), weighted pass if needed."""
     from .accuracy import add_accuracy, cell_accuracy, weighted_sets
     from .uere import group_weights, uere_sigma_m
@@ -196,8 +208,12 @@ def _accuracy(ds, pos, layout, grid, config, resolved, out, report, policy) -> N
         # Only the sets that need it (the others are their DOPs scaled): less per-set work.
         sub = layout.subset(np.flatnonzero(weighted))
         group_w, ref, shift = group_weights(sub, sigma)
-        out_w, _ = run_groups(pos, sub, grid, config, [], _renamed(report, "accuracy"),
-                              policy, group_w=(group_w, shift))  # fmt: skip
+        sink = {} if cells is None else {"sink": cells.weighted(sub, ref)}
+        out_w, _ = runner(pos, sub, grid, config, [], _renamed(report, "accuracy"),
+                          policy, group_w=(group_w, shift), **sink)  # fmt: skip
+    if cells is not None:  # the fields went to the store with the tiles
+        add_accuracy(ds, {}, grid, resolved, sigma)
+        return
     fields = cell_accuracy(out, out_w, ref, resolved, sigma, weighted)
     add_accuracy(ds, fields, grid, resolved, sigma)
 
@@ -246,26 +262,38 @@ def zone_weights_m2(grid: Grid, regions: Sequence) -> np.ndarray:
     return zone_w
 
 
-def run_groups(pos, layout, grid, config, regions, report, policy, group_w=None):
+def run_groups(pos, layout, grid, config, regions, report, policy, group_w=None, sink=None):
     """Run the kernel over the grid group by group in this process.
 
     Returns the per-point statistics (BlockOutputs) and the zone sums, added group by group
     in order (:mod:`gnss.coverage.groups`). ``group_w``: ``(range weights per group,
     histogram shift)`` of the accuracy's weighted pass (:func:`gnss.coverage.uere.group_weights`);
-    None: the plain DOPs.
+    None: the plain DOPs. ``sink``: ``sink.add(start, stop, outputs)`` takes each group's
+    per-point statistics (:mod:`gnss.scale.zarrsink`), and only the run-wide extremes are
+    returned (:class:`GlobalExtremes`): no array of the grid's size.
     """
     points, up = grid.points()
     zone_w = zone_weights_m2(grid, regions)
     n_p = points.shape[0]
     work = GroupWork(pos, layout, config, zone_w.shape[0], group_points(n_p), group_w=group_w)
-    out = work.outputs(n_p)
+    out = work.outputs(n_p if sink is None else group_points(n_p))  # sink: one group's rows
     work.compile(points, up, zone_w, report)
     totals = ZoneTotals()
     report("grid", 0, n_p)
     with policy:
         for start, stop in group_ranges(n_p):
             policy.apply()  # threads for this group (fixed, or the processors idle now)
-            totals.add(work.group(points, up, zone_w, out, start, stop))
+            if sink is None:
+                totals.add(work.group(points, up, zone_w, out, start, stop))
+            else:  # the group's rows only, into rows 0 .. stop - start of ``out``
+                sl = slice(start, stop)
+                totals.add(work.group(points[sl], up[sl], zone_w[:, sl], out, start, stop,
+                                      offset=start))  # fmt: skip
+                sink.add(start, stop, out)  # copied
             report("grid", stop, n_p)
     log.debug("kernel threads per group: %s", ",".join(map(str, policy.used)))
+    if sink is not None:  # the extremes are folded over every group (BlockOutputs.fold)
+        extremes = GlobalExtremes(*out.dop_min_global.shape)
+        extremes.dop_min_global, extremes.dop_max_global = out.dop_min_global, out.dop_max_global
+        out = extremes
     return out, totals.sums

@@ -76,18 +76,20 @@ def check_file_names(set_names: Sequence[str], combos: Sequence[str] = ()) -> No
 
 def planned_files(
     ds_sets: list[str], combos: list[str], maps: str, regions: Sequence | None = None,
-    report: bool = True,
+    report: bool = True, output_format: str = "netcdf",
 ) -> list[str]:
     """Names of the files a comparison run writes (to check the folder before any work).
 
     ``report``: the run writes ``report.html`` (:func:`gnss.write_report`).
+    ``output_format``: "netcdf" (``coverage.nc``) or "zarr" (the store ``coverage.zarr``).
 
     Raises
     ------
     gnss.ParameterError
         When two sets (or two regions) would write the same file.
     """
-    names = ["coverage.nc", "summary.json", "summary.csv"]
+    store = "coverage.zarr" if output_format == "zarr" else "coverage.nc"
+    names = [store, "summary.json", "summary.csv"]
     if maps != "none":
         check_file_names(ds_sets, combos)
     names += [f"map_{stat}_{_slug(s)}.png" for s in ds_sets for stat in _MAP_STATS[maps]]
@@ -155,6 +157,7 @@ def write_comparison(
     regions: Sequence | None = None,
     report: bool = True,
     snapshots: xr.Dataset | None = None,
+    output_format: str = "netcdf",
 ) -> tuple[dict, list[Path]]:
     """Write the NetCDF, the summary (CSV + JSON), the maps and report.html, all or nothing.
 
@@ -178,6 +181,9 @@ def write_comparison(
         Also write ``report.html``, one self-contained page (:func:`gnss.write_report`).
     snapshots : xarray.Dataset, optional
         Frames of the report's time control (:func:`gnss.global_snapshots`).
+    output_format : {"netcdf", "zarr"}
+        "zarr": ``ds`` is the staged ``coverage.zarr`` opened lazily (what
+        :func:`gnss.run_comparison` does), read back one field at a time.
 
     Returns
     -------
@@ -186,18 +192,16 @@ def write_comparison(
     files : list of pathlib.Path
         Files written, in the output folder.
     """
-    ds = add_differences(ds)
+    ds = _with_differences(ds, output_format)
     sets = ds["set"].values.tolist()
     combos = ds["combined"].values.tolist() if "combined" in ds.coords else []
     summary = summarize(ds)
-    names = planned_files(sets, combos, maps, regions, report)
+    names = planned_files(sets, combos, maps, regions, report, output_format)
     out, opened = _output_folder(output_dir, ds, sets, combos, names, overwrite, regions)
     out.check_free(names)
     out.parameters = {k: ds.attrs.get(k) for k in _RUN_PARAMETERS} | {
-        "sets": sets,
-        "maps": maps,
-        "regions": [r.code for r in regions or ()],
-    }
+        "sets": sets, "maps": maps, "regions": [r.code for r in regions or ()],
+    }  # fmt: skip
     note = footer(ds)
     jobs = _map_jobs(ds, sets, combos, maps)
 
@@ -207,14 +211,13 @@ def write_comparison(
 
     tick(0)
     with opened:
-        _write_tables(out, ds, summary)
+        _write_tables(out, ds, summary, output_format)
         tick(3)
         _render_maps([(field, out.path(name), kw | {"note": note}) for name, field, kw in jobs],
                      lambda i: tick(4 + i))  # fmt: skip
         if regions:
-            from .report import write_region_outputs
+            from .report import write_region_outputs  # staged: published with the rest
 
-            # Staged inside this folder's staging area: published with everything else.
             region_rep = write_region_outputs(ds, list(regions), out.path("."), overwrite=True)
             tick(len(names))
         if report:
@@ -224,6 +227,15 @@ def write_comparison(
                          region_report=region_rep if regions else None,
                          region_pngs=sorted(out.path(".").glob("region_*.png")))  # fmt: skip
     return summary, [out.final / n for n in names]
+
+
+def _with_differences(ds: xr.Dataset, output_format: str) -> xr.Dataset:
+    """Add the differences (a store has them already); zarr: refuse what is not the store."""
+    if output_format == "zarr" and not ds.encoding.get("source", "").endswith("coverage.zarr"):
+        raise ParameterError("write_comparison(output_format='zarr') takes the store opened by "
+                             "gnss.outputs.zarrstore.finish_store; use gnss.run_comparison("
+                             "..., output_format='zarr')", parameter="format")  # fmt: skip
+    return ds if "combined" in ds.coords else add_differences(ds)
 
 
 def _output_folder(output_dir, ds: xr.Dataset, sets, combos, names, overwrite: bool, regions):
@@ -277,9 +289,10 @@ def _map_jobs(ds: xr.Dataset, sets, combos, maps: str) -> list:
     return jobs
 
 
-def _write_tables(out: OutputDir, ds: xr.Dataset, summary: dict) -> None:
-    """Write ``coverage.nc``, ``summary.json`` and ``summary.csv`` into the staged folder."""
-    write_netcdf(ds, out.path("coverage.nc"))
+def _write_tables(out: OutputDir, ds: xr.Dataset, summary: dict, output_format: str) -> None:
+    """Write ``coverage.nc`` (unless the store is there), the summary JSON and CSV (staged)."""
+    if output_format == "netcdf":
+        write_netcdf(ds, out.path("coverage.nc"))
     meta = {k: ds.attrs[k] for k in _META_KEYS} | {"key_meaning": _KEY_MEANING}
     write_summary_json(summary, meta, out.path("summary.json"))
     write_summary_csv(summary, out.path("summary.csv"))

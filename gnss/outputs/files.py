@@ -30,13 +30,16 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     -------
     pathlib.Path
     """
-    encoding = {
-        name: {"zlib": True, "complevel": 4, "dtype": "float32"}
-        for name, var in ds.data_vars.items()
-        if var.dtype.kind == "f" and var.ndim >= 2 and "lat" in var.dims
-    }
+    encoding = {name: {"zlib": True, "complevel": 4, "dtype": "float32"}
+                for name in cell_float_vars(ds)}  # fmt: skip
 
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
+
+
+def cell_float_vars(ds: xr.Dataset) -> list[str]:
+    """Return the per-cell float variables, stored as float32 (NetCDF and Zarr alike)."""
+    return [name for name, var in ds.data_vars.items()
+            if var.dtype.kind == "f" and var.ndim >= 2 and "lat" in var.dims]  # fmt: skip
 
 
 def write_summary_json(summary: dict, metadata: dict, path: str | os.PathLike) -> Path:

@@ -176,7 +176,10 @@ class OutputDir:
         write_json(self._manifest(sorted(set(new) | set(keep))), staging / MANIFEST)
         replaced = [n for n in new if (self.final / n).exists()]
         for name in [*new, MANIFEST]:
-            os.replace(staging / name, self.final / name)
+            target = self.final / name
+            if target.is_dir() and not target.is_symlink():  # a store (coverage.zarr) replaced:
+                os.replace(target, staging / f".replaced-{name}")  # removed with the staging
+            os.replace(staging / name, target)
         if self.overwrite and (old is not None or replaced):
             self._replace_previous(new, old)
 
@@ -195,9 +198,13 @@ class OutputDir:
 
     def _replace_previous(self, new: list[str], old: list[str] | None) -> None:
         """Remove the previous set's files this run did not write; warn about unknown ones."""
-        stale = [n for n in old or () if n not in new and (self.final / n).is_file()]
+        stale = [n for n in old or () if n not in new and (self.final / n).exists()]
         for name in stale:
-            (self.final / name).unlink(missing_ok=True)
+            path = self.final / name
+            if path.is_dir() and not path.is_symlink():  # a store (coverage.zarr)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         if stale:
             log.info("removed %d files of the previous result set: %s", len(stale),
                      ", ".join(stale[:10]) + (" ..." if len(stale) > 10 else ""))  # fmt: skip

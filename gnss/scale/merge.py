@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..coverage.blocks import BlockOutputs
+from ..coverage.blocks import POINT_AXIS, BlockOutputs, GlobalExtremes, place_rows
+
+__all__ = ["POINT_AXIS", "GlobalExtremes", "TileMerge", "place_rows"]
 from ..coverage.groups import ZoneTotals
 from .tasks import TileResult
-
-
-def _place(full: np.ndarray, part: np.ndarray, sl: slice) -> None:
-    """Copy a tile's per-point field into the run's: points are the axis where they differ."""
-    axis = next((a for a in range(full.ndim) if full.shape[a] != part.shape[a]), 0)
-    index = (slice(None),) * axis + (sl,)
-    full[index] = part
 
 
 class TileMerge:
     """Collects :class:`~gnss.scale.tasks.TileResult` objects into one run's outputs."""
 
-    def __init__(self, out: BlockOutputs, n_tiles: int):
+    def __init__(self, out: BlockOutputs | GlobalExtremes, n_tiles: int, sink=None):
+        """Merge into ``out``, or send the per-point fields to ``sink``.
+
+        ``sink.add(start, stop, outputs)`` takes each tile's per-point fields as they arrive
+        (``out`` then a :class:`GlobalExtremes`); None: they are placed into ``out``.
+        """
         self.out = out
+        self.sink = sink
         self.totals = ZoneTotals()
         self.pending: dict[int, list] = {}
         self.next_tile = 0
@@ -35,15 +36,13 @@ class TileMerge:
 
     def add(self, res: TileResult) -> None:
         """Place one tile's statistics; add the zone sums of every tile now in order."""
-        sl = slice(res.start, res.stop)
-        for name, value in vars(res.outputs).items():
-            if not isinstance(value, np.ndarray):
-                continue
-            if name.endswith("_global"):  # run-wide extremes (BlockOutputs.fold)
-                pick = np.minimum if "_min" in name else np.maximum
-                setattr(self.out, name, pick(getattr(self.out, name), value))
-            else:
-                _place(getattr(self.out, name), value, sl)
+        for name in ("dop_min_global", "dop_max_global"):  # run-wide extremes
+            pick = np.minimum if "_min" in name else np.maximum
+            setattr(self.out, name, pick(getattr(self.out, name), getattr(res.outputs, name)))
+        if self.sink is not None:
+            self.sink.add(res.start, res.stop, res.outputs)
+        else:
+            place_rows(self.out, res.outputs, slice(res.start, res.stop))
         self.pending[res.index] = res.group_sums
         while self.next_tile in self.pending:
             for sums in self.pending.pop(self.next_tile):

@@ -17,7 +17,8 @@ import uuid
 from ..coverage.grouprun import GroupWork
 from ..coverage.run import zone_weights_m2
 from ..errors import ParameterError
-from .merge import TileMerge
+from ..kernels.driver import N_METRICS
+from .merge import GlobalExtremes, TileMerge
 from .tasks import run_tile
 from .tiles import tiles
 
@@ -50,11 +51,24 @@ class DaskGridRunner:
         self.client = client
         self.groups_per_tile = groups_per_tile
         self.stats: dict = {}
+        self.passes: list[dict] = []
 
-    def __call__(self, pos, layout, grid, config, regions, report, policy):
-        """Run the grid on the cluster (see :func:`run_on_cluster`)."""
-        return run_on_cluster(self.client, pos, layout, grid, config, regions, report, policy,
-                              self.groups_per_tile, self.stats)  # fmt: skip
+    def __call__(self, pos, layout, grid, config, regions, report, policy, group_w=None,
+                 sink=None):  # fmt: skip
+        """Run the grid on the cluster (see :func:`run_on_cluster`).
+
+        ``group_w``: as :func:`gnss.coverage.run.run_groups` (the accuracy's weighted pass,
+        reported as stage "accuracy" by the caller). ``stats`` then holds that pass's figures,
+        and ``passes`` lists the stats of every pass of the run (a plain pass starts a run).
+        ``sink``: takes each tile's per-cell fields as it arrives (:mod:`gnss.scale.zarrsink`);
+        the outputs returned then hold only the run-wide extremes.
+        """
+        stats: dict = {}
+        out = run_on_cluster(self.client, pos, layout, grid, config, regions, report, policy,
+                             self.groups_per_tile, stats, group_w, sink)  # fmt: skip
+        self.stats = stats | {"weighted": group_w is not None}
+        self.passes = [*self.passes, self.stats] if group_w is not None else [self.stats]
+        return out
 
 
 def dask_grid_runner(client, groups_per_tile: int | None = None) -> DaskGridRunner:
@@ -76,9 +90,13 @@ def _workers(client) -> int:
 
 
 def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
-                   groups_per_tile=None, stats=None):  # fmt: skip
+                   groups_per_tile=None, stats=None, group_w=None, sink=None):  # fmt: skip
     """Run the grid's groups as Dask tasks; return the outputs and zone sums of one process.
 
+    ``group_w``: range weights per group and histogram shift of the accuracy's weighted pass
+    (:func:`gnss.coverage.uere.group_weights`), passed on to every task; None: plain DOPs.
+    ``sink``: ``sink.add(start, stop, outputs)`` gets each tile's per-point statistics as it
+    arrives, so the client never holds the whole grid's (the returned outputs: extremes only).
     Ctrl-C (or any error) cancels the tasks still pending before it propagates. A worker lost
     during the run has its tasks re-run by the scheduler (the positions are on every worker).
     """
@@ -100,12 +118,15 @@ def run_on_cluster(client, pos, layout, grid, config, regions, report, policy,
         client.submit(
             run_tile, pos_f, lite, config, points[t.start : t.stop], up[t.start : t.stop],
             zone_w[:, t.start : t.stop], t.index, t.start, t.stop, n_p, t.g0, t.g1, threads,
-            key=f"gnss-tile-{t.index}-{token}", pure=False,
+            group_w, key=f"gnss-tile-{t.index}-{token}", pure=False,
         )  # fmt: skip
         for t in plan
     ]
-    out = GroupWork.outputs_for(layout, n_p)
-    merge = TileMerge(out, len(plan))
+    if sink is None:
+        out = GroupWork.outputs_for(layout, n_p)
+    else:
+        out = GlobalExtremes(layout.set_clock.shape[0], N_METRICS)
+    merge = TileMerge(out, len(plan), sink)
     report("grid", 0, n_p)
     task_s = 0.0
     try:

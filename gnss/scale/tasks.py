@@ -33,17 +33,19 @@ class TileResult:
 def run_tile(
     pos: np.ndarray, layout: SetLayout, config: CoverageConfig, points: np.ndarray,
     up: np.ndarray, zone_w: np.ndarray, index: int, start: int, stop: int, n_points: int,
-    g0: int, g1: int, threads: int | None = 1,
+    g0: int, g1: int, threads: int | None = 1, group_w=None,
 ) -> TileResult:  # fmt: skip
     """Run groups ``g0:g1`` (points ``start:stop`` of a run of ``n_points``).
 
     ``points``, ``up`` (n, 3) and ``zone_w`` (n_zones, n) hold the tile's points only.
-    ``threads``: kernel threads (1: one per Dask worker thread).
+    ``threads``: kernel threads (1: one per Dask worker thread). ``group_w``: the
+    accuracy's weighted pass (:class:`gnss.coverage.grouprun.GroupWork`); None: plain DOPs.
     """
     import time
 
     t0 = time.perf_counter()
-    work = GroupWork(pos, layout, config, zone_w.shape[0], group_points(n_points))
+    work = GroupWork(pos, layout, config, zone_w.shape[0], group_points(n_points),
+                     group_w=group_w)
     out = work.outputs(stop - start)
     sums = []
     with ThreadPolicy(threads) as policy:

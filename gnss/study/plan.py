@@ -27,6 +27,8 @@ from .load import check_spans, default_start, label_starts, load_constellations
 from .question import Study
 
 MAPS = ("default", "all", "none")
+#: Formats of the per-cell statistics: coverage.nc (default) or coverage.zarr.
+OUTPUT_FORMATS = ("netcdf", "zarr")
 
 
 @dataclass
@@ -50,6 +52,9 @@ class Plan:
         Files the run writes into the output folder.
     memory_bytes, memory_limit_bytes : float
         Estimated peak memory of the run and the limit it is held to.
+    report : bool
+    output_format : {"netcdf", "zarr"}
+        coverage.nc, or coverage.zarr (with a client: written tile by tile).
     """
 
     study: Study
@@ -64,6 +69,7 @@ class Plan:
     memory_bytes: float
     memory_limit_bytes: float
     report: bool = True
+    output_format: str = "netcdf"
 
     @property
     def set_descriptions(self) -> dict[str, str]:
@@ -95,6 +101,7 @@ def plan_comparison(
     maps: str = "default",
     overwrite: bool = False,
     report: bool = True,
+    output_format: str = "netcdf",
 ) -> Plan:
     """Load, check and resolve a study; refuse what would fail, before any heavy work.
 
@@ -109,6 +116,10 @@ def plan_comparison(
         Replace the files of an earlier run in ``output_dir``.
     report : bool
         Write ``report.html`` too (:func:`gnss.write_report`).
+    output_format : {"netcdf", "zarr"}
+        ``coverage.nc`` (default) or ``coverage.zarr`` (needs zarr: ``pip install ".[dask]"``),
+        whose per-cell statistics are written chunk by chunk: the memory plan then counts the
+        cells held at once (:data:`gnss.scale.zarrsink.HELD_POINTS_PLANNED`), not the grid's.
 
     Raises
     ------
@@ -127,6 +138,7 @@ def plan_comparison(
     """
     if maps not in MAPS:
         raise ParameterError(f"maps must be one of {MAPS}, got {maps!r}", parameter="maps")
+    _check_format(output_format)
     specs = list(study.specs)
     cons = load_constellations(specs, study.elements, study.select, study.exclude, study.start,
                                study.include_unhealthy)  # fmt: skip
@@ -143,15 +155,36 @@ def plan_comparison(
     regions = _regions(study.regions)
     pairs = difference_pairs([s.name for s in specs], [s.systems for s in specs],
                              [s.is_plain for s in specs])  # fmt: skip
-    names = _file_names(specs, list(pairs), maps, regions, report)
+    names = _file_names(specs, list(pairs), maps, regions, report, output_format)
     grid = study.grid()
     output = None
     if output_dir is not None:
         output = _output_dir(output_dir, overwrite, specs, len(pairs), names, grid, regions)
-    need = plan_memory_bytes(cons, specs, span, grid, len(regions))
+    need = plan_memory_bytes(cons, specs, span, grid, len(regions),
+                             cell_points=_held_points(output_format))  # fmt: skip
     limit = study.max_memory_bytes or available_memory_bytes()
     return Plan(study, cons, span, resolved, regions, grid, output, maps, names, need, limit,
-                report)
+                report, output_format)
+
+
+def _check_format(output_format: str) -> None:
+    """Refuse an unknown output format, and zarr without the zarr package."""
+    if output_format not in OUTPUT_FORMATS:
+        raise ParameterError(f"output_format must be one of {OUTPUT_FORMATS}, got "
+                             f"{output_format!r}", parameter="format")  # fmt: skip
+    if output_format == "zarr":
+        from ..outputs.zarrstore import require_zarr
+
+        require_zarr()
+
+
+def _held_points(output_format: str) -> int | None:
+    """Cells whose statistics the run holds at once: None (all) unless written to a store."""
+    if output_format != "zarr":
+        return None
+    from ..scale.zarrsink import HELD_POINTS_PLANNED
+
+    return HELD_POINTS_PLANNED
 
 
 def _regions(regions) -> list:
@@ -168,10 +201,12 @@ def _regions(regions) -> list:
     return list(regions)
 
 
-def _file_names(specs: Sequence, pairs: list, maps: str, regions: list, report: bool) -> list[str]:
+def _file_names(specs: Sequence, pairs: list, maps: str, regions: list, report: bool,
+                output_format: str = "netcdf") -> list[str]:  # fmt: skip
     """Files the run writes; two sets or regions writing the same file are refused."""
     try:
-        return planned_files([s.name for s in specs], pairs, maps, regions or None, report)
+        return planned_files([s.name for s in specs], pairs, maps, regions or None, report,
+                             output_format)  # fmt: skip
     except ParameterError as exc:
         which = "regions" if str(exc).startswith("regions") else "sets"
         raise ParameterError(str(exc), parameter=which) from exc

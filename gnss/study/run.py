@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from ..kernels.threads import ThreadPolicy
 from ..outputs.comparison import write_comparison
 from .plan import Plan, plan_comparison
 from .question import Study
+
+log = logging.getLogger("gnss")
 
 
 @dataclass
@@ -34,6 +37,10 @@ class ComparisonResult:
     timings_s : dict
         Wall time per stage in seconds (compute, snapshots of the report's time control,
         write).
+    store_stats : dict
+        Of a ``coverage.zarr`` (``output_format="zarr"``), written group by group or tile by
+        tile: ``rows_per_chunk``, ``chunks_written`` and ``peak_points`` (the most cells whose
+        statistics the process held at once); empty for a NetCDF run.
     """
 
     dataset: xr.Dataset
@@ -41,13 +48,16 @@ class ComparisonResult:
     files: list[Path]
     plan: Plan
     timings_s: dict[str, float] = field(default_factory=dict)
+    store_stats: dict = field(default_factory=dict)
 
 
-def compute(plan: Plan, progress: ProgressCallback | None = None, client=None) -> xr.Dataset:
+def compute(plan: Plan, progress: ProgressCallback | None = None, client=None,
+            cells=None) -> xr.Dataset:  # fmt: skip
     """Run the coverage of a plan (no memory check; :func:`run_plan` does it first).
 
     ``client`` (a ``distributed.Client``): run the grid as Dask tasks (:mod:`gnss.scale`),
-    with the numbers of this process.
+    with the numbers of this process. ``cells``: with a client, where the per-cell fields go
+    tile by tile (:class:`gnss.scale.zarrsink.ZarrCells`); the dataset then lacks them.
     """
     study = plan.study
     runner = None
@@ -58,7 +68,7 @@ def compute(plan: Plan, progress: ProgressCallback | None = None, client=None) -
     return coverage_run.compute_resolved(
         plan.resolved, plan.constellations, plan.span, plan.grid, study.config(),
         progress=progress, regions=plan.regions or None, policy=ThreadPolicy(study.threads),
-        grid_runner=runner,
+        grid_runner=runner, cells=cells,
     )  # fmt: skip
 
 
@@ -96,16 +106,40 @@ def run_plan(
     if plan.output is None:
         ds = compute(plan, progress, client)
         return ComparisonResult(ds, None, [], plan, {"compute": time.perf_counter() - t0})
+    zarr = plan.output_format == "zarr"
     with plan.output:
-        ds = compute(plan, progress, client)
+        cells = _tile_store(plan) if zarr else None  # the cells go to the store, by tiles
+        ds = compute(plan, progress, client, cells)
+        if zarr:  # the cells are in the store already: add the rest, open it lazily
+            from ..outputs.zarrstore import STORE_NAME, finish_store
+
+            ds = finish_store(ds, plan.output.path(STORE_NAME), cells_written=True)
         timings["compute"] = time.perf_counter() - t0
         snap = snapshots(plan) if plan.report else None
         timings["snapshots"] = time.perf_counter() - t0 - timings["compute"]
         summary, files = write_comparison(ds, plan.output, maps=plan.maps, progress=progress,
                                           regions=plan.regions or None, report=plan.report,
-                                          snapshots=snap)  # fmt: skip
+                                          snapshots=snap,
+                                          output_format=plan.output_format)  # fmt: skip
+    if zarr:  # the published store, read lazily (the staged one is gone)
+        from ..outputs.zarrstore import STORE_NAME, open_store
+
+        ds = open_store(plan.output.final / STORE_NAME)
     timings["write"] = time.perf_counter() - t0 - timings["compute"] - timings["snapshots"]
-    return ComparisonResult(ds, summary, files, plan, timings)
+    stats = dict(cells.stats) if cells is not None else {}
+    if stats:
+        log.info("coverage.zarr written chunk by chunk: %d chunks of %d latitude rows, at most "
+                 "%d of %d cells held at once", stats["chunks_written"], stats["rows_per_chunk"],
+                 stats["peak_points"], plan.grid.n_points)  # fmt: skip
+    return ComparisonResult(ds, summary, files, plan, timings, stats)
+
+
+def _tile_store(plan: Plan):
+    """Return the sink that writes the per-cell fields into the staged coverage.zarr."""
+    from ..outputs.zarrstore import STORE_NAME
+    from ..scale.zarrsink import ZarrCells
+
+    return ZarrCells(plan.output.path(STORE_NAME), plan.resolved, plan.grid, plan.study.config())
 
 
 def run_comparison(
@@ -117,6 +151,7 @@ def run_comparison(
     progress: ProgressCallback | None = None,
     client=None,
     report: bool = True,
+    output_format: str = "netcdf",
 ) -> ComparisonResult:
     """Do what ``gnss compare`` does: load, check, plan memory, compute, write.
 
@@ -138,6 +173,10 @@ def run_comparison(
         to the numbers of a single-process run (orbits propagated here and scattered).
     report : bool
         Write ``report.html`` too (:func:`gnss.write_report`), with the time control.
+    output_format : {"netcdf", "zarr"}
+        ``coverage.nc`` (default) or the Zarr store ``coverage.zarr`` (same variables; written
+        group by group, or tile by tile with a client, so this process never holds every
+        cell's statistics; the result's dataset is then the published store, opened lazily).
 
     Returns
     -------
@@ -151,5 +190,6 @@ def run_comparison(
     >>> sorted(p.name for p in result.files)
     ['coverage.nc', 'report.html', 'summary.csv', 'summary.json']
     """
-    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite, report=report)
+    plan = plan_comparison(study, output_dir, maps=maps, overwrite=overwrite, report=report,
+                           output_format=output_format)  # fmt: skip
     return run_plan(plan, progress, client)
