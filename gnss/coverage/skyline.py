@@ -17,6 +17,11 @@ N_BINS = 1024
 #: deg), so a bound decides a satellite only where the exact test gives the same answer.
 AZ_MARGIN_DEG = 1e-7
 EL_MARGIN_DEG = 1e-9
+#: A skyline whose band (between its lowest and highest sine) is more than this fraction of
+#: the sines above its lowest is *wide*: the kernel's first pass then sums nothing and lists
+#: every satellite above the lowest point for the direction pass
+#: (:mod:`gnss.kernels.horizon_steps`).
+WIDE_BAND = 0.5
 
 
 def bin_azimuths_deg(n_bins: int = N_BINS) -> np.ndarray:
@@ -64,4 +69,5 @@ def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS)
     sin_lo, sin_hi = (float(np.sin(np.radians(x))) for x in (el.min(), el.max()))
     b_lo = np.sin(np.radians(lo - EL_MARGIN_DEG))
     b_hi = np.sin(np.radians(hi + EL_MARGIN_DEG))
-    return (sin_lo, sin_hi, az, el, b_lo, b_hi)
+    wide = (sin_hi - sin_lo) > WIDE_BAND * (1.0 - sin_lo)
+    return (sin_lo, sin_hi, az, el, np.ascontiguousarray(np.stack([b_lo, b_hi], axis=1)), wide)

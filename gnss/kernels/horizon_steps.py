@@ -40,7 +40,7 @@ from .jit import JIT_OPTS
 from .sets import ROW
 from .skyline import above_skyline
 from .steps import BLOCK, G_LEN, finish_groups, live_offsets
-from .vector import LANES, sum_block_flag, sum_block_sky
+from .vector_sky import HALF, HSLOT, SLOT, sum_band_bins, sum_block_band, sum_block_keep
 
 
 @njit(**JIT_OPTS)
@@ -78,33 +78,40 @@ def direction_bin(x, y, n_bins):  # pragma: no cover - compiled
 
 
 @njit(**JIT_OPTS)
-def band_pass(band, n_band, east, north, sky, grp, a0):  # pragma: no cover - compiled
-    """Add the undecided lanes of :func:`sum_block_band` that are above the skyline to ``grp``.
+def band_pass(band, m, n0, n1, east, north, sky, grp, a0):  # pragma: no cover - compiled
+    """Add the undecided lanes of :func:`sum_band_bins` that are above the skyline to ``grp``.
 
-    Each is decided by :func:`gnss.kernels.skyline.above_skyline`, the exact test.
+    ``m``, ``n0``, ``n1`` as there. Each is decided by
+    :func:`gnss.kernels.skyline.above_skyline`, the exact test.
     """
     sin_lo, sin_hi, t_az, t_el = sky[0], sky[1], sky[2], sky[3]
     ex_, ey_, nx, ny, nz = east[0], east[1], north[0], north[1], north[2]
-    for i in range(n_band):
-        o = 5 * LANES * i
-        for lane in range(LANES):
-            if band[o + 4 * LANES + lane] == 0.0:
-                continue
-            ex, ey, ez = band[o + lane], band[o + LANES + lane], band[o + 2 * LANES + lane]
-            x = ex * ex_ + ey * ey_
-            y = ex * nx + ey * ny + ez * nz
-            if above_skyline(band[o + 3 * LANES + lane], x, y, t_az, t_el, sin_lo, sin_hi):
-                r = a0 + lane
-                grp[r] += 1.0
-                grp[r + ROW] += ex
-                grp[r + 2 * ROW] += ey
-                grp[r + 3 * ROW] += ez
-                grp[r + 4 * ROW] += ex * ex
-                grp[r + 5 * ROW] += ex * ey
-                grp[r + 6 * ROW] += ex * ez
-                grp[r + 7 * ROW] += ey * ey
-                grp[r + 8 * ROW] += ey * ez
-                grp[r + 9 * ROW] += ez * ez
+    for h in range(2):
+        for i in range(n1 if h else n0):
+            o = (h * m + i) * HSLOT
+            for lane in range(HALF):
+                if band[o + 4 * HALF + lane] == 0.0:
+                    continue
+                ex, ey, ez = band[o + lane], band[o + HALF + lane], band[o + 2 * HALF + lane]
+                x = ex * ex_ + ey * ey_
+                y = ex * nx + ey * ny + ez * nz
+                if above_skyline(band[o + 3 * HALF + lane], x, y, t_az, t_el, sin_lo, sin_hi):
+                    add_lane(grp, a0 + h * HALF + lane, ex, ey, ez)
+
+
+@njit(inline="always", **JIT_OPTS)
+def add_lane(grp, r, ex, ey, ez):  # pragma: no cover - compiled
+    """Add the line of sight ``e`` to the ten sums of accumulator row offset ``r``."""
+    grp[r] += 1.0
+    grp[r + ROW] += ex
+    grp[r + 2 * ROW] += ey
+    grp[r + 3 * ROW] += ez
+    grp[r + 4 * ROW] += ex * ex
+    grp[r + 5 * ROW] += ex * ey
+    grp[r + 6 * ROW] += ex * ez
+    grp[r + 7 * ROW] += ey * ey
+    grp[r + 8 * ROW] += ey * ez
+    grp[r + 9 * ROW] += ez * ez
 
 
 @njit(**JIT_OPTS)
@@ -121,30 +128,28 @@ def tile_sums_horizon(
     n_s = idx.shape[0]
     px0, py0, pz0 = point[0], point[1], point[2]
     ux, uy, uz = up[0], up[1], up[2]
-    e0, e1, n0, n1, n2 = local_east_north(ux, uy, uz)
-    east, north = (e0, e1), (n0, n1, n2)
-    sin_lo, sin_hi, b_lo, b_hi = sky[0], sky[1], sky[4], sky[5]
-    scale, k_max = b_lo.shape[0] / 4.0, np.int64(b_lo.shape[0] - 1)
-    band = np.empty(5 * LANES * n_s)
-    bits = np.empty(n_s, np.uint8)
-    idx2 = np.empty(n_s, np.int64)
+    e0, e1, n0_, n1_, n2 = local_east_north(ux, uy, uz)
+    east, north = (e0, e1), (n0_, n1_, n2)
+    sin_lo, sin_hi, bins, wide = sky[0], sky[1], sky[4], sky[5]
+    sin_add = sin_hi if wide else np.inf  # lanes above sin_hi: summed by the second pass
+    scale, k_max = bins.shape[0] / 4.0, np.int64(bins.shape[0] - 1)
+    band = np.empty(SLOT * n_s)
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
         for bt in range((n + BLOCK - 1) // BLOCK):
             b = t0 // BLOCK + bt
             m = live_offsets(bound, b, s0, s1, n_s, n_tp, ux, uy, uz, thr, live, idx)
             a0 = np.uint64(g * G_LEN + bt * BLOCK)
-            sum_block_flag(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp, a0, bits,
-                           sin_lo)  # fmt: skip
-            m2 = np.uint64(0)
-            for j in range(m):
-                idx2[m2] = idx[j]
-                m2 += np.uint64(bits[j] != 0)
-            if m2 == 0:
+            if wide:
+                n_b = sum_block_keep(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                     a0, band, sin_lo)  # fmt: skip
+            else:
+                n_b = sum_block_band(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                     a0, band, sin_lo)  # fmt: skip
+            if n_b == 0:
                 continue
-            n_band = sum_block_sky(fx, fy, fz, idx2, m2, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
-                                   a0, band, sin_lo, e0, e1, n0, n1, n2, b_lo, b_hi, scale,
-                                   k_max)  # fmt: skip
-            if n_band:
-                band_pass(band, n_band, east, north, sky, grp, a0)
+            n0, n1 = n_b & 0xFFFFFFFF, n_b >> 32
+            if sum_band_bins(band, m, n0, n1, grp, a0, sin_lo, sin_hi, e0, e1, n0_, n1_, n2,
+                             bins, scale, k_max, sin_add):  # fmt: skip
+                band_pass(band, np.int64(m), n0, n1, east, north, sky, grp, a0)
     finish_groups(n, grp, group_w, virt, n_groups)
