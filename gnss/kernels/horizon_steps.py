@@ -2,31 +2,37 @@
 
 The horizon variant of :func:`gnss.kernels.steps.tile_sums` (the kernel
 :func:`gnss.kernels.driver.accumulate` built with ``horizon=True``). ``sky`` is the tuple
-``(sin_lo, sin_hi, table_az_deg, table_el_deg, bin_sin_lo, bin_sin_hi)`` of
+``(sin_lo, sin_hi, table_az_deg, table_el_deg, bins, wide)`` of
 :func:`gnss.coverage.skyline.kernel_skyline`: the sines of the skyline's lowest and highest
-elevation, the skyline table (:meth:`gnss.Horizon.kernel_table`) and per-direction bounds.
+elevation, the skyline table (:meth:`gnss.Horizon.kernel_table`), per-direction bounds
+(``bins[k] = (lo, hi)``: sines) and whether the band between ``sin_lo`` and ``sin_hi`` is most
+of the sky (a street canyon).
 
-Per group and block of epochs:
+Per group and block of epochs, in two passes (:mod:`gnss.kernels.vector_sky`), the line of
+sight computed once:
 
 1. the satellites the block bound cannot rule out with the *lowest* skyline elevation
    (``sin_lo``; the flat kernel's bound with ``sin_mask = sin_lo``) are listed;
-2. :func:`gnss.kernels.vector.sum_block_flag` sums, in vector registers, the lanes with
+2. :func:`gnss.kernels.vector_sky.sum_block_band` sums, in vector registers, the lanes with
    ``e.u > sin_hi`` (above the highest skyline point: visible in every direction; the flat
-   kernel's code with that mask) and flags the satellites with lanes in the band
-   ``sin_lo < e.u <= sin_hi``;
-3. for those only, :func:`gnss.kernels.vector.sum_block_sky` (the line of sight recomputed by
-   the same instructions) adds the band lanes whose direction bin (a pseudo-angle, no
-   trigonometry: :func:`direction_bin`) puts them above the skyline's highest sine over that
-   bin; a lane at or below the bin's lowest sine is out. It stores the few lanes left
-   undecided;
+   kernel's code with that mask) and writes each half block of each satellite (4 epochs:
+   ``e`` and ``e.u``) to a buffer, keeping those with a lane in the band ``sin_lo < e.u <=
+   sin_hi`` (no branch). For a *wide* skyline :func:`gnss.kernels.vector_sky.sum_block_keep`
+   instead sums nothing and keeps every half with a lane above ``sin_lo``;
+3. :func:`gnss.kernels.vector_sky.sum_band_bins` adds the kept band lanes whose direction bin
+   (a pseudo-angle, no trigonometry: :func:`direction_bin`) puts them above the skyline's
+   highest sine over that bin (and, for a wide skyline, the lanes above ``sin_hi``); a lane
+   at or below the bin's lowest sine is out. It flags the few lanes left undecided;
 4. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
 
 The bin bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above the
-rounding of both computations), so a lane they decide gets the answer ``above_skyline``
-would give: the result is that of ``above_skyline`` for every lane.
+rounding of both computations; lines of sight within ~0.00006 deg of the zenith get no bin),
+so a lane they decide gets the answer ``above_skyline`` would give: the result is that of
+``above_skyline`` for every lane (``tests/test_horizon_bins.py`` checks lanes beside bin
+edges on steep walls).
 
-With a flat skyline (``sin_lo == sin_hi``) step 3 has nothing to do and the sums are those of
-the flat kernel with that mask, bit for bit.
+With a flat skyline (``sin_lo == sin_hi``, never wide) step 3 has nothing to do and the sums
+are those of the flat kernel with that mask, bit for bit.
 """
 
 from __future__ import annotations

@@ -17,6 +17,11 @@ within about 2e-14 of the exactly rounded ones (``tests/test_kernels.py`` checks
 and the divider, which a float64 square root and division per satellite-epoch would keep
 busy, is freed for the rest of the loop. Visibility is the same strict test as the
 scalar code (``e.u > sin(mask)``); the sums are float64.
+
+With AVX2 (16 registers of 4 float64) the ten sums of 8 lanes do not all fit: LLVM keeps part
+of them on the stack (seen in the machine code on znver3). The horizon kernel's variants
+(:mod:`gnss.kernels.vector_sky`) reuse this loop through a *lanes hook* (:func:`_codegen`),
+which sees each satellite's line of sight and picks the lanes summed.
 """
 
 from __future__ import annotations

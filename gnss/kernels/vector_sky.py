@@ -1,21 +1,33 @@
 """Explicit vector code of the horizon kernel: the block sums above a skyline, in two passes.
 
 :func:`sum_block_band` is :func:`gnss.kernels.vector.sum_block` with the mask at the skyline's
-highest sine that also writes each satellite's line of sight to a buffer and keeps it there
-when one of its lanes lies in the band between the skyline's lowest and highest sine (no
-branch: the write is unconditional, the count grows by 0 or 1). :func:`sum_band_bins` then
-decides the band lanes of the kept satellites by direction bins and adds those above the
-skyline; the few it cannot decide are left for the exact scalar test
-(:func:`gnss.kernels.skyline.above_skyline`, see :mod:`gnss.kernels.horizon_steps`).
+highest sine that also writes each half block of each satellite (``HALF`` epochs of ``e`` and
+``e.u``) to one of two lists, and keeps it there when one of its lanes lies in the band
+between the skyline's lowest and highest sine (no branch: the write is unconditional, the
+list's count grows by 0 or 1). :func:`sum_band_bins` then decides the kept band lanes by
+direction bins and adds those above the skyline; the few it cannot decide are left for the
+exact scalar test (:func:`gnss.kernels.skyline.above_skyline`, see
+:mod:`gnss.kernels.horizon_steps`). For a *wide* skyline (its band most of the sky: a street
+canyon, where nearly every satellite in view has band lanes) :func:`sum_block_keep` sums
+nothing and keeps every half with a lane above the lowest sine, and :func:`sum_band_bins`
+also sums the lanes above the highest: the ten sums are computed once, not in both passes.
 
-Two passes instead of a branch per satellite in one: with a gentle skyline a quarter of the
-satellites have a band lane, unpredictably (a branch mispredicted every few satellites),
-and the direction code in the loop of the line of sight adds to its register pressure
-(with AVX2 the ten sums of 8 float64 lanes already spill). Measured in the README.
+Why so (measured on the shared 2-core znver3 machine, ``python -m benchmarks --cases
+horizon`` and a harness timing the tile sums alone; figures in the README):
 
-The direction bin is a pseudo-angle in float32 (see :func:`sum_band_bins` for why float32
-is exact enough), the bin bounds a float32 table rounded outwards, so a lane the bins decide
-gets the answer of the exact test.
+- the line of sight is computed once; the earlier code computed it a second time for every
+  satellite with a band lane;
+- two passes, not a branch per satellite in one: with a gentle skyline a quarter of the
+  satellites have band lanes, unpredictably, and the direction code in the loop of the line
+  of sight spilled more of its registers (one pass was slower than two for gentle terrain);
+- half blocks: with a gentle skyline a satellite's band lanes are mostly in one half (the
+  second pass then sees 58 % of the lanes of whole blocks);
+- the second pass in vectors of ``HALF`` float64 (one AVX2 register): the ten sums and its
+  work fit the 16 registers; the pseudo-angle in float64, not float32 (the mask conversions
+  between the two cost more than the wider division: 38 against 60 ns per satellite block
+  in a micro-benchmark of this pass);
+- the bounds of a bin are one (lo, hi) pair of float64: one 16-byte load per lane, two
+  shuffles for the four lanes.
 """
 
 from __future__ import annotations
