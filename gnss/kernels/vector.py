@@ -20,7 +20,7 @@ scalar code (``e.u > sin(mask)``); the sums are float64.
 
 With AVX2 (16 registers of 4 float64) the ten sums of 8 lanes do not all fit: LLVM keeps part
 of them on the stack (seen in the machine code on znver3). The horizon kernel's variants
-(:mod:`gnss.kernels.vector_sky`) reuse this loop through a *lanes hook* (:func:`_codegen`),
+(:mod:`gnss.kernels.vector_sky`) reuse this loop through a *lanes hook* (:func:`block_codegen`),
 which sees each satellite's line of sight and picks the lanes summed.
 """
 
@@ -36,12 +36,12 @@ from .sets import N_ACC, ROW
 LANES = 8  # epochs per block: one AVX-512 register of float64, two AVX2 ones
 
 
-def _vptr(builder, base, off, vt):
+def vector_ptr(builder, base, off, vt):
     """Pointer to the vector of type ``vt`` at ``base + off``."""
     return builder.bitcast(builder.gep(base, [off]), vt.as_pointer())
 
 
-def _splat(builder, x, vt, n=LANES):
+def splat_value(builder, x, vt, n=LANES):
     """Vector of type ``vt`` (``n`` lanes) with ``x`` in every lane."""
     v = ir.Constant(vt, ir.Undefined)
     for lane in range(n):
@@ -63,7 +63,7 @@ def add_lanes(builder, sums, vis, ex, ey, ez):
         builder.store(builder.fadd(builder.load(slot), term), slot)
 
 
-def _codegen(lanes=None):
+def block_codegen(lanes=None):
     """IR of :func:`sum_block`; with ``lanes``, of a variant (:mod:`.vector_sky`).
 
     ``lanes(context, builder, signature, args, splat, const, data)`` returns an object whose
@@ -94,7 +94,7 @@ def _codegen(lanes=None):
             return ir.Constant(vt, [x] * LANES)
 
         def vload(base, off):
-            return builder.load(_vptr(builder, base, off, vd), align=8)
+            return builder.load(vector_ptr(builder, base, off, vd), align=8)
 
         sptx, spty, sptz = splat(aptx), splat(apty), splat(aptz)
         sux, suy, suz, ssm = splat(aux), splat(auy), splat(auz), splat(asm)
@@ -127,7 +127,7 @@ def _codegen(lanes=None):
             add_lanes(builder, sums, vis, ex, ey, ez)
         for r, slot in enumerate(sums):
             off = builder.add(aa0, ir.Constant(i64, r * ROW))
-            builder.store(builder.load(slot), _vptr(builder, pacc, off, vd), align=8)
+            builder.store(builder.load(slot), vector_ptr(builder, pacc, off, vd), align=8)
         return hook.result() if hook else context.get_dummy_value()
 
     return codegen
@@ -146,4 +146,4 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
     zeros. Callers keep every read and write inside the arrays (no checks here).
     """
     sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
-    return sig, _codegen()
+    return sig, block_codegen()

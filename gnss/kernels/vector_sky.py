@@ -38,7 +38,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .sets import N_ACC, ROW
-from .vector import LANES, _codegen, _splat, _vptr, add_lanes
+from .vector import LANES, add_lanes, block_codegen, splat_value, vector_ptr
 
 #: Smallest ``|east| + |north|`` of a line of sight given a direction bin; steeper lines of
 #: sight (elevation above ~89.99994 deg) are left to the exact test: there the directions of
@@ -61,7 +61,7 @@ def _i64(x):
 
 def _row_ptr(b, base, start, r, vt):
     """Pointer to row ``r`` (``HALF`` float64) of the half slot at ``base + start``."""
-    return _vptr(b, base, b.add(start, _i64(r * HALF)), vt)
+    return vector_ptr(b, base, b.add(start, _i64(r * HALF)), vt)
 
 
 def _any(b, mask):
@@ -120,7 +120,7 @@ def sum_block_band(
     """
     sig = types.int64(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band,
                       sin_lo)  # fmt: skip
-    return sig, _codegen(_BandStore)
+    return sig, block_codegen(_BandStore)
 
 
 class _KeepStore(_BandStore):
@@ -139,7 +139,7 @@ def sum_block_keep(
     """
     sig = types.int64(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band,
                       sin_lo)  # fmt: skip
-    return sig, _codegen(_KeepStore)
+    return sig, block_codegen(_KeepStore)
 
 
 @intrinsic
@@ -182,8 +182,8 @@ def _bins_codegen(context, builder, signature, args):
         return context.make_array(ty[i])(context, builder, args[i]).data
 
     pband, pacc = data(0), data(4)
-    slo, shi, sadd = (_splat(b, args[i], vd, w) for i in (6, 7, 16))
-    bins = _Bins(b, [_splat(b, args[i], vd, w) for i in range(8, 13)], data(13), args[14],
+    slo, shi, sadd = (splat_value(b, args[i], vd, w) for i in (6, 7, 16))
+    bins = _Bins(b, [splat_value(b, args[i], vd, w) for i in range(8, 13)], data(13), args[14],
                  args[15], w)  # fmt: skip
     zero, one = ir.Constant(vd, [0.0] * w), ir.Constant(vd, [1.0] * w)
     n_und = cgutils.alloca_once_value(b, _i64(0))
@@ -201,7 +201,7 @@ def _bins_codegen(context, builder, signature, args):
             n_lanes = b.call(bins.popcount, [b.bitcast(undecided, ir.IntType(w))])
             b.store(b.add(b.load(n_und), b.zext(n_lanes, _I64)), n_und)
         for r, slot in enumerate(sums):
-            p = _vptr(b, pacc, b.add(args[5], _i64(r * ROW + h * w)), vd)
+            p = vector_ptr(b, pacc, b.add(args[5], _i64(r * ROW + h * w)), vd)
             b.store(b.fadd(b.load(p, align=8), b.load(slot)), p, align=8)
     return b.load(n_und)
 
@@ -216,8 +216,8 @@ class _Bins:
         self.vf = ir.VectorType(ir.DoubleType(), w)
         vi = ir.VectorType(ir.IntType(32), w)
         self.pbins = b.bitcast(pbins, ir.VectorType(ir.DoubleType(), 2).as_pointer())  # (lo, hi)
-        self.scale = _splat(b, scale, self.vf, w)
-        self.kmax = _splat(b, b.trunc(kmax, ir.IntType(32)), vi, w)
+        self.scale = splat_value(b, scale, self.vf, w)
+        self.kmax = splat_value(b, b.trunc(kmax, ir.IntType(32)), vi, w)
         self.fabs = cgutils.get_or_insert_function(
             b.module, ir.FunctionType(self.vf, [self.vf]), f"llvm.fabs.v{w}f64"
         )
