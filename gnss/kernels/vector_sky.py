@@ -185,25 +185,34 @@ def _bins_codegen(context, builder, signature, args):
     slo, shi, sadd = (splat_value(b, args[i], vd, w) for i in (6, 7, 16))
     bins = _Bins(b, [splat_value(b, args[i], vd, w) for i in range(8, 13)], data(13), args[14],
                  args[15], w)  # fmt: skip
-    zero, one = ir.Constant(vd, [0.0] * w), ir.Constant(vd, [1.0] * w)
+    zero = ir.Constant(vd, [0.0] * w)
     n_und = cgutils.alloca_once_value(b, _i64(0))
     for h in range(2):
         sums = [cgutils.alloca_once_value(b, zero) for _ in range(N_ACC)]
         list_start = b.mul(args[1], _i64(h * HSLOT))
-        with cgutils.for_range(b, args[2 + h]) as loop:
-            start = b.add(b.mul(loop.index, _i64(HSLOT)), list_start)
-            ex, ey, ez, eu = (b.load(_row_ptr(b, pband, start, r, vd), align=8) for r in range(4))
-            in_band = b.and_(b.fcmp_ordered(">", eu, slo), b.fcmp_ordered("<=", eu, shi))
-            vis, undecided = bins.decide(ex, ey, ez, eu, in_band)
-            vis = b.or_(vis, b.fcmp_ordered(">", eu, sadd))
-            add_lanes(b, sums, vis, ex, ey, ez)
-            b.store(b.select(undecided, one, zero), _row_ptr(b, pband, start, 4, vd), align=8)
-            n_lanes = b.call(bins.popcount, [b.bitcast(undecided, ir.IntType(w))])
-            b.store(b.add(b.load(n_und), b.zext(n_lanes, _I64)), n_und)
-        for r, slot in enumerate(sums):
-            p = vector_ptr(b, pacc, b.add(args[5], _i64(r * ROW + h * w)), vd)
-            b.store(b.fadd(b.load(p, align=8), b.load(slot)), p, align=8)
+        with b.if_then(b.icmp_signed(">", args[2 + h], _i64(0))):  # empty list: no stores
+            _sweep(b, bins, pband, list_start, args[2 + h], (slo, shi, sadd), sums, n_und)
+            for r, slot in enumerate(sums):
+                p = vector_ptr(b, pacc, b.add(args[5], _i64(r * ROW + h * w)), vd)
+                b.store(b.fadd(b.load(p, align=8), b.load(slot)), p, align=8)
     return b.load(n_und)
+
+
+def _sweep(b, bins, pband, list_start, n, sines, sums, n_und):
+    """Emit the loop of :func:`sum_band_bins` over the ``n`` slots of one list."""
+    slo, shi, sadd = sines
+    vd = slo.type
+    zero, one = ir.Constant(vd, [0.0] * vd.count), ir.Constant(vd, [1.0] * vd.count)
+    with cgutils.for_range(b, n) as loop:
+        start = b.add(b.mul(loop.index, _i64(HSLOT)), list_start)
+        ex, ey, ez, eu = (b.load(_row_ptr(b, pband, start, r, vd), align=8) for r in range(4))
+        in_band = b.and_(b.fcmp_ordered(">", eu, slo), b.fcmp_ordered("<=", eu, shi))
+        vis, undecided = bins.decide(ex, ey, ez, eu, in_band)
+        vis = b.or_(vis, b.fcmp_ordered(">", eu, sadd))
+        add_lanes(b, sums, vis, ex, ey, ez)
+        b.store(b.select(undecided, one, zero), _row_ptr(b, pband, start, 4, vd), align=8)
+        n_lanes = b.call(bins.popcount, [b.bitcast(undecided, ir.IntType(vd.count))])
+        b.store(b.add(b.load(n_und), b.zext(n_lanes, _I64)), n_und)
 
 
 class _Bins:
