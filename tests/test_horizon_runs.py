@@ -90,9 +90,21 @@ def _grid_run(case, horizon):
                                  CoverageConfig(MASK_DEG, horizon=horizon))  # fmt: skip
 
 
-@pytest.mark.parametrize("which", ["street_canyon_ns", "custom"])
-def test_grid_run_with_horizon_equals_numpy_reference(case, custom, which):
-    horizon = gnss.horizon_preset(which) if which != "custom" else gnss.read_horizon(custom)
+#: Gentle terrain (0-8 deg; the benchmarks' profile): a narrow band above the 5 deg mask, so
+#: the kernel's first pass sums (the canyon and the custom skyline are wide: the second does).
+GENTLE = gnss.Horizon(np.arange(0.0, 360.0, 30.0),
+                      np.array([2.0, 6.0, 8.0, 5.0, 1.0, 0.0, 0.5, 2.0, 4.0, 7.0, 6.0, 3.0]),
+                      source="gentle")  # fmt: skip
+
+
+@pytest.mark.parametrize(("which", "wide"),
+                         [("street_canyon_ns", True), ("custom", True), ("gentle", False)])
+def test_grid_run_with_horizon_equals_numpy_reference(case, custom, which, wide):
+    from gnss.coverage.skyline import kernel_skyline
+
+    horizons = {"custom": lambda: gnss.read_horizon(custom), "gentle": lambda: GENTLE}
+    horizon = horizons.get(which, lambda: gnss.horizon_preset(which))()
+    assert kernel_skyline(horizon.kernel_table(MASK_DEG))[5] is wide  # both kernel paths
     ds = _grid_run(case, horizon)
     _, span, pos, systems = case
     lat, lon = np.meshgrid(ds.lat.values, ds.lon.values, indexing="ij")

@@ -14,9 +14,16 @@ import numpy as np
 N_BINS = 1024
 #: Widening of the bins (deg of azimuth) and of their elevation bounds (deg): far above the
 #: rounding of the pseudo-angle and of :func:`gnss.kernels.skyline.above_skyline` (~1e-14
-#: deg), so a bound decides a satellite only where the exact test gives the same answer.
+#: deg; the kernel bins no line of sight within ~0.00006 deg of the zenith, where the
+#: direction's rounding grows as 1 / cos(elevation): there ~1e-8 deg at most), so a bound
+#: decides a satellite only where the exact test gives the same answer.
 AZ_MARGIN_DEG = 1e-7
 EL_MARGIN_DEG = 1e-9
+#: A skyline whose band (between its lowest and highest sine) is more than this fraction of
+#: the sines above its lowest is *wide*: the kernel's first pass then sums nothing and lists
+#: every satellite above the lowest point for the direction pass
+#: (:mod:`gnss.kernels.horizon_steps`).
+WIDE_BAND = 0.5
 
 
 def bin_azimuths_deg(n_bins: int = N_BINS) -> np.ndarray:
@@ -34,19 +41,22 @@ def bin_azimuths_deg(n_bins: int = N_BINS) -> np.ndarray:
 
 
 def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS) -> tuple:
-    """Return the kernel skyline ``(sin_lo, sin_hi, az_deg, el_deg, bin_sin_lo, bin_sin_hi)``.
+    """Return the kernel skyline ``(sin_lo, sin_hi, az_deg, el_deg, bins, wide)``.
 
     ``sin_lo``/``sin_hi``: sines of the lowest and highest skyline elevation (numpy's, as the
     flat kernel's ``sin(mask)``: a flat skyline at the mask gives the same bits);
-    ``bin_sin_lo[k]``/``bin_sin_hi[k]``: sines of the lowest and highest skyline elevation over
-    direction bin ``k`` (widened by the margins above).
+    ``bins[k] = (lo, hi)`` (float64[n_bins, 2], one 16-byte load in the kernel): sines of the
+    lowest and highest skyline elevation over direction bin ``k`` (widened by the margins
+    above); ``wide``: the band between ``sin_lo`` and ``sin_hi`` is more than
+    :data:`WIDE_BAND` of the sines above ``sin_lo`` (the kernel's passes then differ, not
+    its results: :mod:`gnss.kernels.horizon_steps`).
 
     Examples
     --------
     >>> import gnss
     >>> sky = kernel_skyline(gnss.horizon_preset("street_canyon_ns").kernel_table(5.0))
-    >>> round(float(np.degrees(np.arcsin(sky[1]))), 2), sky[4].shape
-    (63.43, (1024,))
+    >>> round(float(np.degrees(np.arcsin(sky[1]))), 2), sky[4].shape, sky[5]
+    (63.43, (1024, 2), True)
     """
     az = np.ascontiguousarray(skyline[0], dtype=np.float64)
     el = np.ascontiguousarray(skyline[1], dtype=np.float64)
@@ -64,4 +74,5 @@ def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS)
     sin_lo, sin_hi = (float(np.sin(np.radians(x))) for x in (el.min(), el.max()))
     b_lo = np.sin(np.radians(lo - EL_MARGIN_DEG))
     b_hi = np.sin(np.radians(hi + EL_MARGIN_DEG))
-    return (sin_lo, sin_hi, az, el, b_lo, b_hi)
+    wide = bool(sin_hi - sin_lo > WIDE_BAND * (1.0 - sin_lo))
+    return (sin_lo, sin_hi, az, el, np.ascontiguousarray(np.stack([b_lo, b_hi], axis=1)), wide)

@@ -226,7 +226,7 @@ def accumulate(
         Weight (area, m^2) of each point in each zone (zone 0: the globe).
     sin_mask : float or tuple
         Sine of the elevation mask; or a skyline (the horizon variant of the kernel):
-        ``(sin_lo, sin_hi, table_az_deg, table_el_deg, bin_sin_lo, bin_sin_hi)`` from
+        ``(sin_lo, sin_hi, table_az_deg, table_el_deg, bins, wide)`` from
         :func:`gnss.coverage.skyline.kernel_skyline`.
     set_clock, set_slot : int64[n_sets, n_groups]
         Clock and system slot of each group in each set, -1 when not in it.

@@ -2,31 +2,37 @@
 
 The horizon variant of :func:`gnss.kernels.steps.tile_sums` (the kernel
 :func:`gnss.kernels.driver.accumulate` built with ``horizon=True``). ``sky`` is the tuple
-``(sin_lo, sin_hi, table_az_deg, table_el_deg, bin_sin_lo, bin_sin_hi)`` of
+``(sin_lo, sin_hi, table_az_deg, table_el_deg, bins, wide)`` of
 :func:`gnss.coverage.skyline.kernel_skyline`: the sines of the skyline's lowest and highest
-elevation, the skyline table (:meth:`gnss.Horizon.kernel_table`) and per-direction bounds.
+elevation, the skyline table (:meth:`gnss.Horizon.kernel_table`), per-direction bounds
+(``bins[k] = (lo, hi)``: sines) and whether the band between ``sin_lo`` and ``sin_hi`` is most
+of the sky (a street canyon).
 
-Per group and block of epochs:
+Per group and block of epochs, in two passes (:mod:`gnss.kernels.vector_sky`), the line of
+sight computed once:
 
 1. the satellites the block bound cannot rule out with the *lowest* skyline elevation
    (``sin_lo``; the flat kernel's bound with ``sin_mask = sin_lo``) are listed;
-2. :func:`gnss.kernels.vector.sum_block_flag` sums, in vector registers, the lanes with
+2. :func:`gnss.kernels.vector_sky.sum_block_band` sums, in vector registers, the lanes with
    ``e.u > sin_hi`` (above the highest skyline point: visible in every direction; the flat
-   kernel's code with that mask) and flags the satellites with lanes in the band
-   ``sin_lo < e.u <= sin_hi``;
-3. for those only, :func:`gnss.kernels.vector.sum_block_sky` (the line of sight recomputed by
-   the same instructions) adds the band lanes whose direction bin (a pseudo-angle, no
-   trigonometry: :func:`direction_bin`) puts them above the skyline's highest sine over that
-   bin; a lane at or below the bin's lowest sine is out. It stores the few lanes left
-   undecided;
+   kernel's code with that mask) and writes each half block of each satellite (4 epochs:
+   ``e`` and ``e.u``) to a buffer, keeping those with a lane in the band ``sin_lo < e.u <=
+   sin_hi`` (no branch). For a *wide* skyline :func:`gnss.kernels.vector_sky.sum_block_keep`
+   instead sums nothing and keeps every half with a lane above ``sin_lo``;
+3. :func:`gnss.kernels.vector_sky.sum_band_bins` adds the kept band lanes whose direction bin
+   (a pseudo-angle, no trigonometry: :func:`direction_bin`) puts them above the skyline's
+   highest sine over that bin (and, for a wide skyline, the lanes above ``sin_hi``); a lane
+   at or below the bin's lowest sine is out. It flags the few lanes left undecided;
 4. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
 
 The bin bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above the
-rounding of both computations), so a lane they decide gets the answer ``above_skyline``
-would give: the result is that of ``above_skyline`` for every lane.
+rounding of both computations; lines of sight within ~0.00006 deg of the zenith get no bin),
+so a lane they decide gets the answer ``above_skyline`` would give: the result is that of
+``above_skyline`` for every lane (``tests/test_horizon_bins.py`` checks lanes beside bin
+edges on steep walls).
 
-With a flat skyline (``sin_lo == sin_hi``) step 3 has nothing to do and the sums are those of
-the flat kernel with that mask, bit for bit.
+With a flat skyline (``sin_lo == sin_hi``, never wide) step 3 has nothing to do and the sums
+are those of the flat kernel with that mask, bit for bit.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from .jit import JIT_OPTS
 from .sets import ROW
 from .skyline import above_skyline
 from .steps import BLOCK, G_LEN, finish_groups, live_offsets
-from .vector import LANES, sum_block_flag, sum_block_sky
+from .vector_sky import HALF, HSLOT, SLOT, sum_band_bins, sum_block_band, sum_block_keep
 
 
 @njit(**JIT_OPTS)
@@ -78,33 +84,40 @@ def direction_bin(x, y, n_bins):  # pragma: no cover - compiled
 
 
 @njit(**JIT_OPTS)
-def band_pass(band, n_band, east, north, sky, grp, a0):  # pragma: no cover - compiled
-    """Add the undecided lanes of :func:`sum_block_band` that are above the skyline to ``grp``.
+def band_pass(band, m, n0, n1, east, north, sky, grp, a0):  # pragma: no cover - compiled
+    """Add the undecided lanes of :func:`sum_band_bins` that are above the skyline to ``grp``.
 
-    Each is decided by :func:`gnss.kernels.skyline.above_skyline`, the exact test.
+    ``m``, ``n0``, ``n1`` as there. Each is decided by
+    :func:`gnss.kernels.skyline.above_skyline`, the exact test.
     """
     sin_lo, sin_hi, t_az, t_el = sky[0], sky[1], sky[2], sky[3]
     ex_, ey_, nx, ny, nz = east[0], east[1], north[0], north[1], north[2]
-    for i in range(n_band):
-        o = 5 * LANES * i
-        for lane in range(LANES):
-            if band[o + 4 * LANES + lane] == 0.0:
-                continue
-            ex, ey, ez = band[o + lane], band[o + LANES + lane], band[o + 2 * LANES + lane]
-            x = ex * ex_ + ey * ey_
-            y = ex * nx + ey * ny + ez * nz
-            if above_skyline(band[o + 3 * LANES + lane], x, y, t_az, t_el, sin_lo, sin_hi):
-                r = a0 + lane
-                grp[r] += 1.0
-                grp[r + ROW] += ex
-                grp[r + 2 * ROW] += ey
-                grp[r + 3 * ROW] += ez
-                grp[r + 4 * ROW] += ex * ex
-                grp[r + 5 * ROW] += ex * ey
-                grp[r + 6 * ROW] += ex * ez
-                grp[r + 7 * ROW] += ey * ey
-                grp[r + 8 * ROW] += ey * ez
-                grp[r + 9 * ROW] += ez * ez
+    for h in range(2):
+        for i in range(n1 if h else n0):
+            o = (h * m + i) * HSLOT
+            for lane in range(HALF):
+                if band[o + 4 * HALF + lane] == 0.0:
+                    continue
+                ex, ey, ez = band[o + lane], band[o + HALF + lane], band[o + 2 * HALF + lane]
+                x = ex * ex_ + ey * ey_
+                y = ex * nx + ey * ny + ez * nz
+                if above_skyline(band[o + 3 * HALF + lane], x, y, t_az, t_el, sin_lo, sin_hi):
+                    add_lane(grp, a0 + h * HALF + lane, ex, ey, ez)
+
+
+@njit(inline="always", **JIT_OPTS)
+def add_lane(grp, r, ex, ey, ez):  # pragma: no cover - compiled
+    """Add the line of sight ``e`` to the ten sums of accumulator row offset ``r``."""
+    grp[r] += 1.0
+    grp[r + ROW] += ex
+    grp[r + 2 * ROW] += ey
+    grp[r + 3 * ROW] += ez
+    grp[r + 4 * ROW] += ex * ex
+    grp[r + 5 * ROW] += ex * ey
+    grp[r + 6 * ROW] += ex * ez
+    grp[r + 7 * ROW] += ey * ey
+    grp[r + 8 * ROW] += ey * ez
+    grp[r + 9 * ROW] += ez * ez
 
 
 @njit(**JIT_OPTS)
@@ -121,30 +134,28 @@ def tile_sums_horizon(
     n_s = idx.shape[0]
     px0, py0, pz0 = point[0], point[1], point[2]
     ux, uy, uz = up[0], up[1], up[2]
-    e0, e1, n0, n1, n2 = local_east_north(ux, uy, uz)
-    east, north = (e0, e1), (n0, n1, n2)
-    sin_lo, sin_hi, b_lo, b_hi = sky[0], sky[1], sky[4], sky[5]
-    scale, k_max = b_lo.shape[0] / 4.0, np.int64(b_lo.shape[0] - 1)
-    band = np.empty(5 * LANES * n_s)
-    bits = np.empty(n_s, np.uint8)
-    idx2 = np.empty(n_s, np.int64)
+    e0, e1, n0_, n1_, n2 = local_east_north(ux, uy, uz)
+    east, north = (e0, e1), (n0_, n1_, n2)
+    sin_lo, sin_hi, bins, wide = sky[0], sky[1], sky[4], sky[5]
+    sin_add = sin_hi if wide else np.inf  # lanes above sin_hi: summed by the second pass
+    scale, k_max = bins.shape[0] / 4.0, np.int64(bins.shape[0] - 1)
+    band = np.empty(SLOT * n_s)
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
         for bt in range((n + BLOCK - 1) // BLOCK):
             b = t0 // BLOCK + bt
             m = live_offsets(bound, b, s0, s1, n_s, n_tp, ux, uy, uz, thr, live, idx)
             a0 = np.uint64(g * G_LEN + bt * BLOCK)
-            sum_block_flag(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp, a0, bits,
-                           sin_lo)  # fmt: skip
-            m2 = np.uint64(0)
-            for j in range(m):
-                idx2[m2] = idx[j]
-                m2 += np.uint64(bits[j] != 0)
-            if m2 == 0:
+            if wide:
+                n_b = sum_block_keep(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                     a0, band, sin_lo)  # fmt: skip
+            else:
+                n_b = sum_block_band(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
+                                     a0, band, sin_lo)  # fmt: skip
+            if n_b == 0:
                 continue
-            n_band = sum_block_sky(fx, fy, fz, idx2, m2, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
-                                   a0, band, sin_lo, e0, e1, n0, n1, n2, b_lo, b_hi, scale,
-                                   k_max)  # fmt: skip
-            if n_band:
-                band_pass(band, n_band, east, north, sky, grp, a0)
+            n0, n1 = n_b & 0xFFFFFFFF, n_b >> 32
+            if sum_band_bins(band, m, n0, n1, grp, a0, sin_lo, sin_hi, e0, e1, n0_, n1_, n2,
+                             bins, scale, k_max, sin_add):  # fmt: skip
+                band_pass(band, np.int64(m), n0, n1, east, north, sky, grp, a0)
     finish_groups(n, grp, group_w, virt, n_groups)
