@@ -144,12 +144,14 @@ def test_flat_horizon_at_the_mask_equals_the_run_without_horizon_bit_for_bit(cas
     assert b.attrs["horizon"] == "horizon" and a.attrs["horizon"].startswith("none")
     # Bit for bit when both kernel variants come from numba's cache (or both were compiled
     # here); a variant compiled in this process next to one loaded from the cache rounds the
-    # last bit differently (gnss.kernels.driver.compiled_in_this_process): 4 ulp then.
+    # last bit differently (gnss.kernels.driver.compiled_in_this_process): a few ulp then,
+    # and up to 4e-15 relative in a cell's mean HDOP (seen once in a full suite run: HDOP is
+    # sqrt(PDOP^2 - VDOP^2), whose cancellation amplifies a last-bit difference), so 1e-14.
     fresh = compiled_in_this_process()
     for name in a.variables:
         x, y = a[name].values, b[name].values
         if fresh and x.dtype.kind == "f":
-            np.testing.assert_allclose(x, y, rtol=9e-16, atol=0, equal_nan=True, err_msg=name)
+            np.testing.assert_allclose(x, y, rtol=1e-14, atol=0, equal_nan=True, err_msg=name)
         else:
             assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
 
