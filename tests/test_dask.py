@@ -356,13 +356,20 @@ def test_the_merge_with_a_sink_holds_no_full_size_arrays(client):
     assert not [k for k, v in vars(out).items() if getattr(v, "size", 0) >= 648]
     sink.close()
     assert sorted(r.start for r, _ in chunks) == [0, 5, 10, 15] and sink.peak_points < 648
-    assert np.array_equal(out.dop_min_global, ref_out.dop_min_global)
+    # Bit for bit unless this process compiled the kernel afresh while the workers loaded it
+    # from numba's cache (the last bit of H/VDOP then differs: same_numbers' docstring).
+    def same(a, b, what):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=0, equal_nan=True, err_msg=what)
+        if not compiled_in_this_process():
+            assert np.array_equal(a, b, equal_nan=True), what
+
+    same(out.dop_min_global, ref_out.dop_min_global, "dop_min_global")
     for key, value in zones.items():
-        assert np.array_equal(value, ref_zones[key]), key
+        same(value, ref_zones[key], key)
     for rows, part in chunks:
         cells = slice(rows.start * 36, rows.stop * 36)
-        assert np.array_equal(part.dop, ref_out.dop[:, cells], equal_nan=True)
-        assert np.array_equal(part.fix_fraction, ref_out.fix_fraction[cells], equal_nan=True)
+        same(part.dop, ref_out.dop[:, cells], "dop")
+        same(part.fix_fraction, ref_out.fix_fraction[cells], "fix_fraction")
 
 
 @needs_dask

@@ -28,9 +28,17 @@ ARGS = ["--resolution-deg", "10", "--hours", "2", "--step-s", "1800"]
 def _start(out: Path, *extra: str) -> subprocess.Popen:
     env = os.environ | {"GNSS_MAP_WORKERS": "2", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "gnss.cli", "compare", *ARGS, "-o", str(out), *extra]
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    # The run as a terminal starts it: SIGHUP and SIGTERM at their defaults. Under nohup
+    # (SIGHUP ignored, inherited) the run rightly leaves SIGHUP ignored and goes on, so the
+    # child must not inherit this process's dispositions (a CI started with nohup failed).
+    saved = {s: signal.signal(s, signal.SIG_DFL) for s in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        return subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
