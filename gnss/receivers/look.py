@@ -12,11 +12,24 @@ import numpy as np
 from .grid import geodetic_points
 
 
-def enu_rows(lat_deg: float, lon_deg: float) -> np.ndarray:
-    """Rows east, north, up of the geodetic local frame at a place, shape (3, 3)."""
-    la, lo = np.radians(lat_deg), np.radians(lon_deg)
+def enu_rows(lat_deg, lon_deg) -> np.ndarray:
+    """Rows east, north, up of the geodetic local frame at a place, shape (..., 3, 3).
+
+    ``lat_deg``/``lon_deg`` scalars give one (3, 3) frame, arrays of shape (n,) one per place.
+    """
+    la, lo = np.radians(np.asarray(lat_deg, float)), np.radians(np.asarray(lon_deg, float))
     sl, cl, so, co = np.sin(la), np.cos(la), np.sin(lo), np.cos(lo)
-    return np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
+    rows = ((-so, co, np.zeros_like(so)), (-sl * co, -sl * so, cl), (cl * co, cl * so, sl))
+    return np.stack([np.stack(r, axis=-1) for r in rows], axis=-2)
+
+
+def enu_angles_deg(enu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth in [0, 360) clockwise from north and elevation (deg) of ENU vectors (..., 3)."""
+    east, north, up = enu[..., 0], enu[..., 1], enu[..., 2]
+    el_deg = np.degrees(np.arctan2(up, np.hypot(east, north)))
+    az_deg = np.degrees(np.arctan2(east, north)) % 360.0
+    az_deg[az_deg >= 360.0] = 0.0  # -1e-17 % 360 rounds to 360
+    return az_deg, el_deg
 
 
 def look_angles_deg(
@@ -53,8 +66,4 @@ def look_angles_deg(
     pos = np.asarray(positions_itrs_m, dtype=np.float64)
     point, _ = geodetic_points([lat_deg], [lon_deg], height_m)
     enu = (pos - point[0]) @ enu_rows(lat_deg, lon_deg).T  # (n_times, n_sats, 3)
-    east, north, up = enu[..., 0], enu[..., 1], enu[..., 2]
-    el_deg = np.degrees(np.arctan2(up, np.hypot(east, north)))
-    az_deg = np.degrees(np.arctan2(east, north)) % 360.0
-    az_deg[az_deg >= 360.0] = 0.0  # -1e-17 % 360 rounds to 360
-    return az_deg, el_deg
+    return enu_angles_deg(enu)

@@ -20,6 +20,7 @@ from ..coverage.config import ProgressCallback
 from ..outputs import siteplots as sp
 from ..outputs.outdir import OutputDir
 from ..receivers.grid import geodetic_points
+from ..receivers.look import enu_angles_deg, enu_rows
 from ..receivers.route import Route
 from ..receivers.route_formats import RouteError
 from ..timeutil import epoch_span
@@ -58,20 +59,11 @@ def moving_look_angles_deg(
     [90.0, 90.0]
     """
     pos = np.asarray(positions_itrs_m, dtype=np.float64)
-    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
-    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
-    point, _ = geodetic_points(np.degrees(lat), np.degrees(lon), height_m)
-    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    zero = np.zeros_like(lat)
-    # Rows east, north, up of each epoch's local frame: (n_t, 3, 3), as gnss.receivers.look.
-    rows = np.stack([np.stack([-so, co, zero], -1), np.stack([-sl * co, -sl * so, cl], -1),
-                     np.stack([cl * co, cl * so, sl], -1)], axis=1)  # fmt: skip
-    enu = np.einsum("tij,tsj->tsi", rows, pos - point[:, None, :])
-    east, north, up = enu[..., 0], enu[..., 1], enu[..., 2]
-    el_deg = np.degrees(np.arctan2(up, np.hypot(east, north)))
-    az_deg = np.degrees(np.arctan2(east, north)) % 360.0
-    az_deg[az_deg >= 360.0] = 0.0  # -1e-17 % 360 rounds to 360
-    return az_deg, el_deg
+    lat, lon = np.asarray(lat_deg, dtype=np.float64), np.asarray(lon_deg, dtype=np.float64)
+    point, _ = geodetic_points(lat, lon, height_m)
+    # Each epoch's frame (n_t, 3, 3) applied to that epoch's vectors, as look_angles_deg does.
+    enu = (pos - point[:, None, :]) @ np.swapaxes(enu_rows(lat, lon), -1, -2)
+    return enu_angles_deg(enu)
 
 
 def route_look_angles(
