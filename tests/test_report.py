@@ -144,3 +144,26 @@ def test_site_report_draws_time_series_when_the_run_wrote_no_png(tmp_path):
     res = CliRunner().invoke(main, ["site", "--lat", "55.75", "--lon", "37.62", "--hours", "1",
                                     "--no-report", "-q", "-o", str(tmp_path / "n")])
     assert res.exit_code == 0 and not (tmp_path / "n" / "report.html").exists()
+
+
+def test_route_report_shows_the_route_and_draws_its_series(tmp_path):
+    from gnss.outputs.outdir import OutputDir
+    from gnss.study.route import write_route_outputs
+
+    path = tmp_path / "r.csv"
+    path.write_text("time_utc,lat_deg,lon_deg\n2026-01-01T00:00Z,72,170\n"
+                    "2026-01-01T03:00Z,74,-175\n2026-01-01T06:00Z,71,-170\n")
+    route = gnss.read_route(path)
+    ds = gnss.route_timeseries(gnss.Study("R,C,R+C", duration_s=6 * 3600, step_s=1800), route,
+                               "ship")  # fmt: skip
+    out = OutputDir(tmp_path / "route")
+    with out:
+        write_route_outputs(ds, out, pdop_max=6.0)
+    html = (tmp_path / "route" / "report.html").read_text()
+    assert len(_images(html)) == 2  # no PNG in the folder: PDOP and visible count drawn
+    assert "PDOP along ship" in html and "GNSS along the route ship" in html
+    north = int(np.argmax(ds.lat_deg.values))
+    assert 0 < north < ds.sizes["time"] - 1  # the middle waypoint is the northernmost
+    row = f"{ds.lat_deg.values[north]:.4f}° lat, {ds.lon_deg.values[north]:.4f}° lon"
+    assert f"<td>northernmost epoch</td><td>{row} at 2026-01-01 03:00 UTC</td>" in html
+    assert "route site report" not in html and "gnss-coverage route report" in html

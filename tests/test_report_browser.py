@@ -133,3 +133,23 @@ def test_screenshots_are_not_blank_and_change_with_the_time_control(report, tmp_
     rows = np.flatnonzero(changed.any(axis=1))
     assert rows.size > 100, rows.size  # the six frame panels, each ~140 px high
     assert changed.sum() > 20_000, changed.sum()
+
+
+def test_route_report_renders_offline_without_errors(tmp_path):
+    """A ship's report.html (route table, summary, drawn series): no error, no request."""
+    from gnss.outputs.outdir import OutputDir
+    from gnss.study.route import write_route_outputs
+
+    path = tmp_path / "r.csv"
+    path.write_text("time_utc,lat_deg,lon_deg\n2026-01-01T00:00Z,72,170\n"
+                    "2026-01-01T06:00Z,71,-170\n")
+    ds = gnss.route_timeseries(gnss.Study("R,C,R+C", duration_s=6 * 3600, step_s=1800),
+                               gnss.read_route(path), "ship")  # fmt: skip
+    with OutputDir(tmp_path / "route") as out:
+        write_route_outputs(ds, out)
+    page = tmp_path / "route" / "report.html"
+    dom, err, net = _chromium(tmp_path, page.as_uri(), "--dump-dom", name="route")
+    assert "<h3>Route</h3>" in dom, err[-2000:]
+    assert not JS_ERRORS.search(dom) and "Uncaught" not in err
+    assert _page_requests(net) == []
+    assert _screenshot(tmp_path, page.as_uri(), "route").std() > 20.0  # not blank

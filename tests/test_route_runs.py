@@ -209,14 +209,15 @@ def _cli(*args, cwd):
                           capture_output=True, text=True, timeout=300)  # fmt: skip
 
 
-def test_cli_route_writes_timeseries_without_passes(tmp_path):
+def test_cli_route_writes_timeseries_and_report_without_passes(tmp_path):
     out = tmp_path / "out"
     r = _cli("--route", str(ship_csv(tmp_path, NOMINAL_T0)), "--name", "Arctic ship", "--sets",
              "R,C,R+C", "--step-s", "3600", "-o", str(out), cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr
     pictures = gnss.outputs.siteplots.site_plot_files(["Arctic ship"], ["R", "C", "R+C"])
-    assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc",
+    assert {p.name for p in out.iterdir()} == {"timeseries.csv", "timeseries.nc", "report.html",
                                                "gnss-manifest.json", *pictures}  # fmt: skip
+    _check_route_report(out, pictures)
     frame = pd.read_csv(out / "timeseries.csv")
     assert list(frame.columns[:9]) == ["time_utc", "site", "set", "lat_deg", "lon_deg",
                                        "height_m", "visible", "visible_R", "visible_C"]
@@ -232,6 +233,28 @@ def test_cli_route_writes_timeseries_without_passes(tmp_path):
             np.testing.assert_allclose(frame[key].values, per_row, rtol=0, atol=1e-9)
     lines = r.stdout.splitlines()
     assert lines[0].split()[:2] == ["site", "set"] and len(lines) == 1 + 3
+    r = _cli("--route", str(ship_csv(tmp_path, NOMINAL_T0)), "--sets", "R,C", "--step-s",
+             "3600", "--no-report", "--no-plots", "-o", str(tmp_path / "bare"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in (tmp_path / "bare").iterdir()} == {
+        "timeseries.csv", "timeseries.nc", "gnss-manifest.json"}
+
+
+def _check_route_report(out, pictures):
+    """report.html of the ship: the route's ends, the summary per set, every picture embedded."""
+    import base64
+
+    html = (out / "report.html").read_text()
+    assert "GNSS along the route Arctic ship" in html and "<h3>Route</h3>" in html
+    with xr.open_dataset(out / "timeseries.nc") as ds:
+        lat, lon = ds.lat_deg.values, ds.lon_deg.values
+    for i in (0, -1, int(np.argmax(lat))):  # from, to, northernmost: the interpolated epochs
+        assert f"{lat[i]:.4f}° lat, {lon[i]:.4f}° lon" in html
+    assert "Summary per set" in html and "Along the route Arctic ship, " in html
+    for name in pictures:
+        png = base64.b64encode((out / name).read_bytes()).decode()
+        assert f"data:image/png;base64,{png}" in html
+    assert "report.html" in (out / "gnss-manifest.json").read_text()
 
 
 GPX_NO_TIME = """<?xml version="1.0"?>

@@ -120,8 +120,8 @@ def site(**options):
     --height-m or --sites): timeseries.csv then has the receiver's lat_deg,
     lon_deg and height_m on every row; the sky plot of each set shows every
     satellite as seen from the receiver's place at each epoch, with the PDOP
-    and visible-count plots of the route; passes.csv and report.html are not
-    written.
+    and visible-count plots of the route, and report.html shows the route;
+    passes.csv is not written.
     """
     from ..errors import GnssError
 

@@ -4,9 +4,10 @@ The route is read and checked, and the span fitted to it, before any element fil
 no ``--start`` starts at the route's first waypoint, no ``--hours`` runs to its last. A route
 with ``--lat``, ``--lon``, ``--height-m`` or ``--sites`` is a usage error (exit 2), as is a bad
 route file or a span the route does not cover; nothing is written then. The output folder
-gets ``timeseries.csv`` (the receiver's position on every row), ``timeseries.nc`` and,
-unless ``--no-plots``, a sky plot per set (each satellite seen from the receiver's place at
-each epoch) and the PDOP and visible-count plots; no ``passes.csv``.
+gets ``timeseries.csv`` (the receiver's position on every row), ``timeseries.nc``, unless
+``--no-plots`` a sky plot per set (each satellite seen from the receiver's place at each
+epoch) and the PDOP and visible-count plots, and unless ``--no-report`` ``report.html`` (the
+route, the summary per set, the plots); no ``passes.csv``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def route_command(options: dict) -> None:
     progress = Progress(enabled=not options["quiet"] and sys.stderr.isatty(),
                         quiet=options["quiet"])  # fmt: skip
     try:
-        _run(plan, route, name, out, progress, options["quiet"], options["plots"])
+        _run(plan, route, name, out, progress, options["quiet"], options["plots"],
+             options["report"])
     except GnssError as exc:
         raise click_error(exc) from exc
     finally:
@@ -107,7 +109,8 @@ def _check_plot_files(plan, name: str, out) -> None:
     out.check_free(site_plot_files([name], [r.spec.name for r in plan.resolved]))
 
 
-def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True) -> None:
+def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True,
+         report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
     from ..study.propagated import propagate_plan
     from ..study.route import route_series, write_route_outputs
@@ -120,9 +123,9 @@ def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True) -> N
     with out:
         propagated = propagate_plan(plan, progress)  # once, for the series and the sky plots
         ds = route_series(plan, route, name, progress, propagated)
-        if plots:
+        if plots:  # before the report, which embeds every PNG of the folder
             tracks = route_tracks(plan, route, name, progress, propagated)
             write_route_plots(ds, tracks, out, study_skyline(plan.study))
-        write_route_outputs(ds, out)
+        write_route_outputs(ds, out, report=report, pdop_max=plan.study.pdop_max)
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

@@ -39,12 +39,13 @@ from ..timeutil import EpochSpan, epoch_span
 from .plan import Plan, plan_comparison
 from .propagated import Propagated, check_propagated, propagate_plan
 from .question import Study
-from .site import ACCURACY_COLUMNS, site_frame, site_sigma
+from .site import ACCURACY_COLUMNS, site_frame, site_sigma, site_summary
 
 log = logging.getLogger("gnss")
 
-#: Files a route run writes into its output folder (no passes.csv: see the module docstring).
-ROUTE_FILES = ("timeseries.csv", "timeseries.nc")
+#: Files a route run writes into its output folder (no passes.csv: see the module docstring;
+#: report.html unless --no-report).
+ROUTE_FILES = ("timeseries.csv", "timeseries.nc", "report.html")
 
 
 class RouteSpanError(RouteError, ParameterError):
@@ -302,9 +303,23 @@ def route_frame(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
-def write_route_outputs(ds: xr.Dataset, out: OutputDir) -> list[Path]:
-    """Write ``timeseries.csv`` and ``timeseries.nc`` into an entered output folder."""
+def write_route_outputs(
+    ds: xr.Dataset, out: OutputDir, *, report: bool = True, pdop_max: float = 6.0
+) -> list[Path]:
+    """Write ``timeseries.csv`` and ``timeseries.nc`` into an entered output folder.
+
+    With ``report``, last, ``report.html`` (:func:`gnss.outputs.html.write_site_report`: the
+    route, the summary per set with availability at PDOP <= ``pdop_max``, and every PNG
+    written into the folder).
+    """
     csv_path, nc_path = out.path(ROUTE_FILES[0]), out.path(ROUTE_FILES[1])
     route_frame(ds).to_csv(csv_path, index=False, float_format="%.12g")
     ds.to_netcdf(nc_path, engine="netcdf4")
-    return [csv_path, nc_path]
+    paths = [csv_path, nc_path]
+    if report:
+        from ..outputs.html import write_site_report
+
+        pngs = sorted(out.path(".").glob("*.png"))
+        paths.append(write_site_report(ds, out.path(ROUTE_FILES[2]),
+                                       site_summary(ds, pdop_max), pngs))  # fmt: skip
+    return paths
