@@ -32,6 +32,7 @@ def _places_html(ds: xr.Dataset) -> str:
     lat, lon = ds["lat_deg"].values, ds["lon_deg"].values
     times = pd.to_datetime(ds["time"].values).strftime("%Y-%m-%d %H:%M UTC")
     north, south = int(np.argmax(lat)), int(np.argmin(lat))
+
     def where(i: int) -> str:
         return f"{lat[i]:.4f}° lat, {lon[i]:.4f}° lon at {times[i]}"
 
