@@ -30,15 +30,18 @@ def _start(out: Path, *extra: str) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gnss.cli", "compare", *ARGS, "-o", str(out), *extra]
     # The run as a terminal starts it: SIGHUP and SIGTERM at their defaults. Under nohup
     # (SIGHUP ignored, inherited) the run rightly leaves SIGHUP ignored and goes on, so the
-    # child must not inherit this process's dispositions (a CI started with nohup failed).
-    saved = {s: signal.signal(s, signal.SIG_DFL) for s in (signal.SIGHUP, signal.SIGTERM)}
-    try:
-        return subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
+    # child must not inherit this process's dispositions (a CI started with nohup failed);
+    # they are reset in the child only, this process's stay as they are.
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_signals,
+    )
+
+
+def _default_signals() -> None:
+    """In the child before exec: SIGHUP and SIGTERM back to their defaults."""
+    for s in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(s, signal.SIG_DFL)
 
 
 def _stat(pid: int) -> tuple[str, int] | None:

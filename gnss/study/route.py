@@ -39,7 +39,7 @@ from ..timeutil import EpochSpan, epoch_span
 from .plan import Plan, plan_comparison
 from .propagated import Propagated, check_propagated, propagate_plan
 from .question import Study
-from .site import ACCURACY_COLUMNS, site_frame, site_sigma, site_summary
+from .site import ACCURACY_COLUMNS, site_frame, site_sigma, write_report
 
 log = logging.getLogger("gnss")
 
@@ -317,9 +317,5 @@ def write_route_outputs(
     ds.to_netcdf(nc_path, engine="netcdf4")
     paths = [csv_path, nc_path]
     if report:
-        from ..outputs.html import write_site_report
-
-        pngs = sorted(out.path(".").glob("*.png"))
-        paths.append(write_site_report(ds, out.path(ROUTE_FILES[2]),
-                                       site_summary(ds, pdop_max), pngs))  # fmt: skip
+        paths.append(write_report(ds, out, pdop_max))
     return paths

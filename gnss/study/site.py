@@ -302,9 +302,17 @@ def write_site_outputs(
     if passes is not None:
         paths.append(write_passes_csv(passes, out.path(SITE_FILES[2])))
     if report:
-        from ..outputs.html import write_site_report
-
-        pngs = sorted(out.path(".").glob("*.png"))
-        paths.append(write_site_report(ds, out.path(SITE_FILES[3]), site_summary(ds, pdop_max),
-                                       pngs))  # fmt: skip
+        paths.append(write_report(ds, out, pdop_max))
     return paths
+
+
+def write_report(ds: xr.Dataset, out: OutputDir, pdop_max: float = 6.0) -> Path:
+    """Write ``report.html`` of a site or route run into an entered folder, last.
+
+    :func:`gnss.outputs.html.write_site_report` with the summary (availability with PDOP <=
+    ``pdop_max``) and every PNG already written into the folder.
+    """
+    from ..outputs.html import write_site_report
+
+    pngs = sorted(out.path(".").glob("*.png"))
+    return write_site_report(ds, out.path("report.html"), site_summary(ds, pdop_max), pngs)
