@@ -254,3 +254,24 @@ def test_sp3_driven_site_run():
     assert (ds.pdop.sel(set="R+C") <= ds.pdop.sel(set="R").fillna(np.inf) + 1e-12).all()
     np.testing.assert_array_equal(ds.visible.sel(set="R+C"),
                                   ds.visible_R.sel(set="R+C") + ds.visible_C.sel(set="R+C"))
+
+
+def test_summary_of_a_set_without_a_fix_warns_nothing_and_says_why():
+    """BeiDou in a north-south street canyon at 78 deg N never gets four satellites: its DOP
+    and accuracy summary is NaN, without numpy's All-NaN warning, and a note says why."""
+    import warnings
+
+    from gnss.study.site import no_fix_notes, site_summary
+
+    study = gnss.Study("C,R+C", duration_s=7200, step_s=1800, horizon="street_canyon_ns",
+                       uere_m="default")  # fmt: skip
+    ds = gnss.site_timeseries(study, [("Longyearbyen", 78.2, 15.6)])
+    assert int(ds.visible.sel(set="C").max()) < 4  # the case: no fix for C at any epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = site_summary(ds)
+    c = table[table.set == "C"].iloc[0]
+    assert np.isnan(c.pdop_mean) and np.isnan(c.hacc95_m_p95) and c.availability == 0.0
+    notes = no_fix_notes(table)
+    assert len(notes) == 1 and "set C at Longyearbyen had no epoch with a fix" in notes[0]
+    assert f"{c.visible_mean:.1f} on average" in notes[0]

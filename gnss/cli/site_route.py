@@ -115,7 +115,7 @@ def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True,
     from ..study.propagated import propagate_plan
     from ..study.route import route_series, write_route_outputs
     from ..study.route_tracks import route_tracks, write_route_plots
-    from ..study.site import site_summary
+    from ..study.site import no_fix_notes, site_summary
     from ..study.site_tracks import study_skyline
 
     for set_name, text in plan.set_descriptions.items() if not quiet else ():
@@ -129,3 +129,5 @@ def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True,
         write_route_outputs(ds, out, report=report, pdop_max=plan.study.pdop_max)
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    for line in no_fix_notes(table):
+        click.echo(line, err=True)

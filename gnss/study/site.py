@@ -11,6 +11,7 @@ study's grid and regions are not used.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -259,8 +260,33 @@ def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
     for name in ("hacc95_m", "vacc95_m"):  # with uere_m: mean and 95th percentile over time
         if name in ds:
             table[f"{name}_mean"] = ds[name].mean("time")
-            table[f"{name}_p95"] = ds[name].quantile(0.95, "time").drop_vars("quantile")
+            with warnings.catch_warnings():  # a set without a fix: NaN, said by no_fix_notes
+                warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+                p95 = ds[name].quantile(0.95, "time")
+            table[f"{name}_p95"] = p95.drop_vars("quantile")
     return table.to_dataframe().reset_index()[["site", "set", *table.data_vars]]
+
+
+def no_fix_notes(table: pd.DataFrame) -> list[str]:
+    """One line per site and set of :func:`site_summary` that never had a position fix.
+
+    Their PDOP (and accuracy) columns are NaN; the line says why, so a NaN in the printed
+    table is never left unexplained.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"site": ["Oslo"], "set": ["C"], "visible_min": [1],
+    ...                   "visible_mean": [2.5], "pdop_mean": [float("nan")]})
+    >>> no_fix_notes(t)[0][:44]
+    'note: set C at Oslo had no epoch with a fix '
+    """
+    rows = table[table["pdop_mean"].isna()]
+    return [
+        f"note: set {r.set} at {r.site} had no epoch with a fix (too few satellites in view: "
+        f"{r.visible_mean:.1f} on average, {r.visible_min} at least): its DOP and accuracy "
+        "columns are NaN"
+        for r in rows.itertuples()
+    ]
 
 
 def site_passes(plan: Plan, sites: list[Site]) -> dict[str, list]:
