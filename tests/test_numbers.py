@@ -280,3 +280,17 @@ def test_numpy_twin_applies_the_same_ceiling_on_real_near_singular_epochs():
     # Fix and availability counts exact; DOP means to 1e-9 (round-off of PDOPs up to 256).
     check = compare_to_dataset(ds, res, ["R"], lat_i, lon_i, rtol=1e-9)
     assert check["ok"], check
+
+
+def test_summary_table_names_a_set_that_never_has_a_fix(nominal):
+    """An 85 deg mask leaves every cell without a fix: the nan columns are explained."""
+    span = gnss.epoch_span(nominal.median_epoch(), duration_s=3600, step_s=1800)
+    ds = gnss.compute_coverage(nominal, "R,C", span, gnss.Grid(30.0), gnss.CoverageConfig(85.0))
+    summary = gnss.summarize(ds)
+    assert all(r["fix.area_mean"] == 0.0 for r in summary.values())
+    text = gnss.analysis.summary.format_table(summary)
+    assert "(no fix at any cell and epoch, too few satellites in view" in text
+    assert "R (0.0 in view on average); C (0.0 in view on average)" in text
+    # a set with a fix somewhere is not named
+    ok = gnss.summarize(gnss.compute_coverage(nominal, "R", span, gnss.Grid(30.0)))
+    assert "no fix at any cell" not in gnss.analysis.summary.format_table(ok)
