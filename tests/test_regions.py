@@ -20,7 +20,8 @@ from conftest import shared_file
 from skyfield.toposlib import wgs84
 
 import gnss
-from gnss.analysis.regionstats import comparison_table, rank_regions, region_table
+from gnss.analysis.regiongains import comparison_table, rank_regions
+from gnss.analysis.regionstats import region_table
 from gnss.cli.regions import regions as regions_command
 from gnss.errors import ParameterError
 from gnss.outputs.report import write_region_outputs

@@ -10,7 +10,8 @@ import pytest
 
 import gnss
 from gnss.analysis.differences import DIFFERENCE_STATS, add_differences
-from gnss.analysis.regionstats import GAIN_MEASURES, region_table
+from gnss.analysis.regiongains import GAIN_MEASURES
+from gnss.analysis.regionstats import region_table
 from gnss.stats_catalog import STATISTICS, larger_is_better, statistic_of, worst_of
 
 PACKAGE = Path(gnss.__file__).resolve().parent

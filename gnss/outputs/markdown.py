@@ -245,9 +245,9 @@ def report_markdown(
     regions : sequence of Region
         The regions, in the order of ``comp``.
     comp : pandas.DataFrame
-        :func:`gnss.analysis.regionstats.comparison_table` of the regions.
+        :func:`gnss.analysis.regiongains.comparison_table` of the regions.
     rankings : mapping
-        Combined set -> :func:`gnss.analysis.regionstats.rank_regions` of it.
+        Combined set -> :func:`gnss.analysis.regiongains.rank_regions` of it.
     maps : mapping
         Region code -> file names of its maps (linked from the report).
     summary_text : str

@@ -6,7 +6,7 @@
     One row per (region, set): :func:`gnss.analysis.regionstats.region_table`.
 ``regions_comparison.csv``
     One row per region, the sets side by side and each combined set's gain over its best
-    single system: :func:`gnss.analysis.regionstats.comparison_table`.
+    single system: :func:`gnss.analysis.regiongains.comparison_table`.
 ``regions.json``
     Run parameters, region definitions, both tables and the rankings (NaN -> null).
 ``regions.gpkg``
@@ -38,14 +38,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..analysis.regionstats import (
+from ..analysis.regiongains import (
     GAIN_MEASURES,
     comparison_table,
-    grid_of,
     rank_regions,
-    region_table,
     regions_geodataframe,
 )
+from ..analysis.regionstats import grid_of, region_table
 from ..analysis.summary import format_table, summarize
 from ..coverage.dataset import provenance_note
 from ..errors import ParameterError
@@ -85,9 +84,9 @@ class RegionReport:
     table : pandas.DataFrame
         One row per (region, set) (:func:`gnss.analysis.regionstats.region_table`).
     comparison : pandas.DataFrame
-        One row per region with gains (:func:`gnss.analysis.regionstats.comparison_table`).
+        One row per region with gains (:func:`gnss.analysis.regiongains.comparison_table`).
     rankings : dict
-        Combined set -> regions ranked by its gain (:func:`gnss.analysis.regionstats.rank_regions`).
+        Combined set -> regions ranked by its gain (:func:`gnss.analysis.regiongains.rank_regions`).
     files : list of pathlib.Path
         Files written.
     """
@@ -216,7 +215,7 @@ def write_region_outputs(
     map_regions : sequence of str, optional
         Codes of the regions that get maps; default all.
     rank_by : str
-        Measure of the rankings (:func:`gnss.analysis.regionstats.rank_regions`).
+        Measure of the rankings (:func:`gnss.analysis.regiongains.rank_regions`).
     overwrite : bool
         Replace files of the same names.
     weights : mapping, optional
