@@ -22,8 +22,9 @@ from sgp4.exporter import export_omm
 
 import gnss
 from gnss.elements.classify import ORBIT_BANDS, orbit_problem, semi_major_axis_km
+from gnss.elements.hygiene import stale_satellites, summarize_skipped
 from gnss.elements.read import Constellation, read_elements
-from gnss.elements.select import filter_constellation, stale_satellites, summarize_skipped
+from gnss.elements.select import filter_constellation
 from gnss.errors import ElementError
 from gnss.inputfile import MAX_ELEMENT_FILE_BYTES, MAX_REFERENCE_FILE_BYTES
 from gnss.orbits.load import ReferenceOrbitError, load_reference

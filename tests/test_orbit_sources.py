@@ -253,7 +253,7 @@ def test_rinex4_navigation_has_one_dispatch_point(shared_data):
 
 def test_classification_proxy_agrees_with_the_tle_of_the_same_satellite(shared_data):
     """Orbit class and plane of an SP3 satellite (SGP4 proxy) equal those of its TLE."""
-    from gnss.elements.select import orbital_plane
+    from gnss.elements.planes import orbital_plane
     from gnss.study.sources import read_sources
 
     con = read_sources([shared_data / TLE, shared_data / SP3])

@@ -12,13 +12,9 @@ from conftest import SNAPSHOT_2026, TLE_DIR, shared_file
 
 import gnss
 from gnss.cli import main
-from gnss.elements.select import (
-    Selector,
-    check_span_near_elements,
-    filter_constellation,
-    orbital_plane,
-    stale_satellites,
-)
+from gnss.elements.hygiene import check_span_near_elements, stale_satellites
+from gnss.elements.planes import orbital_plane
+from gnss.elements.select import Selector, filter_constellation
 from gnss.elements.sets import parse_sets
 
 SNAP_2026 = SNAPSHOT_2026

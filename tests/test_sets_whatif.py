@@ -22,12 +22,8 @@ from hypothesis import strategies as st
 import gnss
 from gnss.cli import main
 from gnss.elements.nominal_files import nominal_constellation
-from gnss.elements.select import (
-    Selector,
-    filter_constellation,
-    filter_constellations,
-    orbital_plane,
-)
+from gnss.elements.planes import orbital_plane
+from gnss.elements.select import Selector, filter_constellation, filter_constellations
 from gnss.elements.sets import parse_sets, resolve_sets, set_starts
 from gnss.elements.slots import NEAR_SLOT_DEG, occupants
 from gnss.errors import ParameterError

@@ -24,7 +24,7 @@ from .options import (
 def satellite_rows(con, at: datetime) -> list[dict]:
     """One dict per satellite of a :class:`gnss.Constellation`: identity, orbit, epoch age."""
     from ..constants import WGS72_A_KM, WGS72_GM_KM3_S2  # TLE mean elements are WGS72's
-    from ..elements.select import orbital_plane
+    from ..elements.planes import orbital_plane
 
     rows = []
     for s in con.satellites:
@@ -143,7 +143,7 @@ def list_(elements, files, select, exclude, at, as_json, json_file, overwrite):
 
     Element files are given with -e FILE (repeatable).
     """
-    from ..elements.select import summarize_skipped
+    from ..elements.hygiene import summarize_skipped
 
     check_json_file(json_file, overwrite)
     con = _load(elements, files, select, exclude)

@@ -1,4 +1,4 @@
-"""Choosing satellites: selectors, include/exclude filters, orbital planes, epoch hygiene.
+"""Choosing satellites: selectors and include/exclude filters.
 
 A *selector* is a short text that names a group of satellites, used by
 ``--select``/``--exclude`` and by what-if sets (``R+C[-C:GEO]``):
@@ -24,17 +24,16 @@ hold.
 from __future__ import annotations
 
 import fnmatch
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import lru_cache
 
 from ..errors import ParameterError
 from .classify import SYSTEM_NAMES, SYSTEMS
-from .read import Constellation, Satellite, Skipped, skipped_lines
+from .planes import orbital_plane
+from .read import Constellation, Satellite, Skipped
 
 _CLASSES = ("MEO", "IGSO", "GEO")
 _HELP = (
@@ -150,7 +149,7 @@ class Selector:
         return None
 
     def matches(self, sat: Satellite) -> bool:
-        """Whether ``sat`` is selected (planes need :func:`orbital_plane`)."""
+        """Whether ``sat`` is selected (planes need :func:`gnss.elements.planes.orbital_plane`)."""
         if self.system is not None and sat.system != self.system:
             return False
         if self.prn is not None and sat.prn != self.prn:
@@ -300,120 +299,3 @@ def filter_constellation(
     """
     return filter_constellations({None: con}, select, exclude)[None]
 
-
-# --- Orbital planes ---------------------------------------------------------------------------
-
-_PLANE_TOLERANCE_DEG = 20.0  # nominal planes are 60 (GPS) or 120 degrees apart
-
-
-def _nominal_plane_of(name: str) -> int | None:
-    """Plane number from a nominal slot name (GLONASS slot, GPS/Galileo letter, BeiDou Mnn)."""
-    if m := re.search(r"SLOT (\d+)", name):
-        return (int(m[1]) - 1) // 8 + 1
-    if m := re.search(r"NOMINAL ([A-F])\d", name):
-        return "ABCDEF".index(m[1]) + 1
-    if m := re.search(r"NOMINAL M(\d+)", name):
-        return (int(m[1]) - 1) // 8 + 1
-    return None
-
-
-@lru_cache(maxsize=1)
-def _nominal_planes() -> dict[str, list[tuple[int, float, float]]]:
-    """Per system: (plane, RAAN in rad at the nominal epoch, epoch JD) of each nominal MEO plane."""
-    from .nominal_files import nominal_element_files
-    from .read import read_elements
-
-    out: dict[str, list[tuple[int, float, float]]] = {}
-    for sat in read_elements(nominal_element_files()).satellites:
-        plane = _nominal_plane_of(sat.name)
-        if plane is not None and sat.orbit_class == "MEO":
-            rec = sat.satrec
-            entry = (plane, rec.nodeo, rec.jdsatepoch + rec.jdsatepochF)
-            if entry[0] not in [p for p, _, _ in out.get(sat.system, [])]:
-                out.setdefault(sat.system, []).append(entry)
-    return out
-
-
-def orbital_plane(sat: Satellite) -> int | None:
-    """Orbital plane of a MEO satellite, numbered as in the nominal constellation (else None).
-
-    The satellite's node is carried to the nominal epoch with its SGP4 secular node rate and
-    compared with the nominal planes; it gets the nearest plane within 20 degrees.
-    """
-    planes = _nominal_planes().get(sat.system)
-    if not planes or sat.orbit_class != "MEO":
-        return None
-    rec = sat.satrec
-    best, best_deg = None, _PLANE_TOLERANCE_DEG
-    for plane, nodeo, jd in planes:
-        dt_min = (jd - rec.jdsatepoch - rec.jdsatepochF) * 1440.0
-        node = rec.nodeo + rec.nodedot * dt_min
-        diff = abs((math.degrees(node - nodeo) + 180.0) % 360.0 - 180.0)
-        if diff < best_deg:
-            best, best_deg = plane, diff
-    return best
-
-
-# --- Epoch hygiene ----------------------------------------------------------------------------
-
-
-def stale_satellites(
-    con: Constellation, start: datetime, end: datetime, max_age_days: float = 14.0
-) -> list[tuple[Satellite, float]]:
-    """Satellites whose element epoch is more than ``max_age_days`` from the span [start, end].
-
-    Returns
-    -------
-    list of (Satellite, float)
-        Each with its distance in days from the nearest end of the span, the worst (farthest)
-        first; ties keep the constellation's order.
-    """
-    out = []
-    for sat in con.satellites:
-        if sat.epoch < start:
-            days = (start - sat.epoch).total_seconds() / 86400.0
-        elif sat.epoch > end:
-            days = (sat.epoch - end).total_seconds() / 86400.0
-        else:
-            days = 0.0
-        if days > max_age_days:
-            out.append((sat, days))
-    return sorted(out, key=lambda item: -item[1])
-
-
-def check_span_near_elements(
-    con: Constellation, start: datetime, end: datetime, max_days: float = 60.0, force: bool = False
-) -> None:
-    """Refuse an analysis span far from the element epochs (unless ``force``).
-
-    Raises
-    ------
-    ParameterError
-        When the span starts or ends more than ``max_days`` from the median element epoch.
-    """
-    if force or not con.satellites:
-        return
-    median = con.median_epoch()
-    worst = max(abs((start - median).total_seconds()), abs((end - median).total_seconds()))
-    if worst / 86400.0 > max_days:
-        raise ParameterError(
-            f"the analysis span {start.isoformat()} .. {end.isoformat()} is {worst / 86400:.0f} "
-            f"days from the elements' median epoch {median.isoformat()}; TLE predictions that "
-            f"far out are meaningless. Use element sets of that date, move --start, or pass "
-            f"--force to run anyway"
-        )
-
-
-def summarize_skipped(con: Constellation, max_lines: int = 10) -> list[str]:
-    """Skipped records as short lines, grouped by kind or by a repeated reason.
-
-    Kinds are e.g. duplicate NORAD, duplicate PRN, implausible orbit, bad element.
-
-    Examples
-    --------
-    >>> import gnss
-    >>> con = filter_constellation(gnss.read_elements(gnss.nominal_element_files(["C"])), "C:GEO")
-    >>> summarize_skipped(con)[0]
-    '27 records not selected by --select (e.g. BEIDOU-3 NOMINAL M01, BEIDOU-3 NOMINAL M02, ...)'
-    """
-    return skipped_lines(con.skipped, max_lines)

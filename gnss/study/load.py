@@ -20,15 +20,11 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from ..elements.hygiene import check_span_near_elements, stale_satellites, summarize_skipped
 from ..elements.nominal import NOMINAL_EPOCH
 from ..elements.nominal_files import nominal_constellation, nominal_element_files
 from ..elements.read import Constellation
-from ..elements.select import (
-    check_span_near_elements,
-    filter_constellations,
-    stale_satellites,
-    summarize_skipped,
-)
+from ..elements.select import filter_constellations
 from ..elements.sets import NOMINAL_LABEL, SetSpec
 from ..errors import GnssError, GnssTypeError, ParameterError
 from ..timeutil import EpochSpan

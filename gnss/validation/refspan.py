@@ -13,7 +13,8 @@ from ..orbits.reference import ReferenceOrbits
 from ..timeutil import EpochSpan, epoch_span
 
 #: identify refuses a reference whose span ends more than this many days from the elements'
-#: median epoch: the same limit as ``gnss compare`` (gnss.elements.select.check_span_near_elements);
+#: median epoch: the same limit as ``gnss compare``
+#: (gnss.elements.hygiene.check_span_near_elements);
 #: SGP4 positions that far out are off by hundreds of km or more, so no match is trustworthy.
 MAX_REFERENCE_GAP_DAYS = 60.0
 
