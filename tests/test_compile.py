@@ -1,4 +1,4 @@
-"""Compile what a run needs (issue 11), and say so when it compiles.
+"""Compile what a run needs (issue 11), and say so when it compiles (grid and site runs).
 
 Real subprocesses with an empty ``NUMBA_CACHE_DIR``: the first compiles only the DOP
 variants of the run's clock counts and reports the ``"compile"`` progress stage; the second
@@ -54,3 +54,24 @@ def test_cli_says_when_it_compiles_and_only_then(tmp_path):
                               text=True, capture_output=True, timeout=600)  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         assert (said in proc.stderr) is expected, proc.stderr
+
+
+SITE_SCRIPT = """
+import json, gnss
+stages = []
+study = gnss.Study("R,C,R+C", duration_s=3600, step_s=1800)
+for _ in range(2):  # the second call in the same process finds the machine code loaded
+    gnss.site_timeseries(study, [("Moscow", 55.75, 37.62)],
+                         progress=lambda s, d, t: stages.append([s, d, t]))
+print(json.dumps([s for s in stages if s[0] == "compile"]))
+"""
+
+
+def test_site_series_says_when_it_compiles_and_only_then(tmp_path):
+    """The series kernel of ``gnss site`` (seconds to compile) is announced like the grid's."""
+    env = os.environ | {"NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    for expected in ([["compile", 0, 1], ["compile", 1, 1]], []):  # fresh cache, then loaded
+        proc = subprocess.run([sys.executable, "-c", SITE_SCRIPT], env=env, cwd=REPO, text=True,
+                              capture_output=True, timeout=600)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout.strip().splitlines()[-1]) == expected

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ParameterError
+from ..kernels.jit import compile_kernel, compile_needed
 from ..kernels.series import series
-from .config import CoverageConfig
+from .config import CoverageConfig, ProgressCallback
 from .layout import SetLayout, layout_for_systems
 
 DOP_NAMES = ("pdop", "hdop", "vdop", "gdop")
@@ -32,6 +33,7 @@ def series_dops(
     elevation_mask_deg: float = 5.0,
     skyline: tuple[np.ndarray, np.ndarray] | None = None,
     sat_weight: np.ndarray | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, np.ndarray]:
     """Visible satellites and DOPs of a receiver at every epoch, for each set, in one call.
 
@@ -59,6 +61,10 @@ def series_dops(
         metres, 1-sigma), and the near-singular ceiling ``gnss.DOP_CEILING`` applies to that
         weighted GDOP: scale the weights (e.g. by the largest UERE squared) to keep it a
         ceiling on a DOP.
+    progress : callable, optional
+        ``progress("compile", 0, 1)`` before and ``progress("compile", 1, 1)`` after the
+        series kernel is compiled, when this call compiles it (the first run of an install:
+        seconds; the CLI says "compiling kernels (first run only)"); nothing otherwise.
 
     Returns
     -------
@@ -95,7 +101,7 @@ def series_dops(
     pos = np.asarray(positions_itrs_m, dtype=np.float64)[:, order]
     weight = None if sat_weight is None else _weights(sat_weight, len(systems))[order]
     return layout_series(pos, layout, points_itrs_m, up, elevation_mask_deg=elevation_mask_deg,
-                         skyline=skyline, sat_weight=weight)  # fmt: skip
+                         skyline=skyline, sat_weight=weight, progress=progress)  # fmt: skip
 
 
 def layout_series(
@@ -107,11 +113,12 @@ def layout_series(
     elevation_mask_deg: float = 5.0,
     skyline: tuple[np.ndarray, np.ndarray] | None = None,
     sat_weight: np.ndarray | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, np.ndarray]:
     """:func:`series_dops` for satellites already in the order of a kernel layout.
 
     ``positions_itrs_m[:, i]`` is satellite ``i`` of ``layout`` (its groups contiguous, as
-    :class:`SetLayout` orders them); the sets are the layout's. Same outputs.
+    :class:`SetLayout` orders them); the sets are the layout's. Same outputs and ``progress``.
     """
     pos = np.ascontiguousarray(positions_itrs_m, dtype=np.float64)
     n_t, n_s = pos.shape[0], pos.shape[1]
@@ -137,9 +144,14 @@ def layout_series(
     }
     dops = np.full((len(DOP_NAMES), n_sets, n_t), np.nan)
     sin_mask = float(np.sin(np.radians(elevation_mask_deg)))
-    series(pos, layout.group_start, weight, points, ups, east, north, sin_mask, table_az,
-           table_el, layout.set_clock, layout.set_nclock, layout.set_slot, out["visible"],
-           out["visible_system"], dops, out["tdop"])  # fmt: skip
+    args = (pos, layout.group_start, weight, points, ups, east, north, sin_mask, table_az,
+            table_el, layout.set_clock, layout.set_nclock, layout.set_slot, out["visible"],
+            out["visible_system"], dops, out["tdop"])  # fmt: skip
+    if progress is not None and compile_needed(series, args):
+        progress("compile", 0, 1)
+        compile_kernel(series, args)
+        progress("compile", 1, 1)
+    series(*args)
     return {name: dops[m] for m, name in enumerate(DOP_NAMES)} | out
 
 

@@ -210,6 +210,7 @@ def route_series(
             pos[:, cols], [sat_systems[c] for c in cols], points, ups,
             [set_systems, *((s,) for s in set_systems)], clock=study.clock,
             elevation_mask_deg=study.elevation_mask_deg, skyline=study.config().skyline(),
+            progress=progress,
         )  # fmt: skip
         data["visible"][:, 0, k] = out["visible"][0]
         for j, s in enumerate(set_systems):
@@ -221,7 +222,8 @@ def route_series(
             weight, scale = scaled_weights([sigma[x] ** -2.0 for x in set_sats], len(set_sats))
             wout = _series(pos[:, cols], set_sats, points, ups, [set_systems], clock=study.clock,
                            elevation_mask_deg=study.elevation_mask_deg,
-                           skyline=study.config().skyline(), sat_weight=weight)  # fmt: skip
+                           skyline=study.config().skyline(), sat_weight=weight,
+                           progress=progress)  # fmt: skip
             _accuracy(data, k, out, wout, scale)
         for j, c in enumerate(set_systems if study.clock == "per-system" else [""]):
             data[_tdop(c)][:, 0, k] = out["tdop"][0, j]
@@ -239,7 +241,7 @@ def _accuracy(data: dict, k: int, out: dict, wout: dict, scale: float) -> None:
 
 def _series(
     positions, systems, points_itrs_m, up, sets, *, clock, elevation_mask_deg, skyline=None,
-    sat_weight=None,
+    sat_weight=None, progress=None,
 ) -> dict:
     """DOPs with a receiver position per epoch: ``epoch_dops``'s dict, shapes (n_sets, n_t).
 
@@ -248,7 +250,7 @@ def _series(
     """
     out = series_dops(positions, systems, points_itrs_m, up, sets, clock=clock,
                       elevation_mask_deg=elevation_mask_deg, skyline=skyline,
-                      sat_weight=sat_weight)  # fmt: skip
+                      sat_weight=sat_weight, progress=progress)  # fmt: skip
     out.pop("visible_system", None)
     return out
 

@@ -122,10 +122,10 @@ def site_series(
         point, up = site.itrs_m()
         # One series kernel call per site covers every epoch and set.
         out = layout_series(pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg,
-                            skyline=skyline)  # fmt: skip
+                            skyline=skyline, progress=progress)  # fmt: skip
         wout = None if weight is None else layout_series(
             pos, layout, point, up, elevation_mask_deg=study.elevation_mask_deg,
-            skyline=skyline, sat_weight=weight)  # fmt: skip
+            skyline=skyline, sat_weight=weight, progress=progress)  # fmt: skip
         for k, rs in enumerate(plan.resolved):
             set_systems = rs.spec.systems
             data["visible"][:, i, k] = out["visible"][k]
