@@ -289,7 +289,7 @@ def test_summary_table_names_a_set_that_never_has_a_fix(nominal):
     summary = gnss.summarize(ds)
     assert all(r["fix.area_mean"] == 0.0 for r in summary.values())
     text = gnss.analysis.summary.format_table(summary)
-    assert "(no fix at any cell and epoch, too few satellites in view" in text
+    assert "(no fix at any cell and epoch: too few satellites in view, or a near-singular" in text
     assert "R (0.0 in view on average); C (0.0 in view on average)" in text
     # a set with a fix somewhere is not named
     ok = gnss.summarize(gnss.compute_coverage(nominal, "R", span, gnss.Grid(30.0)))

@@ -274,4 +274,4 @@ def test_summary_of_a_set_without_a_fix_warns_nothing_and_says_why():
     assert np.isnan(c.pdop_mean) and np.isnan(c.hacc95_m_p95) and c.availability == 0.0
     notes = no_fix_notes(table)
     assert len(notes) == 1 and "set C at Longyearbyen had no epoch with a fix" in notes[0]
-    assert f"{c.visible_mean:.1f} on average" in notes[0]
+    assert f"{c.visible_mean:.1f} in view on average" in notes[0]

@@ -204,6 +204,7 @@ def format_table(summary: dict[str, dict[str, float]], pdop_max: float = 6.0) ->
     never = [f"{name} ({r['visible.mean']:.1f} in view on average)"
              for name, r in summary.items() if r.get("fix.area_mean", 1.0) == 0.0]  # fmt: skip
     if never:
-        lines.append("(no fix at any cell and epoch, too few satellites in view, so its DOP "
-                     "columns are nan: " + "; ".join(never) + ")")  # fmt: skip
+        lines.append("(no fix at any cell and epoch: too few satellites in view, or a "
+                     "near-singular geometry, everywhere; its DOP columns are nan: "
+                     + "; ".join(never) + ")")  # fmt: skip
     return "\n".join(lines)

@@ -282,9 +282,9 @@ def no_fix_notes(table: pd.DataFrame) -> list[str]:
     """
     rows = table[table["pdop_mean"].isna()]
     return [
-        f"note: set {r.set} at {r.site} had no epoch with a fix (too few satellites in view: "
-        f"{r.visible_mean:.1f} on average, {r.visible_min} at least): its DOP and accuracy "
-        "columns are NaN"
+        f"note: set {r.set} at {r.site} had no epoch with a fix (too few satellites in view, or "
+        f"a near-singular geometry, at every epoch; {r.visible_mean:.1f} in view on average, "
+        f"{r.visible_min} at least): its DOP and accuracy columns are NaN"
         for r in rows.itertuples()
     ]
 
