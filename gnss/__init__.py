@@ -93,6 +93,7 @@ _EXPORTS: dict[str, str] = {
     "comparison_table": "analysis.regiongains",
     "rank_regions": "analysis.regiongains",
     "region_table": "analysis.regionstats",
+    "site_summary": "analysis.sites",
     "write_region_outputs": "outputs.report",
     "Study": "study.question",
     "Plan": "study.plan",

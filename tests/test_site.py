@@ -258,10 +258,11 @@ def test_sp3_driven_site_run():
 
 def test_summary_of_a_set_without_a_fix_warns_nothing_and_says_why():
     """BeiDou in a north-south street canyon at 78 deg N never gets four satellites: its DOP
-    and accuracy summary is NaN, without numpy's All-NaN warning, and a note says why."""
+    and accuracy summary is NaN, without numpy's All-NaN warning, and a note says why (on
+    stderr after the CLI's table, and in report.html)."""
     import warnings
 
-    from gnss.study.site import no_fix_notes, site_summary
+    from gnss.analysis.sites import no_fix_notes, site_summary
 
     study = gnss.Study("C,R+C", duration_s=7200, step_s=1800, horizon="street_canyon_ns",
                        uere_m="default")  # fmt: skip
@@ -275,3 +276,9 @@ def test_summary_of_a_set_without_a_fix_warns_nothing_and_says_why():
     notes = no_fix_notes(table)
     assert len(notes) == 1 and "set C at Longyearbyen had no epoch with a fix" in notes[0]
     assert f"{c.visible_mean:.1f} in view on average" in notes[0]
+    # report.html says the same in its lead, beside the best set's line
+    from gnss.outputs.html.site import site_report
+
+    page = site_report(ds, table)
+    assert "Set C at Longyearbyen had no epoch with a fix" in page
+    assert "R+C has the lowest mean PDOP" in page

@@ -220,14 +220,9 @@ def _check_plot_files(plan, sites, out) -> None:
 
 def _run(plan, sites, out, progress, quiet: bool, plots: bool = True, report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
+    from ..analysis.sites import no_fix_notes, site_summary
     from ..study.propagated import propagate_plan
-    from ..study.site import (
-        no_fix_notes,
-        site_passes,
-        site_series,
-        site_summary,
-        write_site_outputs,
-    )
+    from ..study.site import site_passes, site_series, write_site_outputs
     from ..study.site_tracks import site_tracks, study_skyline, write_site_plots
 
     for name, text in plan.set_descriptions.items() if not quiet else ():
@@ -243,4 +238,4 @@ def _run(plan, sites, out, progress, quiet: bool, plots: bool = True, report: bo
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     for line in no_fix_notes(table):
-        click.echo(line, err=True)
+        click.echo(f"note: {line}", err=True)

@@ -112,10 +112,10 @@ def _check_plot_files(plan, name: str, out) -> None:
 def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True,
          report: bool = True) -> None:
     """Compute inside the staged folder, write, print the summary table."""
+    from ..analysis.sites import no_fix_notes, site_summary
     from ..study.propagated import propagate_plan
     from ..study.route import route_series, write_route_outputs
     from ..study.route_tracks import route_tracks, write_route_plots
-    from ..study.site import no_fix_notes, site_summary
     from ..study.site_tracks import study_skyline
 
     for set_name, text in plan.set_descriptions.items() if not quiet else ():
@@ -130,4 +130,4 @@ def _run(plan, route, name, out, progress, quiet: bool, plots: bool = True,
     table = site_summary(ds, plan.study.pdop_max)
     click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     for line in no_fix_notes(table):
-        click.echo(line, err=True)
+        click.echo(f"note: {line}", err=True)

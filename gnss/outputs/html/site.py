@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...analysis.sites import no_fix_notes
 from .page import document, write_html
 from .pictures import file_uri, series_chart_uri
 from .tables import esc, frame_table, html_table
@@ -78,6 +79,7 @@ def site_report(ds: xr.Dataset, summary: pd.DataFrame, images: Sequence[Path] = 
     lines = [f"{where} {r.site}, {r.set} has the lowest mean PDOP ({r.pdop_mean:.2f}; availability "
              f"{100 * r.availability:.1f} %, at least {r.visible_min:.0f} satellites in view)."
              for r in best.itertuples() if np.isfinite(r.pdop_mean)]  # fmt: skip
+    lines += [f"{t[0].upper()}{t[1:]}." for t in no_fix_notes(summary)]
     lead = ('<div class="lead"><ul>' + "".join(f"<li>{esc(t)}</li>" for t in lines)
             + "</ul></div>") if lines else ""  # fmt: skip
     figs = "".join(f'<figure><img class="plot" src="{file_uri(p)}" alt="{esc(p.name)}">'
@@ -110,7 +112,7 @@ def write_site_report(
     path : path
         The file to write (replaced atomically).
     summary : pandas.DataFrame
-        Per site and set (:func:`gnss.study.site.site_summary`).
+        Per site and set (:func:`gnss.analysis.sites.site_summary`).
     images : sequence of path
         PNG files to embed (the run's sky plots and time series); without any, a PDOP and
         a visible-count chart per site are drawn from ``ds``.
