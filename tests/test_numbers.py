@@ -291,6 +291,11 @@ def test_summary_table_names_a_set_that_never_has_a_fix(nominal):
     text = gnss.analysis.summary.format_table(summary)
     assert "(no fix at any cell and epoch: too few satellites in view, or a near-singular" in text
     assert "R (0.0 in view on average); C (0.0 in view on average)" in text
+    # report.html says the same under its summary table
+    from gnss.outputs.html.compare import comparison_report
+
+    page = comparison_report(ds, summary=summary)
+    assert "No fix at any cell and epoch: too few satellites" in page
     # a set with a fix somewhere is not named
     ok = gnss.summarize(gnss.compute_coverage(nominal, "R", span, gnss.Grid(30.0)))
     assert "no fix at any cell" not in gnss.analysis.summary.format_table(ok)

@@ -201,10 +201,25 @@ def format_table(summary: dict[str, dict[str, float]], pdop_max: float = 6.0) ->
             + "; ".join(singular)
             + ")"
         )
+    if note := no_fix_note(summary):
+        lines.append(f"({note})")
+    return "\n".join(lines)
+
+
+def no_fix_note(summary: dict[str, dict[str, float]]) -> str | None:
+    """Name the sets of :func:`summarize` that never had a fix anywhere, and why (None: none).
+
+    Their DOP figures are NaN; the printed table and report.html say so with this note.
+
+    Examples
+    --------
+    >>> no_fix_note({"R": {"fix.area_mean": 0.0, "visible.mean": 2.0},
+    ...              "C": {"fix.area_mean": 0.9, "visible.mean": 9.0}})[-35:]
+    'are nan: R (2.0 in view on average)'
+    """
     never = [f"{name} ({r['visible.mean']:.1f} in view on average)"
              for name, r in summary.items() if r.get("fix.area_mean", 1.0) == 0.0]  # fmt: skip
-    if never:
-        lines.append("(no fix at any cell and epoch: too few satellites in view, or a "
-                     "near-singular geometry, everywhere; its DOP columns are nan: "
-                     + "; ".join(never) + ")")  # fmt: skip
-    return "\n".join(lines)
+    if not never:
+        return None
+    return ("no fix at any cell and epoch: too few satellites in view, or a near-singular "
+            "geometry, everywhere; its DOP columns are nan: " + "; ".join(never))

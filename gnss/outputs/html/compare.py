@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ...analysis.summary import summarize
+from ...analysis.summary import no_fix_note, summarize
 from ...stats_catalog import STATISTICS
 from .content import gain_field, headline, pairs_of, run_rows, set_rows, system_names
 from .page import document, write_html
@@ -111,6 +111,12 @@ def _regions_html(region_report, region_pngs: Sequence[Path]) -> str:
     return "".join(parts)
 
 
+def _no_fix_html(summary: dict) -> str:
+    """Return the note naming the sets without a fix anywhere (their DOP cells show a dash)."""
+    note = no_fix_note(summary)
+    return f'<p class="muted">{esc(note[0].upper() + note[1:])}.</p>' if note else ""
+
+
 def comparison_report(
     ds: xr.Dataset,
     *,
@@ -133,7 +139,7 @@ def comparison_report(
         ("run", "What was run", _run_html(ds)),
         ("summary", "Global summary", summary_table(summary)
          + f'<p class="muted">Availability: fix with PDOP <= {pdop_max:g};'
-         " DOP over the epochs with a fix, area-weighted.</p>"),
+         " DOP over the epochs with a fix, area-weighted.</p>" + _no_fix_html(summary)),
         ("maps", "Maps per statistic", maps_html(ds)),
         ("gains", "Gains of the combined sets", gains_html(ds, pairs)),
     ]  # fmt: skip
