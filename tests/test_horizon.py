@@ -9,15 +9,13 @@ import numpy as np
 import pytest
 
 import gnss
-from gnss.receivers.horizon import (
-    Horizon,
-    HorizonError,
+from gnss.receivers.horizon import Horizon, HorizonError, read_horizon
+from gnss.receivers.horizon_presets import (
     HorizonParameterError,
     as_horizon,
     closest_presets,
     horizon_preset,
     preset_names,
-    read_horizon,
 )
 
 #: A PVGIS printhorizon text/CSV download (layout of the API's outputformat=csv/basic: a

@@ -18,7 +18,8 @@ from ..elements.sets import SetSpec, parse_sets
 from ..errors import GnssTypeError, ParameterError
 from ..kernels.threads import check_threads
 from ..receivers.grid import Grid
-from ..receivers.horizon import Horizon, as_horizon
+from ..receivers.horizon import Horizon
+from ..receivers.horizon_presets import as_horizon
 from ..timeutil import n_epochs, to_utc
 
 #: What ``Study.elements`` may be: None (the shipped nominal constellations), element files,
