@@ -52,9 +52,9 @@ def site_summary(ds: xr.Dataset, pdop_max: float = 6.0) -> pd.DataFrame:
 def no_fix_notes(table: pd.DataFrame) -> list[str]:
     """One line per site and set that never had a position fix, saying why its DOPs are NaN.
 
-    ``table`` is a site summary (:func:`site_summary`): its PDOP (and
-    accuracy) columns are NaN for such a set; the CLI prints these lines after the table and
-    the report shows them, so a NaN is never left unexplained.
+    ``table`` is a site summary (:func:`site_summary`): its PDOP (and accuracy) columns are
+    NaN for such a set; the CLI prints these lines after the table and the report shows
+    them, so a NaN is never left unexplained.
 
     Examples
     --------

@@ -96,8 +96,8 @@ def mask_deg_option(help: str = "Elevation mask in degrees above the geodetic ho
 def horizon_option():
     """Declare ``--horizon FILE|PRESET``: a local skyline, the same at every point and site.
 
-    The value is passed on as text; :func:`gnss.receivers.horizon_presets.as_horizon` reads it when
-    the study is made (a refusal names file:line and exits 2 through ``OPTION_OF``).
+    The value is passed on as text; :func:`gnss.receivers.horizon_presets.as_horizon` reads
+    it when the study is made (a refusal names file:line and exits 2 through ``OPTION_OF``).
     """
     return click.option(
         "--horizon", metavar="FILE|PRESET",

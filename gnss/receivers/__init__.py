@@ -1,6 +1,7 @@
-"""Receiver points: grid, sites, passes, horizon masks (``horizon``, presets in
-``horizon_presets``) and routes (``route``).
+"""Receiver points: grid, sites, passes, horizon masks and routes.
 
-Below ``gnss.regions``: a region's cell weights take a :class:`~gnss.receivers.grid.Grid`.
+The modules: ``grid``, ``sites``, ``passes``, horizon masks (``horizon``, the presets in
+``horizon_presets``) and routes (``route``). Below ``gnss.regions``: a region's cell weights
+take a :class:`~gnss.receivers.grid.Grid`.
 May import: ``gnss.orbits``, ``gnss.elements`` and the root foundation modules.
 """
