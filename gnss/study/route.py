@@ -202,6 +202,7 @@ def route_series(
     sigma = site_sigma(study, plan)  # None: no accuracy asked for
     if sigma is not None:
         data |= {k: np.full((n_t, 1, n_set), np.nan) for k in ACCURACY_COLUMNS}
+    skyline = study.config().skyline()  # None without a horizon; the same for every set
     report("route", 0, n_set)
     for k, rs in enumerate(plan.resolved):
         cols = np.flatnonzero(layout.set_clock[k, layout.sat_group] >= 0)
@@ -209,8 +210,7 @@ def route_series(
         out = _series(
             pos[:, cols], [sat_systems[c] for c in cols], points, ups,
             [set_systems, *((s,) for s in set_systems)], clock=study.clock,
-            elevation_mask_deg=study.elevation_mask_deg, skyline=study.config().skyline(),
-            progress=progress,
+            elevation_mask_deg=study.elevation_mask_deg, skyline=skyline, progress=progress,
         )  # fmt: skip
         data["visible"][:, 0, k] = out["visible"][0]
         for j, s in enumerate(set_systems):
@@ -222,8 +222,7 @@ def route_series(
             weight, scale = scaled_weights([sigma[x] ** -2.0 for x in set_sats], len(set_sats))
             wout = _series(pos[:, cols], set_sats, points, ups, [set_systems], clock=study.clock,
                            elevation_mask_deg=study.elevation_mask_deg,
-                           skyline=study.config().skyline(), sat_weight=weight,
-                           progress=progress)  # fmt: skip
+                           skyline=skyline, sat_weight=weight, progress=progress)  # fmt: skip
             _accuracy(data, k, out, wout, scale)
         for j, c in enumerate(set_systems if study.clock == "per-system" else [""]):
             data[_tdop(c)][:, 0, k] = out["tdop"][0, j]

@@ -285,4 +285,4 @@ def write_report(ds: xr.Dataset, out: OutputDir, pdop_max: float = 6.0) -> Path:
     from ..outputs.html import write_site_report
 
     pngs = sorted(out.path(".").glob("*.png"))
-    return write_site_report(ds, out.path("report.html"), site_summary(ds, pdop_max), pngs)
+    return write_site_report(ds, out.path(SITE_FILES[3]), site_summary(ds, pdop_max), pngs)
