@@ -304,7 +304,7 @@ def test_skipped_blocks_hold_no_visible_satellite(nominal_day, mask_deg, height_
     nb = -(-n_t // kernels.BLOCK)
     sin_mask = math.sin(math.radians(mask_deg))
     radii = np.linalg.norm(points, axis=1)
-    bound = np.empty((4, n_s * nb))
+    bound = np.empty((5, n_s * nb))
     kernels.block_bounds(*xyz, sin_mask, radii.min(), radii.max(), bound)
     skipped = 0
     for p, u in zip(points, ups, strict=True):

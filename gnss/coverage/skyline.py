@@ -7,7 +7,11 @@ A *skyline* passed between functions is the pair ``(az_deg, el_deg)`` of
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+
+from .skyplanes import N_CLEAR, N_HIDDEN, clear_planes, hidden_planes, normals_enu
 
 #: Direction bins of the per-direction bounds (a pseudo-angle, ~0.35 deg of azimuth each):
 #: enough that the exact skyline test is needed for few satellite-epochs.
@@ -41,7 +45,7 @@ def bin_azimuths_deg(n_bins: int = N_BINS) -> np.ndarray:
 
 
 def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS) -> tuple:
-    """Return the kernel skyline ``(sin_lo, sin_hi, az_deg, el_deg, bins, wide)``.
+    """Return the kernel skyline ``(sin_lo, sin_hi, az_deg, el_deg, bins, wide, hidden, clear)``.
 
     ``sin_lo``/``sin_hi``: sines of the lowest and highest skyline elevation (numpy's, as the
     flat kernel's ``sin(mask)``: a flat skyline at the mask gives the same bits);
@@ -49,7 +53,10 @@ def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS)
     lowest and highest skyline elevation over direction bin ``k`` (widened by the margins
     above); ``wide``: the band between ``sin_lo`` and ``sin_hi`` is more than
     :data:`WIDE_BAND` of the sines above ``sin_lo`` (the kernel's passes then differ, not
-    its results: :mod:`gnss.kernels.horizon_steps`).
+    its results: :mod:`gnss.kernels.horizon_steps`); ``hidden``, ``clear``: unit normals
+    (k, 3; local east, north, up) of the planes under and over the skyline of
+    :mod:`gnss.coverage.skyplanes` (the whole-block decisions of
+    :mod:`gnss.kernels.horizon_cull`; none for a flat skyline).
 
     Examples
     --------
@@ -75,4 +82,31 @@ def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS)
     b_lo = np.sin(np.radians(lo - EL_MARGIN_DEG))
     b_hi = np.sin(np.radians(hi + EL_MARGIN_DEG))
     wide = bool(sin_hi - sin_lo > WIDE_BAND * (1.0 - sin_lo))
-    return (sin_lo, sin_hi, az, el, np.ascontiguousarray(np.stack([b_lo, b_hi], axis=1)), wide)
+    bins = np.ascontiguousarray(np.stack([b_lo, b_hi], axis=1))
+    return (sin_lo, sin_hi, az, el, bins, wide, *_planes((az, el), sin_hi > sin_lo))
+
+
+def _planes(table, varied: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return the unit normals of the planes under and over the skyline, padded.
+
+    ``N_HIDDEN`` and ``N_CLEAR`` rows (the kernel's test has that many): the planes, then
+    repeats of the first; NaN rows where there is none (a flat skyline: none at all).
+    """
+    if not varied:
+        return np.full((N_HIDDEN, 3), np.nan), np.full((N_CLEAR, 3), np.nan)
+    hidden, clear = _fitted_planes(table[0].tobytes(), table[1].tobytes())
+    return _padded(normals_enu(hidden), N_HIDDEN), _padded(normals_enu(clear), N_CLEAR)
+
+
+@functools.lru_cache(maxsize=16)
+def _fitted_planes(az: bytes, el: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Fit the planes of a skyline table (given as float64 bytes), once per process."""
+    table = (np.frombuffer(az), np.frombuffer(el))
+    return hidden_planes(table), clear_planes(table)
+
+
+def _padded(normals: np.ndarray, n: int) -> np.ndarray:
+    if normals.shape[0] == 0:
+        return np.full((n, 3), np.nan)
+    rows = np.concatenate([normals, np.repeat(normals[:1], n - normals.shape[0], axis=0)])
+    return np.ascontiguousarray(rows)

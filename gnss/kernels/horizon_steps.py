@@ -2,37 +2,44 @@
 
 The horizon variant of :func:`gnss.kernels.steps.tile_sums` (the kernel
 :func:`gnss.kernels.driver.accumulate` built with ``horizon=True``). ``sky`` is the tuple
-``(sin_lo, sin_hi, table_az_deg, table_el_deg, bins, wide)`` of
+``(sin_lo, sin_hi, table_az_deg, table_el_deg, bins, wide, hidden, clear)`` of
 :func:`gnss.coverage.skyline.kernel_skyline`: the sines of the skyline's lowest and highest
 elevation, the skyline table (:meth:`gnss.Horizon.kernel_table`), per-direction bounds
-(``bins[k] = (lo, hi)``: sines) and whether the band between ``sin_lo`` and ``sin_hi`` is most
-of the sky (a street canyon).
+(``bins[k] = (lo, hi)``: sines), whether the band between ``sin_lo`` and ``sin_hi`` is most
+of the sky (a street canyon), and the planes under and over the skyline
+(:mod:`gnss.coverage.skyplanes`).
 
-Per group and block of epochs, in two passes (:mod:`gnss.kernels.vector_sky`), the line of
-sight computed once:
+Per tile of epochs, then per group and block of epochs:
 
-1. the satellites the block bound cannot rule out with the *lowest* skyline elevation
-   (``sin_lo``; the flat kernel's bound with ``sin_mask = sin_lo``) are listed;
-2. :func:`gnss.kernels.vector_sky.sum_block_band` sums, in vector registers, the lanes with
-   ``e.u > sin_hi`` (above the highest skyline point: visible in every direction; the flat
-   kernel's code with that mask) and writes each half block of each satellite (4 epochs:
-   ``e`` and ``e.u``) to a buffer, keeping those with a lane in the band ``sin_lo < e.u <=
-   sin_hi`` (no branch). For a *wide* skyline :func:`gnss.kernels.vector_sky.sum_block_keep`
-   instead sums nothing and keeps every half with a lane above ``sin_lo``;
-3. :func:`gnss.kernels.vector_sky.sum_band_bins` adds the kept band lanes whose direction bin
+1. :func:`gnss.kernels.horizon_cull.block_codes` decides every satellite-block of the tile
+   as a whole where it can: ruled out by the flat kernel's bound with the *lowest* skyline
+   elevation (``sin_lo``), hidden below a plane under the skyline, or clear above all the
+   planes over it; the rest are *mixed*;
+2. the clear satellites of a block are summed by the flat kernel's code
+   (:func:`gnss.kernels.vector.sum_block`, or :func:`~gnss.kernels.vector.sum_block_add`
+   after the mixed ones);
+3. the mixed ones go through two passes (:mod:`gnss.kernels.vector_sky`), the line of sight
+   computed once: :func:`gnss.kernels.vector_sky.sum_block_band` sums, in vector registers,
+   the lanes with ``e.u > sin_hi`` (above the highest skyline point) and writes each half
+   block of each satellite (4 epochs: ``e`` and ``e.u``) to a buffer, keeping those with a
+   lane in the band ``sin_lo < e.u <= sin_hi`` (no branch). For a *wide* skyline
+   :func:`gnss.kernels.vector_sky.sum_block_keep` instead sums nothing and keeps every half
+   with a lane above ``sin_lo``;
+4. :func:`gnss.kernels.vector_sky.sum_band_bins` adds the kept band lanes whose direction bin
    (a pseudo-angle, no trigonometry: :func:`direction_bin`) puts them above the skyline's
    highest sine over that bin (and, for a wide skyline, the lanes above ``sin_hi``); a lane
    at or below the bin's lowest sine is out. It flags the few lanes left undecided;
-4. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
+5. those go to :func:`gnss.kernels.skyline.above_skyline`, the exact test, one by one.
 
 The bin bounds are widened (1e-7 deg in azimuth, 1e-9 deg in elevation, far above the
 rounding of both computations; lines of sight within ~0.00006 deg of the zenith get no bin),
-so a lane they decide gets the answer ``above_skyline`` would give: the result is that of
-``above_skyline`` for every lane (``tests/test_horizon_bins.py`` checks lanes beside bin
-edges on steep walls).
+and the planes keep their margins (:mod:`gnss.kernels.horizon_cull`), so a lane they decide
+gets the answer ``above_skyline`` would give: the result is that of ``above_skyline`` for
+every lane (``tests/test_horizon_bins.py`` checks lanes beside bin edges on steep walls,
+``tests/test_horizon_planes.py`` blocks beside the planes).
 
-With a flat skyline (``sin_lo == sin_hi``, never wide) step 3 has nothing to do and the sums
-are those of the flat kernel with that mask, bit for bit.
+With a flat skyline (``sin_lo == sin_hi``, never wide, no planes) steps 2, 4 and 5 have
+nothing to do and the sums are those of the flat kernel with that mask, bit for bit.
 """
 
 from __future__ import annotations
@@ -42,10 +49,12 @@ import math
 import numpy as np
 from numba import njit
 
+from .horizon_cull import block_codes, point_planes, sort_blocks
 from .jit import JIT_OPTS
 from .sets import ROW
 from .skyline import above_skyline
-from .steps import BLOCK, G_LEN, finish_groups, live_offsets
+from .steps import BLOCK, G_LEN, finish_groups
+from .vector import sum_block, sum_block_add
 from .vector_sky import HALF, HSLOT, SLOT, sum_band_bins, sum_block_band, sum_block_keep
 
 
@@ -122,8 +131,8 @@ def add_lane(grp, r, ex, ey, ez):  # pragma: no cover - compiled
 
 @njit(**JIT_OPTS)
 def tile_sums_horizon(
-    t0, n, group_start, bound, virt, fx, fy, fz, n_tp, point, up, sky, thr, idx, live, grp,
-    group_w,
+    t0, n, group_start, bound, bound32, virt, fx, fy, fz, n_tp, point, up, sky, thr, idx, live,
+    grp, group_w,
 ):  # fmt: skip  # pragma: no cover - compiled
     """:func:`gnss.kernels.steps.tile_sums` with the skyline ``sky`` instead of a flat mask.
 
@@ -135,23 +144,33 @@ def tile_sums_horizon(
     px0, py0, pz0 = point[0], point[1], point[2]
     ux, uy, uz = up[0], up[1], up[2]
     e0, e1, n0_, n1_, n2 = local_east_north(ux, uy, uz)
-    east, north = (e0, e1), (n0_, n1_, n2)
+    east, north, frame = (e0, e1), (n0_, n1_, n2), (e0, e1, n0_, n1_, n2)
     sin_lo, sin_hi, bins, wide = sky[0], sky[1], sky[4], sky[5]
     sin_add = sin_hi if wide else np.inf  # lanes above sin_hi: summed by the second pass
     scale, k_max = bins.shape[0] / 4.0, np.int64(bins.shape[0] - 1)
     band = np.empty(SLOT * n_s)
+    idx_c = np.empty(n_s, np.int64)  # the satellites above the skyline over a whole block
+    planes = point_planes(sky[6], point, frame, up), point_planes(sky[7], point, frame, up)
+    b0, n_bt = t0 // BLOCK, (n + BLOCK - 1) // BLOCK
+    code = np.empty(n_bt * n_s, np.uint8)
+    block_codes(bound, bound32, b0 * n_s, (b0 + n_bt) * n_s, ux, uy, uz, thr, planes, code)
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
-        for bt in range((n + BLOCK - 1) // BLOCK):
-            b = t0 // BLOCK + bt
-            m = live_offsets(bound, b, s0, s1, n_s, n_tp, ux, uy, uz, thr, live, idx)
+        for bt in range(n_bt):
+            m, m_c = sort_blocks(code, np.uint64(bt * n_s), s0, s1, n_tp,
+                                 np.uint64((b0 + bt) * BLOCK), idx, idx_c)  # fmt: skip
             a0 = np.uint64(g * G_LEN + bt * BLOCK)
+            if m == 0:  # above the skyline over the whole block, or none: the flat code
+                sum_block(fx, fy, fz, idx_c, m_c, px0, py0, pz0, ux, uy, uz, sin_lo, grp, a0)
+                continue
             if wide:
                 n_b = sum_block_keep(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
                                      a0, band, sin_lo)  # fmt: skip
             else:
                 n_b = sum_block_band(fx, fy, fz, idx, m, px0, py0, pz0, ux, uy, uz, sin_hi, grp,
                                      a0, band, sin_lo)  # fmt: skip
+            if m_c > 0:
+                sum_block_add(fx, fy, fz, idx_c, m_c, px0, py0, pz0, ux, uy, uz, sin_lo, grp, a0)
             if n_b == 0:
                 continue
             n0, n1 = n_b & 0xFFFFFFFF, n_b >> 32

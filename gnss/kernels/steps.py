@@ -32,7 +32,8 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
     satellites of a group are contiguous for each block), because
     ``(S - P).u <= M.u + rho - P.u`` and, when ``|M| - rho >= r_max``,
     ``|S - P| >= |M| - rho - |P|``; otherwise only the horizon plane is used.
-    ``bound[0:3, j]`` is ``M`` (m).
+    ``bound[0:3, j]`` is ``M`` (m), ``bound[4, j]`` is ``rho`` (m: the horizon kernel's
+    direction test, :mod:`gnss.kernels.horizon_cull`).
     """
     n_s, n_t = px.shape
     nb = (n_t + BLOCK - 1) // BLOCK
@@ -62,6 +63,7 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
             bound[1, j] = cy
             bound[2, j] = cz
             bound[3, j] = extra
+            bound[4, j] = rho
 
 
 @njit(**JIT_OPTS)
@@ -70,7 +72,7 @@ def flat_positions(px, py, pz, points, sin_mask):  # pragma: no cover - compiled
 
     Returns ``fx, fy, fz`` (satellite ``s`` at ``s * n_tp``, ``n_tp`` epochs rounded up to
     whole blocks; the padding, at the Earth's centre, is never visible and never read by the
-    statistics) and ``bound[4, n_s * n_blocks]`` (:func:`block_bounds`).
+    statistics) and ``bound[5, n_s * n_blocks]`` (:func:`block_bounds`).
     """
     n_p = points.shape[0]
     r_min, r_max = np.inf, 0.0
@@ -86,7 +88,7 @@ def flat_positions(px, py, pz, points, sin_mask):  # pragma: no cover - compiled
         fx[s * n_tp : s * n_tp + n_t] = px[s]
         fy[s * n_tp : s * n_tp + n_t] = py[s]
         fz[s * n_tp : s * n_tp + n_t] = pz[s]
-    bound = np.empty((4, n_s * n_blocks))
+    bound = np.empty((5, n_s * n_blocks))
     block_bounds(px, py, pz, max(sin_mask, 0.0), r_min, r_max, bound)
     return fx, fy, fz, bound
 

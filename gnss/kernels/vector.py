@@ -63,12 +63,13 @@ def add_lanes(builder, sums, vis, ex, ey, ez):
         builder.store(builder.fadd(builder.load(slot), term), slot)
 
 
-def block_codegen(lanes=None):
+def block_codegen(lanes=None, accumulate=False):
     """IR of :func:`sum_block`; with ``lanes``, of a variant (:mod:`.vector_sky`).
 
     ``lanes(context, builder, signature, args, splat, const, data)`` returns an object whose
     ``lanes(ex, ey, ez, eu, vis)`` gives the lanes to sum (``vis``: ``e.u > sin_mask``) and
-    whose ``result()`` is the intrinsic's return value.
+    whose ``result()`` is the intrinsic's return value. ``accumulate``: the sums start from
+    the rows already in ``acc`` (:func:`sum_block_add`), not from zero.
     """
 
     def codegen(context, builder, signature, args):
@@ -99,9 +100,14 @@ def block_codegen(lanes=None):
         sptx, spty, sptz = splat(aptx), splat(apty), splat(aptz)
         sux, suy, suz, ssm = splat(aux), splat(auy), splat(auz), splat(asm)
         zero = const(0.0)
+
+        def row_ptr(r):
+            return vector_ptr(builder, pacc, builder.add(aa0, ir.Constant(i64, r * ROW)), vd)
+
         # Accumulators live in stack slots that LLVM promotes to registers (no memory
         # traffic in the loop).
-        sums = [cgutils.alloca_once_value(builder, zero) for _ in range(N_ACC)]
+        first = [builder.load(row_ptr(r), align=8) if accumulate else zero for r in range(N_ACC)]
+        sums = [cgutils.alloca_once_value(builder, v) for v in first]
         sqrt32 = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(vf, [vf]), f"llvm.sqrt.v{LANES}f32"
         )
@@ -126,8 +132,7 @@ def block_codegen(lanes=None):
                 vis = hook.lanes(ex, ey, ez, eu, vis)
             add_lanes(builder, sums, vis, ex, ey, ez)
         for r, slot in enumerate(sums):
-            off = builder.add(aa0, ir.Constant(i64, r * ROW))
-            builder.store(builder.load(slot), vector_ptr(builder, pacc, off, vd), align=8)
+            builder.store(builder.load(slot), row_ptr(r), align=8)
         return hook.result() if hook else context.get_dummy_value()
 
     return codegen
@@ -147,3 +152,14 @@ def sum_block(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask
     """
     sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
     return sig, block_codegen()
+
+
+@intrinsic
+def sum_block_add(typingctx, px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0):
+    """:func:`sum_block` that *adds* its sums to the ten rows at ``acc[a0 + r * ROW :]``.
+
+    The horizon kernel's satellites above the skyline over a whole block
+    (:mod:`gnss.kernels.horizon_cull`), summed after the others of the block.
+    """
+    sig = types.void(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0)
+    return sig, block_codegen(accumulate=True)
