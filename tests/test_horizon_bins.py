@@ -18,8 +18,7 @@ from numba import njit
 
 import gnss
 from gnss.coverage.skyline import bin_azimuths_deg, kernel_skyline
-from gnss.kernels.horizon_cull import bounds_f32
-from gnss.kernels.horizon_steps import sky_low, tile_sums_horizon
+from gnss.kernels.horizon_steps import horizon_scratch, sky_low, tile_sums_horizon
 from gnss.kernels.sets import TILE
 from gnss.kernels.steps import G_LEN, flat_positions, skip_threshold
 
@@ -39,7 +38,7 @@ def counts_per_epoch(px, py, pz, point, up, sky):  # pragma: no cover - compiled
     n_tp = (n_t + 7) // 8 * 8
     points = point.reshape(1, 3)
     fx, fy, fz, bound = flat_positions(px, py, pz, points, sky_low(sky))
-    bound32 = bounds_f32(bound)
+    work = horizon_scratch(bound, px.shape[0])
     thr = skip_threshold(point, up, sky_low(sky))
     group_start = np.array([0, px.shape[0]])
     idx, live = np.empty(px.shape[0], np.int64), np.empty(px.shape[0], np.uint8)
@@ -48,7 +47,7 @@ def counts_per_epoch(px, py, pz, point, up, sky):  # pragma: no cover - compiled
     out = np.empty(n_t)
     for t0 in range(0, n_t, TILE):
         n = min(TILE, n_t - t0)
-        tile_sums_horizon(t0, n, group_start, bound, bound32, virt, fx, fy, fz, n_tp, point,
+        tile_sums_horizon(t0, n, group_start, bound, work, virt, fx, fy, fz, n_tp, point,
                           up, sky, thr, idx, live, grp, group_w)  # fmt: skip
         out[t0 : t0 + n] = grp[:n]
     return out

@@ -77,7 +77,9 @@ def test_a_flat_skyline_has_no_planes():
 def _codes(bound, point, up, sky):  # pragma: no cover - compiled
     thr = skip_threshold(point, up, sky_low(sky))
     frame = local_east_north(up[0], up[1], up[2])[:5]
-    planes = point_planes(sky[6], point, frame, up), point_planes(sky[7], point, frame, up)
+    planes = np.empty((4, sky[6].shape[0])), np.empty((4, sky[7].shape[0]))
+    point_planes(sky[6], point, frame, up, planes[0])
+    point_planes(sky[7], point, frame, up, planes[1])
     code = np.empty(bound.shape[1], np.uint8)
     block_codes(bound, bounds_f32(bound), 0, bound.shape[1], up[0], up[1], up[2], thr, planes,
                 code)  # fmt: skip
@@ -98,7 +100,7 @@ def test_float32_decisions_hold_in_float64(name):
     bound[4] = rng.uniform(1.0, 5e6, n)
     bound[3] = bound[4] - sky[0] * (np.linalg.norm(centre, axis=1) - bound[4])
     code, planes, thr = _codes(bound, point, up, sky)
-    (hx, hy, hz, ht), (cx, cy, cz, ct) = planes
+    (hx, hy, hz, ht), (cx, cy, cz, ct) = planes[0], planes[1]
     m = bound[:3].T
     kept = m @ up + bound[3] >= thr
     below = (m @ np.stack([hx, hy, hz]) + bound[4][:, None] < ht).any(axis=1)

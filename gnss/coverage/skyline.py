@@ -11,11 +11,16 @@ import functools
 
 import numpy as np
 
-from .skyplanes import N_CLEAR, N_HIDDEN, clear_planes, hidden_planes, normals_enu
+from ..kernels.horizon_cull import N_CLEAR_PLANES, N_HIDDEN_PLANES
+from .skyplanes import clear_planes, hidden_planes, normals_enu
 
-#: Direction bins of the per-direction bounds (a pseudo-angle, ~0.35 deg of azimuth each):
-#: enough that the exact skyline test is needed for few satellite-epochs.
-N_BINS = 1024
+#: Direction bins of the per-direction bounds (a pseudo-angle, ~0.02 deg of azimuth each,
+#: 256 KiB of bounds): the exact skyline test is then needed for few satellite-epochs. With
+#: 1024 bins the lanes of the blocks the planes leave (near a wall's edge, where a street
+#: canyon's skyline rises 2 deg per deg) fell to the exact test so often that it took a third
+#: of the canyon's tile sums (``python -m benchmarks --cases horizon``: 1.5x the flat mask
+#: with 1024 bins; see the README for the figures with these).
+N_BINS = 16384
 #: Widening of the bins (deg of azimuth) and of their elevation bounds (deg): far above the
 #: rounding of the pseudo-angle and of :func:`gnss.kernels.skyline.above_skyline` (~1e-14
 #: deg; the kernel bins no line of sight within ~0.00006 deg of the zenith, where the
@@ -63,7 +68,7 @@ def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS)
     >>> import gnss
     >>> sky = kernel_skyline(gnss.horizon_preset("street_canyon_ns").kernel_table(5.0))
     >>> round(float(np.degrees(np.arcsin(sky[1]))), 2), sky[4].shape, sky[5]
-    (63.43, (1024, 2), True)
+    (63.43, (16384, 2), True)
     """
     az = np.ascontiguousarray(skyline[0], dtype=np.float64)
     el = np.ascontiguousarray(skyline[1], dtype=np.float64)
@@ -89,20 +94,22 @@ def kernel_skyline(skyline: tuple[np.ndarray, np.ndarray], n_bins: int = N_BINS)
 def _planes(table, varied: bool) -> tuple[np.ndarray, np.ndarray]:
     """Return the unit normals of the planes under and over the skyline, padded.
 
-    ``N_HIDDEN`` and ``N_CLEAR`` rows (the kernel's test has that many): the planes, then
-    repeats of the first; NaN rows where there is none (a flat skyline: none at all).
+    ``N_HIDDEN_PLANES`` and ``N_CLEAR_PLANES`` rows (the kernel's test has that many): the
+    planes, then repeats of the first; NaN rows where there is none (a flat skyline: none).
     """
     if not varied:
-        return np.full((N_HIDDEN, 3), np.nan), np.full((N_CLEAR, 3), np.nan)
+        return np.full((N_HIDDEN_PLANES, 3), np.nan), np.full((N_CLEAR_PLANES, 3), np.nan)
     hidden, clear = _fitted_planes(table[0].tobytes(), table[1].tobytes())
-    return _padded(normals_enu(hidden), N_HIDDEN), _padded(normals_enu(clear), N_CLEAR)
+    return (_padded(normals_enu(hidden), N_HIDDEN_PLANES),
+            _padded(normals_enu(clear), N_CLEAR_PLANES))  # fmt: skip
 
 
 @functools.lru_cache(maxsize=16)
 def _fitted_planes(az: bytes, el: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Fit the planes of a skyline table (given as float64 bytes), once per process."""
     table = (np.frombuffer(az), np.frombuffer(el))
-    return hidden_planes(table), clear_planes(table)
+    return (hidden_planes(table, max_planes=N_HIDDEN_PLANES),
+            clear_planes(table, max_planes=N_CLEAR_PLANES))  # fmt: skip
 
 
 def _padded(normals: np.ndarray, n: int) -> np.ndarray:

@@ -73,8 +73,7 @@ import numpy as np
 from numba import njit
 
 from . import jit
-from .horizon_cull import bounds_f32
-from .horizon_steps import sky_low, tile_sums_horizon
+from .horizon_steps import horizon_scratch, sky_low, tile_sums_horizon
 from .jit import THREADED, any_compiled
 from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
     DOP_CEILING,
@@ -132,7 +131,7 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
         sin_low = sky_low(sin_mask) if horizon else sin_mask  # the bound's mask
         fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_low)
-        bound32 = bounds_f32(bound if horizon else bound[:, :0])  # horizon_cull's decisions
+        work = horizon_scratch(bound if horizon else bound[:, :0], n_s if horizon else 0)
         (src, virt), n_parts = clock_sources(set_clock, set_nclock), zone_dop_sum.shape[0]
         for part in range(part0, part1):
             for p in range(part * n_p // n_parts, (part + 1) * n_p // n_parts):
@@ -148,7 +147,7 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
                 for t0 in range(0, n_t, TILE):
                     n = min(TILE, n_t - t0)
                     if horizon:
-                        tile_sums_horizon(t0, n, group_start, bound, bound32, virt, fx, fy, fz,
+                        tile_sums_horizon(t0, n, group_start, bound, work, virt, fx, fy, fz,
                                           n_tp, points[p], up[p], sin_mask, thr, idx, live,
                                           grp, group_w)  # fmt: skip
                     else:

@@ -31,6 +31,9 @@ from numba import njit
 
 from .jit import JIT_OPTS
 
+#: Planes the kernel tests (the skyline's tuple is padded to these: :func:`plane_codes`).
+N_HIDDEN_PLANES = 2
+N_CLEAR_PLANES = 4
 #: Margin (m) of the float32 tests of :func:`block_codes`, twice their worst rounding: the
 #: coordinates (to 4.3e7 m, a GEO satellite) round by up to 2.5 m each, each of the four
 #: operations of a dot product by up to 2.5 m, the radius and the threshold by under 1 m.
@@ -38,23 +41,19 @@ F32_MARGIN_M = 32.0
 
 
 @njit(**JIT_OPTS)
-def point_planes(normals_enu, point, frame, up):  # pragma: no cover - compiled
-    """Return the planes' Earth-fixed normals at ``point`` and their thresholds ``P.n``.
+def point_planes(normals_enu, point, frame, up, out):  # pragma: no cover - compiled
+    """Write the planes' Earth-fixed normals at ``point`` and their thresholds ``P.n``.
 
     ``normals_enu`` (k, 3): local east, north, up; ``frame``: the point's east and north
-    unit vectors ``(e0, e1, n0, n1, n2)``; ``up`` its up vector. Returns ``(nx, ny, nz,
-    thr)``, float64[k] each.
+    unit vectors ``(e0, e1, n0, n1, n2)``; ``up`` its up vector. ``out`` (4, k) receives the
+    rows ``nx, ny, nz, thr``.
     """
-    k = normals_enu.shape[0]
-    nx, ny, nz, thr = np.empty(k), np.empty(k), np.empty(k), np.empty(k)
     e0, e1, n0, n1, n2 = frame
-    for i in range(k):
+    for i in range(normals_enu.shape[0]):
         a, b, c = normals_enu[i, 0], normals_enu[i, 1], normals_enu[i, 2]
-        nx[i] = a * e0 + b * n0 + c * up[0]
-        ny[i] = a * e1 + b * n1 + c * up[1]
-        nz[i] = b * n2 + c * up[2]
-        thr[i] = point[0] * nx[i] + point[1] * ny[i] + point[2] * nz[i]
-    return nx, ny, nz, thr
+        nx, ny, nz = a * e0 + b * n0 + c * up[0], a * e1 + b * n1 + c * up[1], b * n2 + c * up[2]
+        out[0, i], out[1, i], out[2, i] = nx, ny, nz
+        out[3, i] = point[0] * nx + point[1] * ny + point[2] * nz
 
 
 @njit(**JIT_OPTS)
@@ -73,8 +72,9 @@ def block_codes(
     out or the ball is below a hidden plane, 2 when it is above every clear plane, 1
     (mixed) otherwise. The bound is the flat kernel's test, in float64
     (:func:`gnss.kernels.steps.live_offsets`: the same satellites, so a flat skyline sums
-    as the flat kernel does, bit for bit); the planes (``planes``: :func:`point_planes` of
-    the ``N_HIDDEN`` hidden and ``N_CLEAR`` clear ones, padded by repeats, NaN rows: none)
+    as the flat kernel does, bit for bit); the planes (``planes``: the two arrays of
+    :func:`point_planes`, the ``N_HIDDEN`` hidden and ``N_CLEAR`` clear ones, padded by
+    repeats, NaN rows: none)
     are tested in float32 on ``bound32`` (:func:`bounds_f32`; twice the lanes of float64),
     each test widened by :data:`F32_MARGIN_M`, so a block is hidden or clear only where the
     float64 test would say so too. Two vectorised loops.
@@ -89,14 +89,14 @@ def block_codes(
 def plane_codes(bound32, j0, j1, planes, code):  # pragma: no cover - compiled
     """Apply the plane tests of :func:`block_codes`: ``code`` 1 (kept) becomes 0, 1 or 2."""
     bx, by, bz, br = bound32[0], bound32[1], bound32[2], bound32[4]
-    (hx, hy, hz, ht), (cx, cy, cz, ct) = planes
+    hp, cp = planes
     f, mg = np.float32, F32_MARGIN_M
-    h0x, h0y, h0z, h0t = f(hx[0]), f(hy[0]), f(hz[0]), f(ht[0] - mg)
-    h1x, h1y, h1z, h1t = f(hx[1]), f(hy[1]), f(hz[1]), f(ht[1] - mg)
-    c0x, c0y, c0z, c0t = f(cx[0]), f(cy[0]), f(cz[0]), f(ct[0] + mg)
-    c1x, c1y, c1z, c1t = f(cx[1]), f(cy[1]), f(cz[1]), f(ct[1] + mg)
-    c2x, c2y, c2z, c2t = f(cx[2]), f(cy[2]), f(cz[2]), f(ct[2] + mg)
-    c3x, c3y, c3z, c3t = f(cx[3]), f(cy[3]), f(cz[3]), f(ct[3] + mg)
+    h0x, h0y, h0z, h0t = f(hp[0, 0]), f(hp[1, 0]), f(hp[2, 0]), f(hp[3, 0] - mg)
+    h1x, h1y, h1z, h1t = f(hp[0, 1]), f(hp[1, 1]), f(hp[2, 1]), f(hp[3, 1] - mg)
+    c0x, c0y, c0z, c0t = f(cp[0, 0]), f(cp[1, 0]), f(cp[2, 0]), f(cp[3, 0] + mg)
+    c1x, c1y, c1z, c1t = f(cp[0, 1]), f(cp[1, 1]), f(cp[2, 1]), f(cp[3, 1] + mg)
+    c2x, c2y, c2z, c2t = f(cp[0, 2]), f(cp[1, 2]), f(cp[2, 2]), f(cp[3, 2] + mg)
+    c3x, c3y, c3z, c3t = f(cp[0, 3]), f(cp[1, 3]), f(cp[2, 3]), f(cp[3, 3] + mg)
     one = np.uint8(1)
     for j in range(np.uint64(j0), np.uint64(j1)):
         x, y, z, r = bx[j], by[j], bz[j], br[j]

@@ -49,9 +49,16 @@ import math
 import numpy as np
 from numba import njit
 
-from .horizon_cull import block_codes, point_planes, sort_blocks
+from .horizon_cull import (
+    N_CLEAR_PLANES,
+    N_HIDDEN_PLANES,
+    block_codes,
+    bounds_f32,
+    point_planes,
+    sort_blocks,
+)
 from .jit import JIT_OPTS
-from .sets import ROW
+from .sets import ROW, TILE
 from .skyline import above_skyline
 from .steps import BLOCK, G_LEN, finish_groups
 from .vector import sum_block, sum_block_add
@@ -130,14 +137,29 @@ def add_lane(grp, r, ex, ey, ez):  # pragma: no cover - compiled
 
 
 @njit(**JIT_OPTS)
+def horizon_scratch(bound, n_s):  # pragma: no cover - compiled
+    """Scratch of :func:`tile_sums_horizon`, made once per kernel call and thread.
+
+    ``(bound32, band, idx_c, code, planes)``: the float32 block bounds
+    (:func:`gnss.kernels.horizon_cull.bounds_f32`), the band buffer, the clear satellites'
+    offsets, a tile's block codes and the point's planes (hidden, clear). An empty
+    ``bound`` and ``n_s = 0`` (the flat kernel) give empty arrays.
+    """
+    planes = np.empty((4, N_HIDDEN_PLANES)), np.empty((4, N_CLEAR_PLANES))
+    code = np.empty(TILE // BLOCK * n_s, np.uint8)
+    return bounds_f32(bound), np.empty(SLOT * n_s), np.empty(n_s, np.int64), code, planes
+
+
+@njit(**JIT_OPTS)
 def tile_sums_horizon(
-    t0, n, group_start, bound, bound32, virt, fx, fy, fz, n_tp, point, up, sky, thr, idx, live,
-    grp, group_w,
+    t0, n, group_start, bound, work, virt, fx, fy, fz, n_tp, point, up, sky, thr, idx, live, grp,
+    group_w,
 ):  # fmt: skip  # pragma: no cover - compiled
     """:func:`gnss.kernels.steps.tile_sums` with the skyline ``sky`` instead of a flat mask.
 
     ``thr`` is the block-bound threshold of the skyline's lowest elevation; ``group_w`` the
-    range weights of the groups as there (empty: none).
+    range weights of the groups as there (empty: none); ``work`` the scratch of
+    :func:`horizon_scratch`.
     """
     n_groups = group_start.shape[0] - 1
     n_s = idx.shape[0]
@@ -148,11 +170,10 @@ def tile_sums_horizon(
     sin_lo, sin_hi, bins, wide = sky[0], sky[1], sky[4], sky[5]
     sin_add = sin_hi if wide else np.inf  # lanes above sin_hi: summed by the second pass
     scale, k_max = bins.shape[0] / 4.0, np.int64(bins.shape[0] - 1)
-    band = np.empty(SLOT * n_s)
-    idx_c = np.empty(n_s, np.int64)  # the satellites above the skyline over a whole block
-    planes = point_planes(sky[6], point, frame, up), point_planes(sky[7], point, frame, up)
+    bound32, band, idx_c, code, planes = work
+    point_planes(sky[6], point, frame, up, planes[0])
+    point_planes(sky[7], point, frame, up, planes[1])
     b0, n_bt = t0 // BLOCK, (n + BLOCK - 1) // BLOCK
-    code = np.empty(n_bt * n_s, np.uint8)
     block_codes(bound, bound32, b0 * n_s, (b0 + n_bt) * n_s, ux, uy, uz, thr, planes, code)
     for g in range(n_groups):
         s0, s1 = group_start[g], group_start[g + 1]
