@@ -33,7 +33,7 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
     ``(S - P).u <= M.u + rho - P.u`` and, when ``|M| - rho >= r_max``,
     ``|S - P| >= |M| - rho - |P|``; otherwise only the horizon plane is used.
     ``bound[0:3, j]`` is ``M`` (m), ``bound[4, j]`` is ``rho`` (m: the horizon kernel's
-    direction test, :mod:`gnss.kernels.horizon_cull`).
+    plane tests, :mod:`gnss.kernels.horizon_cull`).
     """
     n_s, n_t = px.shape
     nb = (n_t + BLOCK - 1) // BLOCK
