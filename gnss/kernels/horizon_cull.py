@@ -12,9 +12,9 @@ satellite stays in a ball (centre ``M``, radius ``rho``:
 
 A hidden block is not summed; a clear one is summed by the flat kernel's code (every epoch
 above the skyline; the mask test still drops the padding epochs), with no direction test.
-:func:`block_codes` decides every satellite-block of a tile in one vectorised loop: the flat
-bound and one dot product per plane, in float32 (twice the lanes of float64), no square
-root, no division. The planes keep :data:`gnss.coverage.skyplanes.MARGIN_DEG` of elevation
+:func:`block_codes` decides every satellite-block of a tile in two vectorised loops: the flat
+bound in float64, then one dot product per plane in float32 (twice the lanes of float64); no
+square root, no division. The planes keep :data:`gnss.coverage.skyplanes.MARGIN_DEG` of elevation
 from the skyline and the tests :data:`F32_MARGIN_M` from their planes, so a block decided
 here gets, epoch by epoch, the answer of the exact test
 :func:`gnss.kernels.skyline.above_skyline`.
