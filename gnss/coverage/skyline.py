@@ -108,8 +108,7 @@ def _planes(table, varied: bool) -> tuple[np.ndarray, np.ndarray]:
 def _fitted_planes(az: bytes, el: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Fit the planes of a skyline table (given as float64 bytes), once per process."""
     table = (np.frombuffer(az), np.frombuffer(el))
-    return (hidden_planes(table, max_planes=N_HIDDEN_PLANES),
-            clear_planes(table, max_planes=N_CLEAR_PLANES))  # fmt: skip
+    return hidden_planes(table), clear_planes(table)
 
 
 def _padded(normals: np.ndarray, n: int) -> np.ndarray:

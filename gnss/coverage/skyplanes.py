@@ -13,8 +13,8 @@ satellite-block, no square root, no division (:mod:`gnss.kernels.horizon_cull`).
 - :func:`clear_planes`: planes each *over* the skyline across an arc of azimuths, the arcs
   covering the circle (so above all of them is above the skyline).
 
-The kernel tests :data:`N_HIDDEN` and :data:`N_CLEAR` planes (the street canyon preset
-needs two and four: the walls, and the walls with the ends of the street).
+The kernel tests up to two and four (:mod:`gnss.kernels.horizon_cull`; the street canyon
+preset needs that many: the walls, and the walls with the ends of the street).
 
 The skyline is linear in azimuth between its table points, and a plane's elevation is
 largest where ``cos(a - a0)`` is, so over a short stretch of azimuth both have exact bounds:
@@ -30,15 +30,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.horizon_cull import N_CLEAR_PLANES, N_HIDDEN_PLANES
+
 #: Longest stretch of azimuth (deg) over which the fits bound the skyline and the planes.
 STEP_DEG = 0.05
 #: Elevation (deg) between a plane and the skyline, at least.
 MARGIN_DEG = 1e-6
-#: Planes the kernel tests: at most N_HIDDEN under the skyline (the steepest of those facing
-#: N_DIRS azimuths) and N_CLEAR over it.
+#: Azimuths the candidate planes face (the kernel tests at most N_HIDDEN_PLANES under the
+#: skyline and N_CLEAR_PLANES over it: :mod:`gnss.kernels.horizon_cull`).
 N_DIRS = 16
-N_HIDDEN = 2
-N_CLEAR = 4
 #: A plane under the skyline is kept when it rises this much (deg) above its lowest point
 #: somewhere (otherwise the kernel's mask bound already rules out what it would).
 MIN_GAIN_DEG = 0.5
@@ -61,6 +61,14 @@ def _stretches(az_deg: np.ndarray, extra_deg: np.ndarray | None = None) -> np.nd
 
 def _skyline_at(table, a_deg: np.ndarray) -> np.ndarray:
     return np.interp(np.mod(a_deg, 360.0), table[0], table[1], period=360.0)
+
+
+def _stretch_bounds(table, extra_deg: np.ndarray | None = None):
+    """Stretches ``lo, hi`` (:func:`_stretches`) and the skyline's lowest and highest there."""
+    cuts = _stretches(table[0], extra_deg)
+    lo, hi = cuts[:-1], cuts[1:]
+    at_lo, at_hi = _skyline_at(table, lo), _skyline_at(table, hi)
+    return lo, hi, np.minimum(at_lo, at_hi), np.maximum(at_lo, at_hi)
 
 
 def _cos_range(a0_deg, lo_deg: np.ndarray, hi_deg: np.ndarray):
@@ -90,7 +98,7 @@ def normals_enu(planes_deg: np.ndarray) -> np.ndarray:
     return np.stack([-np.sin(g) * np.sin(a0), -np.sin(g) * np.cos(a0), np.cos(g)], axis=1)
 
 
-def hidden_planes(table, n_dirs: int = N_DIRS, max_planes: int = N_HIDDEN) -> np.ndarray:
+def hidden_planes(table, n_dirs: int = N_DIRS, max_planes: int = N_HIDDEN_PLANES) -> np.ndarray:
     """Planes ``(a0_deg, tilt_deg)`` below the skyline ``table`` at every azimuth, (k, 2).
 
     For each of ``n_dirs`` azimuths the steepest such plane, kept when it rises
@@ -109,10 +117,8 @@ def hidden_planes(table, n_dirs: int = N_DIRS, max_planes: int = N_HIDDEN) -> np
     el_min = float(np.min(table[1]))
     if el_min <= MARGIN_DEG:
         return np.empty((0, 2))
-    cuts = _stretches(table[0])
-    lo, hi = cuts[:-1], cuts[1:]
-    sky_min = np.minimum(_skyline_at(table, lo), _skyline_at(table, hi)) - MARGIN_DEG
-    tan_sky = np.tan(np.radians(sky_min))
+    lo, hi, sky_min, _ = _stretch_bounds(table)
+    tan_sky = np.tan(np.radians(sky_min - MARGIN_DEG))
     out = []
     for a0 in np.arange(n_dirs) * (360.0 / n_dirs):
         _, c_max = _cos_range(a0, lo, hi)
@@ -126,10 +132,9 @@ def hidden_planes(table, n_dirs: int = N_DIRS, max_planes: int = N_HIDDEN) -> np
 
 def _cover_tilts(table, centres: np.ndarray, half_deg: float):
     """Tilts (deg) of the planes facing ``centres`` over the skyline across +- ``half_deg``."""
-    cuts = _stretches(table[0], np.concatenate([centres - half_deg, centres + half_deg]))
-    lo, hi = cuts[:-1], cuts[1:]
-    sky_max = np.maximum(_skyline_at(table, lo), _skyline_at(table, hi)) + MARGIN_DEG
-    tan_sky = np.tan(np.radians(np.minimum(sky_max, 89.999)))
+    ends = np.concatenate([centres - half_deg, centres + half_deg])
+    lo, hi, _, sky_max = _stretch_bounds(table, ends)
+    tan_sky = np.tan(np.radians(np.minimum(sky_max + MARGIN_DEG, 89.999)))
     a0 = centres[:, None]
     arc = np.abs(np.mod(0.5 * (lo + hi) - a0 + 180.0, 360.0) - 180.0) < half_deg
     c_min, _ = _cos_range(a0, lo[None, :], hi[None, :])
@@ -153,15 +158,15 @@ def covers(table, planes_deg: np.ndarray, cuts_deg: np.ndarray | None = None) ->
     """
     if planes_deg.shape[0] == 0:
         return False
-    cuts = _stretches(table[0], cuts_deg)
-    lo, hi = cuts[:-1], cuts[1:]
-    sky_max = np.maximum(_skyline_at(table, lo), _skyline_at(table, hi)) + 0.5 * MARGIN_DEG
+    lo, hi, _, sky_max = _stretch_bounds(table, cuts_deg)
+    # Half the margin: the fits' stretches are cut at their arcs' ends too (tighter bounds).
+    sky_max = sky_max + 0.5 * MARGIN_DEG
     c_min, _ = _cos_range(planes_deg[:, :1], lo[None, :], hi[None, :])
     lowest = np.degrees(np.arctan(np.tan(np.radians(planes_deg[:, 1:])) * c_min))
     return bool(np.all(lowest.max(axis=0) >= sky_max))
 
 
-def clear_planes(table, n_dirs: int = N_DIRS, max_planes: int = N_CLEAR) -> np.ndarray:
+def clear_planes(table, n_dirs: int = N_DIRS, max_planes: int = N_CLEAR_PLANES) -> np.ndarray:
     """Planes ``(a0_deg, tilt_deg)`` whose highest elevation is over the skyline, (k, 2).
 
     Above every one of them is above the skyline (:func:`covers`). The candidates face

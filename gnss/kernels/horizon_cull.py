@@ -73,8 +73,8 @@ def block_codes(
     (mixed) otherwise. The bound is the flat kernel's test, in float64
     (:func:`gnss.kernels.steps.live_offsets`: the same satellites, so a flat skyline sums
     as the flat kernel does, bit for bit); the planes (``planes``: the two arrays of
-    :func:`point_planes`, the ``N_HIDDEN`` hidden and ``N_CLEAR`` clear ones, padded by
-    repeats, NaN rows: none)
+    :func:`point_planes`, the ``N_HIDDEN_PLANES`` hidden and ``N_CLEAR_PLANES`` clear ones,
+    padded by repeats, NaN rows: none)
     are tested in float32 on ``bound32`` (:func:`bounds_f32`; twice the lanes of float64),
     each test widened by :data:`F32_MARGIN_M`, so a block is hidden or clear only where the
     float64 test would say so too. Two vectorised loops.
