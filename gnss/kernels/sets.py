@@ -53,12 +53,28 @@ def _place(hist, b, rank, cum, vmin, vmax):  # pragma: no cover - compiled
     return min(max(val, vmin), vmax)
 
 
+#: Bins summed at once by :func:`_crossing` before it looks at single bins.
+CROSS_RUN = 16
+
+
 @njit(inline="always")
 def _crossing(hist, b, hi, cum, k):  # pragma: no cover - compiled
     """First bin from ``b`` where the running count (``cum`` before ``b``) exceeds ``k``.
 
     Returns the bin and the count below it; ``hi + 1`` and the total when there is none.
+    Whole runs of :data:`CROSS_RUN` bins are skipped first by their total (a vectorised sum):
+    a street canyon's DOPs span ~1000 bins, and bin by bin this scan took ~7 % of its kernel
+    stage.
     """
+    while b + CROSS_RUN <= hi + 1:
+        b0 = np.uint64(b)
+        run = np.int64(0)
+        for i in range(np.uint64(CROSS_RUN)):
+            run += hist[b0 + i]
+        if cum + run > k:
+            break
+        cum += run
+        b += CROSS_RUN
     while b <= hi:
         c = np.int64(hist[b])
         if cum + c > k:
