@@ -4,9 +4,10 @@ The kernel stage of a run also holds the per-epoch DOPs and the statistics, whos
 the results (fewer satellites in view spread the DOPs over more histogram bins: a flat 30 deg
 mask's kernel stage takes longer than the 5 deg one's although it sums fewer satellites). The
 horizon's own cost, the visibility tests and the line-of-sight sums, is timed here: the tile
-sums of every point of the grid over the span, one group per system and their sum (as the
-sets R,C,R+C have), with the flat kernel's :func:`gnss.kernels.steps.tile_sums` and the
-horizon kernel's :func:`gnss.kernels.horizon_steps.tile_sums_horizon`, in one thread.
+sums of every point of the grid over the span, one group per system (as the sets R,C,R+C
+have: R+C's two clocks take the groups' own sums), with the flat kernel's
+:func:`gnss.kernels.steps.tile_sums` and the horizon kernel's
+:func:`gnss.kernels.horizon_steps.tile_sums_horizon`, in one thread.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def tile_sum_ratios(con, systems: str, span, grid, skies: dict, sin_mask: float,
     sats = sorted((s for s in con.satellites if s.system in systems), key=lambda s: s.system)
     counts = [sum(s.system == k for s in sats) for k in systems]
     group_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    virt = np.ones((1, len(counts)), np.bool_)  # their sum, as R+C
+    # No virtual group: R+C has a clock per system, each on one group's own sums (a virtual
+    # group, the sum of several groups, is made only for a clock they share).
+    virt = np.zeros((0, len(counts)), np.bool_)
     pos, _ = gnss.propagate_itrs_m(sats, span)
     px, py, pz = (np.ascontiguousarray(np.nan_to_num(pos[..., i]).T) for i in range(3))
     points, ups = grid.points()
