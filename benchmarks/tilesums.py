@@ -43,7 +43,7 @@ def _flat(px, py, pz, points, ups, sin_mask, group_start, virt):  # pragma: no c
 def _horizon(px, py, pz, points, ups, sky, group_start, virt):  # pragma: no cover - compiled
     n_s, n_t = px.shape
     n_tp = (n_t + 7) // 8 * 8
-    fx, fy, fz, bound = flat_positions(px, py, pz, points, sky_low(sky))
+    fx, fy, fz, bound = flat_positions(px, py, pz, points, sky_low(sky), True)
     work = horizon_scratch(bound, n_s)
     idx, live = np.empty(n_s, np.int64), np.empty(n_s, np.uint8)
     grp, group_w = np.empty((group_start.shape[0] + virt.shape[0] - 1) * G_LEN), np.empty(0)

@@ -37,7 +37,7 @@ def counts_per_epoch(px, py, pz, point, up, sky):  # pragma: no cover - compiled
     n_t = px.shape[1]
     n_tp = (n_t + 7) // 8 * 8
     points = point.reshape(1, 3)
-    fx, fy, fz, bound = flat_positions(px, py, pz, points, sky_low(sky))
+    fx, fy, fz, bound = flat_positions(px, py, pz, points, sky_low(sky), True)
     work = horizon_scratch(bound, px.shape[0])
     thr = skip_threshold(point, up, sky_low(sky))
     group_start = np.array([0, px.shape[0]])

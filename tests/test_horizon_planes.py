@@ -23,7 +23,7 @@ from gnss.coverage.skyline import kernel_skyline
 from gnss.coverage.skyplanes import MARGIN_DEG, clear_planes, hidden_planes
 from gnss.kernels.horizon_cull import F32_MARGIN_M, block_codes, bounds_f32, point_planes
 from gnss.kernels.horizon_steps import local_east_north, sky_low
-from gnss.kernels.steps import flat_positions, skip_threshold
+from gnss.kernels.steps import N_BOUND_ROWS, flat_positions, skip_threshold
 
 GENTLE = (np.arange(0.0, 360.0, 30.0),
           np.array([2.0, 6.0, 8.0, 5.0, 1.0, 0.0, 0.5, 2.0, 4.0, 7.0, 6.0, 3.0]))  # fmt: skip
@@ -88,33 +88,90 @@ def _codes(bound, point, up, sky):  # pragma: no cover - compiled
 
 @pytest.mark.parametrize("name", ["canyon", "custom"])
 def test_float32_decisions_hold_in_float64(name):
-    """Every block the float32 test decides is decided so by float64 dot products too."""
+    """Every block the float32 test decides is decided so by float64 dot products too.
+
+    Hidden planes are tested on the blocks' capsules (segment ``AB``, radius ``r``), clear
+    ones on their balls (centre ``M``, radius ``rho``): random ones here, the segment inside
+    the ball as in a real block.
+    """
     sky = kernel_skyline(_table(name))
     point, up, _, _ = _frame(37.0, 55.0)
     rng = np.random.default_rng(7)
     n = 20000
     centre = point + rng.normal(size=(n, 3)) * 1.5e7
     centre *= (rng.uniform(2.0e7, 4.3e7, n) / np.linalg.norm(centre, axis=1))[:, None]
-    bound = np.empty((5, n))
+    bound = np.empty((N_BOUND_ROWS, n))
     bound[:3] = centre.T
     bound[4] = rng.uniform(1.0, 5e6, n)
     bound[3] = bound[4] - sky[0] * (np.linalg.norm(centre, axis=1) - bound[4])
+    half = rng.normal(size=(n, 3))
+    half *= (rng.uniform(0.0, 0.9, n) * bound[4] / np.linalg.norm(half, axis=1))[:, None]
+    a, b = centre - half, centre + half
+    bound[5:8], bound[8:11] = a.T, b.T
+    bound[11] = rng.uniform(0.0, 0.1, n) * bound[4] + 1.0
     code, planes, thr = _codes(bound, point, up, sky)
     (hx, hy, hz, ht), (cx, cy, cz, ct) = planes[0], planes[1]
-    m = bound[:3].T
+    m, h, c = bound[:3].T, np.stack([hx, hy, hz]), np.stack([cx, cy, cz])
     kept = m @ up + bound[3] >= thr
-    below = (m @ np.stack([hx, hy, hz]) + bound[4][:, None] < ht).any(axis=1)
-    above = (m @ np.stack([cx, cy, cz]) - bound[4][:, None] > ct).all(axis=1)
+    hid_d = np.maximum(a @ h, b @ h) + bound[11][:, None] - ht
+    clr_d = m @ c - bound[4][:, None] - ct
+    below, above = (hid_d < 0).any(axis=1), (clr_d > 0).all(axis=1)
     assert (~kept | below)[code == 0].all()  # ruled out or hidden in float64 too
     assert (above & ~below)[code == 2].all()  # clear in float64 too
     # Blocks farther than the margin from every plane and the bound: decided alike.
-    dist = np.concatenate([np.abs(m @ np.stack([hx, hy, hz]) + bound[4][:, None] - ht),
-                           np.abs(m @ np.stack([cx, cy, cz]) - bound[4][:, None] - ct),
+    dist = np.concatenate([np.abs(hid_d), np.abs(clr_d),
                            np.abs(m @ up + bound[3] - thr)[:, None]], axis=1).min(axis=1)
     far = dist > 2 * F32_MARGIN_M
     want = np.where(~kept | below, 0, np.where(above, 2, 1))
     np.testing.assert_array_equal(code[far], want[far])
     assert far.mean() > 0.99 and {0, 1, 2} <= set(code.tolist())
+
+
+@pytest.fixture(scope="module")
+def nominal_orbits():
+    """Nominal GPS, GLONASS, Galileo and BeiDou over 24 h at 300 s: ITRS rows per satellite."""
+    con = gnss.read_elements(gnss.nominal_element_files(["G", "R", "E", "C"]))
+    span = gnss.epoch_span(con.median_epoch(), duration_s=86400, step_s=300)
+    pos, failures = gnss.propagate_itrs_m(con.satellites, span)
+    assert not failures
+    return [np.ascontiguousarray(pos[..., i].T) for i in range(3)]
+
+
+@pytest.mark.parametrize("name", ["canyon", "custom", "walls", "gentle"])
+def test_block_codes_of_real_orbits_agree_with_every_epoch(name, nominal_orbits):
+    """A hidden block has no epoch above the skyline, a clear one none below it (real orbits).
+
+    Nominal orbits over a day at 300 s (blocks of 40 min, balls of ~4000 km), at points from
+    the pole to the equator: each epoch's elevation and azimuth in float64 against the
+    skyline (mask folded in). Epochs within 1e-5 deg of it are left out (the margins decide
+    those, and a float64 look angle is not exact there).
+    """
+    table = _table(name)
+    sky = kernel_skyline(table)
+    x, y, z = nominal_orbits
+    n_s, n_t = x.shape
+    n_b = -(-n_t // 8)
+    decided = 0
+    rng = np.random.default_rng(3)
+    sites = [(89.0, 10.0), (0.5, 150.0), *zip(rng.uniform(-80, 80, 38), rng.uniform(-180, 180, 38),
+                                             strict=True)]  # fmt: skip
+    for lat, lon in sites:
+        point, up, east, north = _frame(lat, lon)
+        _, _, _, bound = flat_positions(x, y, z, point.reshape(1, 3), sky_low(sky), True)
+        code = _codes(bound, point, up, sky)[0].reshape(n_b, n_s)
+        d = np.stack([x, y, z], axis=-1) - point
+        d /= np.linalg.norm(d, axis=-1, keepdims=True)
+        el = np.degrees(np.arcsin(d @ up))
+        az = np.degrees(np.arctan2(d @ east, d @ north)) % 360.0
+        margin = el - np.interp(az, table[0], table[1], period=360.0)  # [s, t]
+        pad = np.full((n_s, n_b * 8 - n_t), np.nan)
+        blocks = np.concatenate([margin, pad], axis=1).reshape(n_s, n_b, 8).transpose(1, 0, 2)
+        sure_above, sure_below = blocks > 1e-5, blocks < -1e-5
+        real = ~np.isnan(blocks)
+        assert not (sure_above & (code == 0)[..., None]).any()  # hidden, yet an epoch above
+        assert not (sure_below & real & (code == 2)[..., None]).any()  # clear, one below
+        decided += np.count_nonzero(code != 1)
+    assert decided > 0.5 * len(sites) * n_s * n_b  # the decisions are also used
 
 
 @pytest.mark.parametrize("name", ["canyon", "custom", "walls", "gentle"])
@@ -147,6 +204,6 @@ def test_blocks_held_beside_the_planes_count_as_the_exact_test(name):
     expected = np.repeat(el_l > np.interp(az_l, table[0], table[1], period=360.0), 8)
     np.testing.assert_array_equal(got, expected.astype(float))
     # The test reaches the plane decisions: many of its blocks are hidden or clear.
-    _, _, _, bound = flat_positions(*xyz, point.reshape(1, 3), sky_low(sky))
+    _, _, _, bound = flat_positions(*xyz, point.reshape(1, 3), sky_low(sky), True)
     code, _, _ = _codes(bound, point, up, sky)
     assert (code != 1).mean() > 0.3

@@ -130,7 +130,7 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
         (n_s, n_t), n_p, (n_sets, n_groups) = px.shape, points.shape[0], set_clock.shape
         n_tp = (n_t + BLOCK - 1) // BLOCK * BLOCK
         sin_low = sky_low(sin_mask) if horizon else sin_mask  # the bound's mask
-        fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_low)
+        fx, fy, fz, bound = flat_positions(px, py, pz, points, sin_low, horizon)
         work = horizon_scratch(bound if horizon else bound[:, :0], n_s if horizon else 0)
         (src, virt), n_parts = clock_sources(set_clock, set_nclock), zone_dop_sum.shape[0]
         for part in range(part0, part1):

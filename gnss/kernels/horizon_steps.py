@@ -60,7 +60,7 @@ from .horizon_cull import (
 from .jit import JIT_OPTS
 from .sets import ROW, TILE
 from .skyline import above_skyline
-from .steps import BLOCK, G_LEN, finish_groups
+from .steps import BLOCK, G_LEN, N_BOUND_ROWS, finish_groups
 from .vector import sum_block, sum_block_add
 from .vector_sky import HALF, HSLOT, SLOT, sum_band_bins, sum_block_band, sum_block_keep
 
@@ -143,8 +143,11 @@ def horizon_scratch(bound, n_s):  # pragma: no cover - compiled
     ``(bound32, band, idx_c, code, planes)``: the float32 block bounds
     (:func:`gnss.kernels.horizon_cull.bounds_f32`), the band buffer, the clear satellites'
     offsets, a tile's block codes and the point's planes (hidden, clear). An empty
-    ``bound`` and ``n_s = 0`` (the flat kernel) give empty arrays.
+    ``bound`` and ``n_s = 0`` (the flat kernel) give empty arrays. Otherwise ``bound`` must
+    hold the capsules (``flat_positions(..., capsules=True)``).
     """
+    if n_s > 0 and bound.shape[0] < N_BOUND_ROWS:
+        raise ValueError("the horizon kernel needs the block bounds with their capsules")
     planes = np.empty((4, N_HIDDEN_PLANES)), np.empty((4, N_CLEAR_PLANES))
     code = np.empty(TILE // BLOCK * n_s, np.uint8)
     return bounds_f32(bound), np.empty(SLOT * n_s), np.empty(n_s, np.int64), code, planes

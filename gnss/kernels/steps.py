@@ -32,8 +32,11 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
     satellites of a group are contiguous for each block), because
     ``(S - P).u <= M.u + rho - P.u`` and, when ``|M| - rho >= r_max``,
     ``|S - P| >= |M| - rho - |P|``; otherwise only the horizon plane is used.
-    ``bound[0:3, j]`` is ``M`` (m), ``bound[4, j]`` is ``rho`` (m: the horizon kernel's
-    plane tests, :mod:`gnss.kernels.horizon_cull`).
+    ``bound[0:3, j]`` is ``M`` (m), ``bound[4, j]`` is ``rho`` (m). With
+    :data:`N_BOUND_ROWS` rows, ``bound[5:12, j]`` also holds the block's *capsule* for the
+    horizon kernel's plane tests (:mod:`gnss.kernels.horizon_cull`): the positions ``A``
+    and ``B`` of its first and last epoch and the largest distance ``r`` of its positions
+    from the segment ``AB`` (:func:`capsule`).
     """
     n_s, n_t = px.shape
     nb = (n_t + BLOCK - 1) // BLOCK
@@ -41,6 +44,8 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
         for b in range(nb):
             t0 = b * BLOCK
             t1 = min(n_t, t0 + BLOCK)
+            if bound.shape[0] >= N_BOUND_ROWS:
+                capsule(px[s], py[s], pz[s], t0, t1, bound[5:, b * n_s + s])
             cx, cy, cz = 0.0, 0.0, 0.0
             for t in range(t0, t1):
                 cx += px[s, t]
@@ -67,12 +72,39 @@ def block_bounds(px, py, pz, sin_mask, r_min, r_max, bound):  # pragma: no cover
 
 
 @njit(**JIT_OPTS)
-def flat_positions(px, py, pz, points, sin_mask):  # pragma: no cover - compiled
+def capsule(x, y, z, t0, t1, out):  # pragma: no cover - compiled
+    """Write ``A`` (epoch ``t0``), ``B`` (epoch ``t1 - 1``) and ``r`` to ``out[0:7]``.
+
+    ``r`` (m) is the largest distance of the positions ``t0:t1`` from the segment ``AB``,
+    rounded up as ``rho`` is: every position lies within ``r`` of the segment, so a signed
+    distance to a plane (linear along the segment) is within ``r`` of its value at ``A`` or
+    ``B``. Over a block of 8 epochs at 300 s a MEO satellite's ball has a radius of ~4000
+    km; its capsule, the bend of the arc, ~300 km.
+    """
+    ax, ay, az, t_b = x[t0], y[t0], z[t0], t1 - 1
+    dx, dy, dz = x[t_b] - ax, y[t_b] - ay, z[t_b] - az
+    d2 = dx * dx + dy * dy + dz * dz
+    r2 = 0.0
+    for t in range(t0, t1):
+        vx, vy, vz = x[t] - ax, y[t] - ay, z[t] - az
+        f = min(max((vx * dx + vy * dy + vz * dz) / d2, 0.0), 1.0) if d2 > 0.0 else 0.0
+        r2 = max(r2, (vx - f * dx) ** 2 + (vy - f * dy) ** 2 + (vz - f * dz) ** 2)
+    out[0], out[1], out[2], out[3], out[4], out[5] = ax, ay, az, x[t_b], y[t_b], z[t_b]
+    out[6] = math.sqrt(r2) * (1.0 + 1e-12) + 1.0
+
+
+#: Rows of the block bounds with the capsules of the horizon kernel (:func:`block_bounds`).
+N_BOUND_ROWS = 12
+
+
+@njit(**JIT_OPTS)
+def flat_positions(px, py, pz, points, sin_mask, capsules=False):  # pragma: no cover - compiled
     """Positions as flat rows padded to whole blocks, and their visibility bounds.
 
     Returns ``fx, fy, fz`` (satellite ``s`` at ``s * n_tp``, ``n_tp`` epochs rounded up to
     whole blocks; the padding, at the Earth's centre, is never visible and never read by the
-    statistics) and ``bound[5, n_s * n_blocks]`` (:func:`block_bounds`).
+    statistics) and ``bound[5, n_s * n_blocks]`` (:func:`block_bounds`), or with
+    ``capsules`` (the horizon kernel) ``bound[N_BOUND_ROWS, n_s * n_blocks]``.
     """
     n_p = points.shape[0]
     r_min, r_max = np.inf, 0.0
@@ -88,7 +120,7 @@ def flat_positions(px, py, pz, points, sin_mask):  # pragma: no cover - compiled
         fx[s * n_tp : s * n_tp + n_t] = px[s]
         fy[s * n_tp : s * n_tp + n_t] = py[s]
         fz[s * n_tp : s * n_tp + n_t] = pz[s]
-    bound = np.empty((5, n_s * n_blocks))
+    bound = np.empty((N_BOUND_ROWS if capsules else 5, n_s * n_blocks))
     block_bounds(px, py, pz, max(sin_mask, 0.0), r_min, r_max, bound)
     return fx, fy, fz, bound
 
