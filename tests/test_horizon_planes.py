@@ -22,7 +22,7 @@ import gnss
 from gnss.coverage.skyline import kernel_skyline
 from gnss.coverage.skyplanes import MARGIN_DEG, clear_planes, hidden_planes
 from gnss.kernels.horizon_cull import F32_MARGIN_M, block_codes, bounds_f32, point_planes
-from gnss.kernels.horizon_steps import local_east_north, sky_low
+from gnss.kernels.horizon_steps import horizon_scratch, local_east_north, sky_low
 from gnss.kernels.steps import N_BOUND_ROWS, flat_positions, skip_threshold
 
 GENTLE = (np.arange(0.0, 360.0, 30.0),
@@ -207,3 +207,13 @@ def test_blocks_held_beside_the_planes_count_as_the_exact_test(name):
     _, _, _, bound = flat_positions(*xyz, point.reshape(1, 3), sky_low(sky), True)
     code, _, _ = _codes(bound, point, up, sky)
     assert (code != 1).mean() > 0.3
+
+
+def test_the_horizon_scratch_refuses_bounds_without_capsules():
+    """The plane tests read the capsule rows: bounds made for the flat kernel are refused."""
+    x = np.full((2, 16), 2.6e7)
+    _, _, _, flat = flat_positions(x, x, x, np.full((1, 3), 6.4e6), 0.1)
+    with pytest.raises(ValueError, match="capsules"):
+        horizon_scratch(flat, 2)
+    _, _, _, bound = flat_positions(x, x, x, np.full((1, 3), 6.4e6), 0.1, True)
+    assert bound.shape[0] == N_BOUND_ROWS and horizon_scratch(bound, 2)[0].shape == (11, 4)
