@@ -133,3 +133,40 @@ def test_worker_initializer_exits_when_the_parent_is_already_gone(tmp_path):
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert res.returncode == 1 and "still here" not in res.stdout
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_swallowed_by_a_c_callback_still_cancels_the_output(tmp_path):
+    """Ctrl-C raised inside a callback from C (as numba's compiler makes) still stops the run.
+
+    Python raises ``KeyboardInterrupt`` in whatever Python code runs next; inside a ctypes
+    callback it is printed as "ignored" and the C code goes on (seen: a ``gnss compare`` on
+    Dask, interrupted while numba cached a kernel, finished and wrote its files). The output
+    folder records the signal and refuses to publish: nothing is written, and the run ends
+    with the ``KeyboardInterrupt`` it should have had.
+    """
+    import ctypes
+
+    from gnss.outputs.outdir import OutputDir
+
+    libc = ctypes.CDLL(None)
+    compare = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int),
+                               ctypes.POINTER(ctypes.c_int))  # fmt: skip
+    sent = []
+
+    def cmp(a, b):
+        if not sent:
+            sent.append(signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)  # handled inside this callback, swallowed
+        return a[0] - b[0]
+
+    values = (ctypes.c_int * 6)(5, 3, 1, 4, 2, 0)
+    out_dir = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        with OutputDir(out_dir) as out:
+            out.path("cells.csv").write_text("x\n")
+            libc.qsort(values, len(values), ctypes.sizeof(ctypes.c_int), compare(cmp))
+            ran_on = True  # the C code went on past the swallowed exception
+    assert ran_on and sent
+    assert not (out_dir / "cells.csv").exists() and not list(out_dir.glob(".gnss-staging*"))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back

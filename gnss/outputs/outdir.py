@@ -143,6 +143,8 @@ class OutputDir:
     def __exit__(self, exc_type, exc, tb) -> None:
         self._signals.defer()
         staging, self._staging = self._staging, None
+        lost = self._signals.lost() if exc is None else None  # a Ctrl-C swallowed on the way
+        exc = exc if lost is None else lost
         try:
             if exc is None:
                 try:
@@ -163,6 +165,8 @@ class OutputDir:
                           why, self.final)  # fmt: skip
             if full is not None:
                 raise full from exc
+            if lost is not None:
+                raise lost
         finally:
             self._signals.restore(raise_pending=exc is None)
 

@@ -37,19 +37,37 @@ class TerminationSignals:
 
     Only signals whose handler is the default are taken (a handler someone else installed
     is left alone), and only in the main thread (the only one Python delivers signals to).
+    SIGINT, where its handler is Python's default, is taken too: it still raises
+    ``KeyboardInterrupt``, and every signal taken is also recorded, so :meth:`lost` can tell
+    when its exception never reached the caller. Python raises it in whatever Python code
+    runs next, and when that is a callback called from C (numba's compiler calls one as it
+    caches machine code) the exception is printed as "ignored" and the C code goes on: the
+    run then finished as if no Ctrl-C had come.
     """
 
     def __init__(self):
         self._saved: dict[int, object] = {}
         self._pending: list[int] = []
+        self._seen: list[int] = []
 
     def install(self) -> None:
-        """Raise :class:`Terminated` on the signals from now on."""
+        """Raise :class:`Terminated` (``KeyboardInterrupt`` for SIGINT) from now on."""
         if threading.current_thread() is not threading.main_thread():
             return
+        self._seen = []
         for s in _SIGNALS:
             if signal.getsignal(s) is signal.SIG_DFL:
-                self._saved[s] = signal.signal(s, _raise_terminated)
+                self._saved[s] = signal.signal(s, self._raise)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._raise)
+
+    def _raise(self, signum, frame):
+        self._seen.append(signum)
+        raise signal_exception(signum)
+
+    def lost(self) -> BaseException | None:
+        """Return the exception of a signal taken since :meth:`install` (None if none came)."""
+        return signal_exception(self._seen[0]) if self._seen else None
 
     def defer(self) -> None:
         """Only record the signals from now on (while cleaning up)."""
@@ -63,11 +81,12 @@ class TerminationSignals:
         self._saved = {}
         pending, self._pending = self._pending, []
         if pending and raise_pending:
-            raise Terminated(pending[0])
+            raise signal_exception(pending[0])
 
 
-def _raise_terminated(signum, frame):
-    raise Terminated(signum)
+def signal_exception(signum: int) -> BaseException:
+    """``KeyboardInterrupt`` for SIGINT, :class:`Terminated` for the others."""
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
 
 
 def worker_initializer(parent_pid: int) -> None:
