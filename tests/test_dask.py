@@ -232,7 +232,9 @@ def test_ctrl_c_cancels_the_run_and_leaves_no_process(tmp_path):
     import psutil
 
     out = tmp_path / "out"
-    proc = _python("-m", "gnss.cli", "compare", "--resolution-deg", "2", "--hours", "24",
+    # 1 deg (65 000 cells): the tasks take seconds, so the signal comes while they run (at
+    # 2 deg they were done within the second on a fast machine, and nothing was cancelled).
+    proc = _python("-m", "gnss.cli", "compare", "--resolution-deg", "1", "--hours", "24",
                    "--step-s", "300", "--maps", "none", "-o", str(out), "--scheduler",
                    "local:2", "-v", stderr=subprocess.PIPE, text=True)  # fmt: skip
     me = psutil.Process(proc.pid)
