@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from gnss.kernels.horizon_steps import horizon_scratch, sky_low, tile_sums_horizon
+from gnss.kernels.jit import stamp_all_sources
 from gnss.kernels.sets import TILE
 from gnss.kernels.steps import G_LEN, flat_positions, skip_threshold, tile_sums
 
@@ -55,6 +56,10 @@ def _horizon(px, py, pz, points, ups, sky, group_start, virt):  # pragma: no cov
                               group_w)  # fmt: skip
             check += grp[0]
     return check
+
+
+stamp_all_sources(_flat)  # stale when the kernels' files change (numba checks this one's only)
+stamp_all_sources(_horizon)
 
 
 def tile_sum_ratios(con, systems: str, span, grid, skies: dict, sin_mask: float, repeats: int):

@@ -75,3 +75,39 @@ def test_site_series_says_when_it_compiles_and_only_then(tmp_path):
                               capture_output=True, timeout=600)  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout.strip().splitlines()[-1]) == expected
+
+
+STALE_SCRIPT = """
+import json, numpy as np
+from gnss.kernels import jit, sets
+args = (np.array([[0, -1], [-1, 0], [0, 1]], np.int64), np.array([1, 1, 2], np.int64))
+needed = jit.compile_needed(sets.clock_sources, args)
+sets.clock_sources(*args)
+print(json.dumps({"needed": needed, "misses": sum(sets.clock_sources.stats.cache_misses.values())}))
+"""
+
+
+def test_a_change_to_any_kernel_file_makes_the_cached_kernels_stale(tmp_path):
+    """numba checks a cached entry point against its own file; ours against every kernel file.
+
+    A copy of the package, an empty cache: the first run compiles ``clock_sources``
+    (``sets.py``), the second loads it, and after ``skyline.py`` alone changes (another
+    file: as a ``git pull`` leaves it) the third compiles again.
+    """
+    import shutil
+
+    pkg = tmp_path / "src"
+    shutil.copytree(REPO / "gnss", pkg / "gnss", ignore=shutil.ignore_patterns("__pycache__"))
+    env = os.environ | {"NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(pkg)}
+
+    def run() -> dict:
+        proc = subprocess.run([sys.executable, "-c", STALE_SCRIPT], env=env, cwd=tmp_path,
+                              text=True, capture_output=True, timeout=600)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    assert run() == {"needed": True, "misses": 1}
+    assert run() == {"needed": False, "misses": 0}
+    other = pkg / "gnss" / "kernels" / "skyline.py"
+    other.write_text(other.read_text() + "\n# changed\n")
+    assert run() == {"needed": True, "misses": 1}

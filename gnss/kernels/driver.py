@@ -74,7 +74,7 @@ from numba import njit
 
 from . import jit
 from .horizon_steps import horizon_scratch, sky_low, tile_sums_horizon
-from .jit import THREADED, any_compiled
+from .jit import THREADED, any_compiled, stamp_all_sources
 from .sets import (  # noqa: F401  (hist_bin*, HIST_N_BINS, DOP_CEILING: used elsewhere)
     DOP_CEILING,
     HIST_N_BINS,
@@ -187,7 +187,7 @@ def _make_accumulate(nc_max: int, horizon: bool = False):
                              dop_sum, dop_min, dop_max, dop_q, zone_dop_hist, zone_dop_sum,
                              zone_vis_hist, hist_shift)  # fmt: skip
 
-    return accumulate_nc
+    return stamp_all_sources(accumulate_nc)  # stale when a helper's file changes
 
 
 #: Kernel variants: the largest clock count of a run is rounded up to one of these, so at

@@ -13,6 +13,8 @@ The one place that decides how numba compiles the code of :mod:`gnss.kernels` (a
   only the first run of a fresh install compiles; later processes load it in about 0.3 s.
 - :data:`THREADED` adds ``nogil=True`` for the kernel, which Python threads run in
   parallel (one range of the points each) instead of numba's ``parallel=True``.
+- :func:`stamp_all_sources` for every cached entry point: its cache goes stale when any
+  kernel file changes, not only its own.
 - :func:`compile_needed`, :func:`compile_kernel` and :func:`any_compiled`: whether a call
   will compile first (the run then says "compiling kernels (first run only)"), compiling
   ahead of the call, and whether a kernel was compiled in this process rather than loaded.
@@ -21,6 +23,8 @@ What the compile costs, and why the kernel is cut as it is: :mod:`gnss.kernels.d
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 #: LLVM fast-math flags of every kernel: re-association (vectorised sums), contraction (FMA),
 #: approximate reciprocals allowed (``arcp``), signed zeros ignored (``nsz``). Not ``nnan``
@@ -44,6 +48,32 @@ CACHED = {"cache": True, **JIT_OPTS}
 #: quarter of the first-run compile time (CPU 27-31 s with it, 20-21 s without, measured
 #: interleaved on the shared 2-core machine), for the same machine code inside the loop.
 THREADED = {"nogil": True, **CACHED}
+
+
+def kernel_sources_stamp() -> tuple:
+    """Name, modification time and size of every source file of :mod:`gnss.kernels`."""
+    folder = Path(__file__).resolve().parent
+    return tuple((p.name, st.st_mtime_ns, st.st_size)
+                 for p in sorted(folder.glob("*.py")) for st in [p.stat()])  # fmt: skip
+
+
+def stamp_all_sources(dispatcher):
+    """Make the disk cache of ``dispatcher`` stale when any kernel source file changes.
+
+    numba checks a cached entry point against its own file only (time stamp and size), yet
+    compiles the helpers it calls from the other files into it: after a change to
+    ``steps.py`` alone (a ``git pull`` in an editable install, an edit) it loaded the old
+    machine code of ``driver.py``'s kernel, silently. The cache index's stamp becomes the
+    entry point's own and :func:`kernel_sources_stamp`. Uses numba internals (the
+    dispatcher's cache file); with another numba where they differ, nothing changes.
+    Returns ``dispatcher``.
+    """
+    try:
+        cache_file = dispatcher._cache._cache_file
+        cache_file._source_stamp = (cache_file._source_stamp, kernel_sources_stamp())
+    except AttributeError:  # another numba, or no disk cache
+        pass
+    return dispatcher
 
 
 def compile_needed(kernel, args) -> bool:

@@ -38,7 +38,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .jit import CACHED, JIT_EXACT_DIV, JIT_OPTS
+from .jit import CACHED, JIT_EXACT_DIV, JIT_OPTS, stamp_all_sources
 from .sets import DOP_CEILING, MAX_CLOCKS, inverse3, quad
 from .skyline import above_skyline
 
@@ -213,3 +213,6 @@ def series(
         for k in range(set_clock.shape[0]):
             set_epoch(k, t, set_clock, set_slot, set_nclock[k], acc, cnt, u, csum, visible,
                       visible_system, dops, tdop)  # fmt: skip
+
+
+stamp_all_sources(series)  # stale when the helpers' files change too

@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .jit import CACHED, JIT_OPTS
+from .jit import CACHED, JIT_OPTS, stamp_all_sources
 
 # Index of each DOP in the metric axis of the accumulators.
 PDOP, HDOP, VDOP, GDOP = 0, 1, 2, 3
@@ -454,3 +454,6 @@ def set_statistics(
     if n_ok > 0:
         _dop_statistics(p, k, n, so, so_bits, bins, mm, mm_bits, hist, nc, hlo, hhi, tdop_sum,
                         tdop_n, dop_sum, dop_min, dop_max, hshift)  # fmt: skip
+
+
+stamp_all_sources(clock_sources)  # stale when any kernel file changes

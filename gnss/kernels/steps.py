@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .jit import CACHED, JIT_OPTS
+from .jit import CACHED, JIT_OPTS, stamp_all_sources
 from .sets import HIST_N_BINS, N_ACC, N_METRICS, N_SO, ROW, hist_quantiles
 from .vector import LANES, sum_block
 
@@ -344,3 +344,6 @@ def finish_point(
                     zone_vis_hist[part, z, k, c] += w * vhist[k, c]
         for c in range(vis_min[p, k], vis_max[p, k] + 1):
             vhist[k, c] = 0
+
+
+stamp_all_sources(block_bounds)  # stale when any kernel file changes
