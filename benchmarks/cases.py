@@ -651,6 +651,12 @@ GENTLE_TERRAIN = (
 HORIZON_RES_DEG = 5.0
 
 
+#: Step of case 13's second span (s): the same number of epochs as case 1's span at 30 s, a
+#: common planning step. A block of 8 epochs then covers 3.5 min instead of 35: far fewer
+#: satellite-blocks cross the skyline within a block.
+HORIZON_FINE_STEP_S = 30.0
+
+
 def case_horizon(ctx: Context) -> None:
     """Kernel throughput with a horizon mask vs the flat mask, in the same run (issue 13).
 
@@ -661,44 +667,58 @@ def case_horizon(ctx: Context) -> None:
     repeat (the load of the shared machine hits all three alike); the row gives the best
     repeat of the kernel stage, the note the median and range of the per-repeat ratios to
     the flat run, of the kernel stage and of the whole ``compute_coverage`` call (what a user
-    waits for). At least 9 repeats: a shared machine's noise is larger than the differences
-    measured.
+    waits for), and for the case 1 span the tile sums alone (:mod:`.tilesums`). At least 9
+    repeats: a shared machine's noise is larger than the differences measured. Then the same
+    number of epochs at :data:`HORIZON_FINE_STEP_S`.
     """
     import gnss
 
     sz = ctx.sizes
     con = ctx.constellation()
     span = _span(con, sz.kernel_hours, sz.step_s)
+    fine = _span(con, (span.n_epochs - 1) * HORIZON_FINE_STEP_S / 3600.0, HORIZON_FINE_STEP_S)
     grid = gnss.Grid(min(sz.kernel_res_deg, HORIZON_RES_DEG))
-    n_s = n_used(con, MAIN_SETS)
-    work = float(n_s) * grid.n_points * span.n_epochs
     horizons = {
         "flat mask 5 deg": None,
         "street_canyon_ns (0-63.4 deg)": gnss.horizon_preset("street_canyon_ns"),
         "gentle terrain (0-8 deg)": gnss.Horizon(*GENTLE_TERRAIN, source="gentle terrain"),
     }
+    repeats = max(9, sz.repeats)
+    for sp in (span, fine):
+        times, whole = _horizon_times(con, sp, grid, horizons, repeats)
+        tiles = _tile_sums(con, sp, grid, horizons, repeats) if sp is span else {}
+        _horizon_rows(ctx, con, sp, grid, times, whole, tiles)
+
+
+def _horizon_times(con, span, grid, horizons: dict, repeats: int):
+    """Kernel-stage and whole-call seconds of each horizon, in turn in each repeat."""
+    import gnss
+
     configs = {k: gnss.CoverageConfig(5.0, horizon=h) for k, h in horizons.items()}
-    threads = 1
     times: dict[str, list[float]] = {k: [] for k in configs}
     whole: dict[str, list[float]] = {k: [] for k in configs}  # the whole compute_coverage call
     for cfg in configs.values():  # compile or load each variant once, untimed
-        gnss.compute_coverage(con, MAIN_SETS, span, grid, cfg, threads=threads)
-    for _ in range(max(9, sz.repeats)):
+        gnss.compute_coverage(con, MAIN_SETS, span, grid, cfg, threads=1)
+    for _ in range(repeats):
         for k, cfg in configs.items():
             timer = StageTimer()
-            gnss.compute_coverage(con, MAIN_SETS, span, grid, cfg, progress=timer,
-                                  threads=threads)  # fmt: skip
+            gnss.compute_coverage(con, MAIN_SETS, span, grid, cfg, progress=timer, threads=1)
             times[k].append(timer.seconds("grid"))
             whole[k].append(time.perf_counter() - timer.t0)
-    flat = np.array(times["flat mask 5 deg"])
-    flat_whole = np.array(whole["flat mask 5 deg"])
-    tiles = _tile_sums(con, span, grid, horizons, max(9, sz.repeats))
+    return times, whole
+
+
+def _horizon_rows(ctx: Context, con, span, grid, times: dict, whole: dict, tiles: dict) -> None:
+    """Rows of case 13 for one span: each horizon against the flat mask (the first entry)."""
+    flat, flat_whole = (np.array(v[next(iter(v))]) for v in (times, whole))
+    n_s = n_used(con, MAIN_SETS)
+    work = float(n_s) * grid.n_points * span.n_epochs
     for k, ts in times.items():
         ratios = np.array(ts) / flat
         w = np.array(whole[k]) / flat_whole
         ctx.add(Row(
             "13 horizon", f"{MAIN_SETS}, {k}, {n_s} sats, {_grid_label(grid, span)}", work,
-            min(ts), threads, ratio=f"/flat {min(ts) / flat.min():.3f} (best of each)",
+            min(ts), 1, ratio=f"/flat {min(ts) / flat.min():.3f} (best of each)",
             note=f"kernel stage, {len(ts)} interleaved warm repeats: {min(ts):.3f}-"
             f"{max(ts):.3f} s; per-repeat time/flat median {np.median(ratios):.3f}, "
             f"{ratios.min():.3f}-{ratios.max():.3f}; whole run (propagation, kernel, "
