@@ -61,3 +61,18 @@ def pytest_collection_modifyitems(config, items):
         helpers = any(any(v is h for h in _HELPERS) for v in names)
         if "shared_data" in getattr(item, "fixturenames", ()) or helpers:
             item.add_marker(pytest.mark.shared_data)
+
+
+@pytest.fixture(scope="session")
+def nominal_day():
+    """Nominal GPS+GLONASS+Galileo+BeiDou over 24 h at 5 min: positions and systems.
+
+    ``positions`` float64[n_t, n_s, 3] (ITRS, m), as :func:`gnss.propagate_itrs_m` gives them.
+    """
+    import gnss
+
+    con = gnss.read_elements(gnss.nominal_element_files(["G", "R", "E", "C"]))
+    span = gnss.epoch_span(con.median_epoch(), duration_s=86400, step_s=300)
+    pos, failures = gnss.propagate_itrs_m(con.satellites, span)
+    assert not failures
+    return pos, [s.system for s in con.satellites]

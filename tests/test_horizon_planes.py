@@ -127,18 +127,8 @@ def test_float32_decisions_hold_in_float64(name):
     assert far.mean() > 0.99 and {0, 1, 2} <= set(code.tolist())
 
 
-@pytest.fixture(scope="module")
-def nominal_orbits():
-    """Nominal GPS, GLONASS, Galileo and BeiDou over 24 h at 300 s: ITRS rows per satellite."""
-    con = gnss.read_elements(gnss.nominal_element_files(["G", "R", "E", "C"]))
-    span = gnss.epoch_span(con.median_epoch(), duration_s=86400, step_s=300)
-    pos, failures = gnss.propagate_itrs_m(con.satellites, span)
-    assert not failures
-    return [np.ascontiguousarray(pos[..., i].T) for i in range(3)]
-
-
 @pytest.mark.parametrize("name", ["canyon", "custom", "walls", "gentle"])
-def test_block_codes_of_real_orbits_agree_with_every_epoch(name, nominal_orbits):
+def test_block_codes_of_real_orbits_agree_with_every_epoch(name, nominal_day):
     """A hidden block has no epoch above the skyline, a clear one none below it (real orbits).
 
     Nominal orbits over a day at 300 s (blocks of 40 min, balls of ~4000 km), at points from
@@ -148,7 +138,7 @@ def test_block_codes_of_real_orbits_agree_with_every_epoch(name, nominal_orbits)
     """
     table = _table(name)
     sky = kernel_skyline(table)
-    x, y, z = nominal_orbits
+    x, y, z = (np.ascontiguousarray(nominal_day[0][..., i].T) for i in range(3))  # [s, t]
     n_s, n_t = x.shape
     n_b = -(-n_t // 8)
     decided = 0

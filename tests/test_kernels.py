@@ -271,18 +271,6 @@ def run_kernel_series(pos, systems, up, sets, mask_deg=5.0):
     return acc
 
 
-@pytest.fixture(scope="module")
-def nominal_day():
-    """Nominal GPS+GLONASS+Galileo+BeiDou over 24 h at 5 min: positions and systems."""
-    import gnss
-
-    con = gnss.read_elements(gnss.nominal_element_files(["G", "R", "E", "C"]))
-    span = gnss.epoch_span(con.median_epoch(), duration_s=86400, step_s=300)
-    pos, failures = gnss.propagate_itrs_m(con.satellites, span)
-    assert not failures
-    return pos, [s.system for s in con.satellites]
-
-
 def brute_force_visible(pos, point, up, mask_deg):
     """Visible[t, s] straight from the definition (the NumPy twin's elevation test)."""
     e = kernel_twin.line_of_sight(pos, np.reshape(point, (1, 3)))

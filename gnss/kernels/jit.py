@@ -24,6 +24,7 @@ What the compile costs, and why the kernel is cut as it is: :mod:`gnss.kernels.d
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 #: LLVM fast-math flags of every kernel: re-association (vectorised sums), contraction (FMA),
@@ -50,8 +51,12 @@ CACHED = {"cache": True, **JIT_OPTS}
 THREADED = {"nogil": True, **CACHED}
 
 
+@functools.cache
 def kernel_sources_stamp() -> tuple:
-    """Name, modification time and size of every source file of :mod:`gnss.kernels`."""
+    """Name, modification time and size of every source file of :mod:`gnss.kernels`.
+
+    Read once per process (at import, for every cached entry point).
+    """
     folder = Path(__file__).resolve().parent
     return tuple((p.name, st.st_mtime_ns, st.st_size)
                  for p in sorted(folder.glob("*.py")) for st in [p.stat()])  # fmt: skip
