@@ -87,7 +87,29 @@ def line_of_sight(builder, positions, point, off, const, sqrt32):
     return mul(dx, y), mul(dy, y), mul(dz, y)
 
 
-def block_codegen(lanes=None, accumulate=False):
+def _chunked_loops(builder, n, vd, sight, use):
+    """Emit ``use(*sight(i))`` for ``i < n`` as two loops per :data:`CHUNK` (a stack buffer)."""
+    i64 = ir.IntType(64)
+    buf = cgutils.alloca_once(builder, vd, size=3 * CHUNK)  # lines of sight of a chunk
+    n_chunks = builder.udiv(builder.add(n, ir.Constant(i64, CHUNK - 1)), ir.Constant(i64, CHUNK))
+    with cgutils.for_range(builder, n_chunks) as chunk:
+        c0 = builder.mul(chunk.index, ir.Constant(i64, CHUNK))
+        left = builder.sub(n, c0)
+        big = builder.icmp_signed(">", left, ir.Constant(i64, CHUNK))
+        n_c = builder.select(big, ir.Constant(i64, CHUNK), left)
+
+        def slot(i, r):
+            return builder.gep(buf, [builder.add(builder.mul(i, ir.Constant(i64, 3)),
+                                                 ir.Constant(i64, r))])  # fmt: skip
+
+        with cgutils.for_range(builder, n_c) as loop:
+            for r, v in enumerate(sight(builder.add(c0, loop.index))):
+                builder.store(v, slot(loop.index, r))
+        with cgutils.for_range(builder, n_c) as loop:
+            use(*(builder.load(slot(loop.index, r)) for r in range(3)))
+
+
+def block_codegen(lanes=None, accumulate=False, chunked=True):
     """IR of :func:`sum_block`; with ``lanes``, of a variant (:mod:`.vector_sky`).
 
     ``lanes(context, builder, signature, args, splat, const, data)`` returns an object whose
@@ -95,10 +117,12 @@ def block_codegen(lanes=None, accumulate=False):
     whose ``result()`` is the intrinsic's return value. ``accumulate``: the sums start from
     the rows already in ``acc`` (:func:`sum_block_add`), not from zero.
 
-    Two loops per :data:`CHUNK` satellites: the lines of sight into a stack buffer, then the
-    sums. In one loop the chain from the positions through the square root and the division
-    to the sums (~75 cycles) left room for about two satellites in flight (measured: the flat
-    tile sums of case 13 took 29 ms in one loop, 24 ms in two, the same sums bit for bit).
+    ``chunked`` (the default): two loops per :data:`CHUNK` satellites (:func:`_chunked_loops`),
+    the lines of sight into a stack buffer, then the sums. In one loop the chain from the
+    positions through the square root and the division to the sums (~75 cycles) left room for
+    about two satellites in flight (measured: the flat tile sums of case 13 took 29 ms in one
+    loop, 22-24 ms in two, the same sums bit for bit). Without sums (:mod:`.vector_sky`'s
+    listing pass of a wide skyline) one loop was as fast.
     """
 
     def codegen(context, builder, signature, args):
@@ -136,30 +160,23 @@ def block_codegen(lanes=None, accumulate=False):
         )
         mul, add = builder.fmul, builder.fadd
         hook = lanes and lanes(context, builder, signature, args, splat, const, data)
-        buf = cgutils.alloca_once(builder, vd, size=3 * CHUNK)  # lines of sight of a chunk
-        n_chunks = builder.udiv(builder.add(am, ir.Constant(i64, CHUNK - 1)),
-                                ir.Constant(i64, CHUNK))  # fmt: skip
-        with cgutils.for_range(builder, n_chunks) as chunk:
-            c0 = builder.mul(chunk.index, ir.Constant(i64, CHUNK))
-            left = builder.sub(am, c0)
-            big = builder.icmp_signed(">", left, ir.Constant(i64, CHUNK))
-            n_c = builder.select(big, ir.Constant(i64, CHUNK), left)
-            with cgutils.for_range(builder, n_c) as loop:
-                off = builder.load(builder.gep(pidx, [builder.add(c0, loop.index)]))
-                e = line_of_sight(builder, (ppx, ppy, ppz), point, off, const, sqrt32)
-                for r, v in enumerate(e):
-                    j = builder.add(builder.mul(loop.index, ir.Constant(i64, 3)),
-                                    ir.Constant(i64, r))  # fmt: skip
-                    builder.store(v, builder.gep(buf, [j]))
-            with cgutils.for_range(builder, n_c) as loop:
-                j = builder.mul(loop.index, ir.Constant(i64, 3))
-                ex, ey, ez = (builder.load(builder.gep(buf, [builder.add(j, ir.Constant(i64, r))]))
-                              for r in range(3))  # fmt: skip
-                eu = add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz))
-                vis = builder.fcmp_ordered(">", eu, ssm)
-                if hook:
-                    vis = hook.lanes(ex, ey, ez, eu, vis)
-                add_lanes(builder, sums, vis, ex, ey, ez)
+
+        def use(ex, ey, ez):
+            eu = add(add(mul(ex, sux), mul(ey, suy)), mul(ez, suz))
+            vis = builder.fcmp_ordered(">", eu, ssm)
+            if hook:
+                vis = hook.lanes(ex, ey, ez, eu, vis)
+            add_lanes(builder, sums, vis, ex, ey, ez)
+
+        def sight(i):
+            off = builder.load(builder.gep(pidx, [i]))
+            return line_of_sight(builder, (ppx, ppy, ppz), point, off, const, sqrt32)
+
+        if chunked:
+            _chunked_loops(builder, am, vd, sight, use)
+        else:
+            with cgutils.for_range(builder, am) as loop:
+                use(*sight(loop.index))
         for r, slot in enumerate(sums):
             builder.store(builder.load(slot), row_ptr(r), align=8)
         return hook.result() if hook else context.get_dummy_value()

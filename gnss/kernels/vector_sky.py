@@ -139,7 +139,7 @@ def sum_block_keep(
     """
     sig = types.int64(px, py, pz, idx, m, ptx, pty, ptz, ux, uy, uz, sin_mask, acc, a0, band,
                       sin_lo)  # fmt: skip
-    return sig, block_codegen(_KeepStore)
+    return sig, block_codegen(_KeepStore, chunked=False)  # no sums: nothing to gain
 
 
 @intrinsic
