@@ -228,7 +228,7 @@ def _sweep(b, bins, pband, list_start, n, sines, sums, n_und):
     flags are written over it. In one loop with the bins' computation, the chain from the
     line of sight through the division to the bounds' loads (~70 cycles) left room for about
     one iteration in flight (~28 cycles a half block on a Zen 4; ``llvm-mca`` showed the same
-    dependency-bound loop); in two, ~16.
+    dependency-bound loop); in two, ~16 cycles.
     """
     slo, shi, sadd = sines
     vd = slo.type
@@ -286,18 +286,24 @@ class _Bins:
         k = b.fptosi(mul(p, self.scale), self.kmax.type)
         return b.select(b.icmp_signed(">", k, self.kmax), self.kmax, k), has_dir
 
-    def store_index(self, ex, ey, ez, row):
-        """Write the lanes' bins (``w`` int32) and direction flags (``w`` int32) at ``row``."""
+    def _index_ptrs(self, row):
+        """Pointers to the bins and to the direction flags (``w`` int32 each) kept at ``row``."""
         b, vi = self.b, self.kmax.type
-        k, has_dir = self._bin(ex, ey, ez)
         p = b.bitcast(row, vi.as_pointer())
-        b.store(k, p, align=4)
-        b.store(b.sext(has_dir, vi), b.gep(p, [ir.Constant(ir.IntType(32), 1)]), align=4)
+        return p, b.gep(p, [ir.Constant(ir.IntType(32), 1)])
+
+    def store_index(self, ex, ey, ez, row):
+        """Write the lanes' bins and direction flags at ``row`` (:meth:`_index_ptrs`)."""
+        b = self.b
+        k, has_dir = self._bin(ex, ey, ez)
+        p_k, p_dir = self._index_ptrs(row)
+        b.store(k, p_k, align=4)
+        b.store(b.sext(has_dir, self.kmax.type), p_dir, align=4)
 
     def _bounds(self, row):
         """Bounds ``(lo, hi)`` of the bins written at ``row``: one 16-byte load per lane."""
         b, i32 = self.b, ir.IntType(32)
-        pk = b.bitcast(row, i32.as_pointer())
+        pk = b.bitcast(self._index_ptrs(row)[0], i32.as_pointer())
         pairs = [b.load(b.gep(self.pbins, [b.load(b.gep(pk, [ir.Constant(i32, i)]), align=4)]),
                         align=8) for i in range(self.w)]  # fmt: skip
 
@@ -315,8 +321,7 @@ class _Bins:
         """
         b, vi = self.b, self.kmax.type
         lo, hi = self._bounds(row)
-        flags = b.load(b.gep(b.bitcast(row, vi.as_pointer()), [ir.Constant(ir.IntType(32), 1)]),
-                       align=4)  # fmt: skip
+        flags = b.load(self._index_ptrs(row)[1], align=4)
         has_dir = b.icmp_signed("!=", flags, ir.Constant(vi, [0] * self.w))
         binned = b.and_(in_band, has_dir)
         vis = b.and_(binned, b.fcmp_ordered(">", eu, hi))
